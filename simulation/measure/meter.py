@@ -1,0 +1,329 @@
+"""Per-window measurement of one replication's outages, as the contract measures them.
+
+A `SlaMeter` is built once per run: it lays out the windows and the service periods
+(the model-time intervals of the contract's service hours, cut at window boundaries
+so that each lies in one window). `SlaMeter.measure` then turns one `Timeline` into
+`WindowFigures` with array operations only; it runs once per replication.
+
+The rules, in the order they apply:
+
+1. Segments of an excluded kind are removed (``"announced_maintenance"`` removes
+   announced maintenance, ``"maintenance"`` all maintenance).
+2. The remaining segments that touch (one's end is the next one's start) form one
+   outage, whatever their causes. An outage shorter than `SLA.min_outage_hours` is
+   not counted at all; it is judged on its whole length, not on its part in one
+   window or in service hours.
+3. What is left is cut to the service periods. Without an interval rule the counted
+   downtime is the time cut out. With `SLA.interval`, cells of ``length_hours`` are
+   laid from the start of each service period (the last one cut at the period's end);
+   a cell counts whole when it is down for a positive time (``"any"``) or for more
+   than half of its length (``"majority"``).
+4. Window availability = 1 - counted downtime / service time (1.0 for a window
+   without service time); breach = availability < target; credit from the tiers.
+
+Times closer than `EPS_HOURS` (3.6 microseconds) are treated as equal, so that
+float rounding cannot turn an outage of exactly half a cell into a majority, nor
+split two touching segments into two outages. Availability is rounded to 12
+decimals so that a window exactly at a target such as 0.999 compares equal to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, Timeline
+from simulation.measure.windows import EPS_HOURS, Windows, window_bounds
+from simulation.model.calendar import Calendar
+from simulation.model.sla import SLA
+
+#: `SLA.exclude` names and the Timeline kinds each one removes.
+EXCLUDED_KINDS = {
+    "announced_maintenance": (ANNOUNCED_MAINTENANCE,),
+    "maintenance": (ANNOUNCED_MAINTENANCE, MAINTENANCE),
+}
+
+_AVAILABILITY_DECIMALS = 12
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Counted downtime per cause, summed over all windows.
+
+    Attributes
+    ----------
+    cause : ndarray of int32
+        Instance indices (as in `Timeline.cause`), ascending, each once.
+    minutes : ndarray of float64
+        Counted downtime minutes attributed to each cause; sums to the total
+        counted downtime.
+    """
+
+    cause: np.ndarray
+    minutes: np.ndarray
+
+
+@dataclass(frozen=True)
+class WindowFigures:
+    """The SLA figures of one replication, one entry per window.
+
+    Attributes
+    ----------
+    downtime_min : ndarray of float64
+        Counted downtime (minutes).
+    availability : ndarray of float64
+        1 - downtime_min / service_min; 1.0 where service_min is 0.
+    breach : ndarray of bool
+        availability < target.
+    credit : ndarray of float64
+        Credit as a fraction of the fee (`SLA.credit_for`).
+    attribution : Attribution
+    """
+
+    downtime_min: np.ndarray
+    availability: np.ndarray
+    breach: np.ndarray
+    credit: np.ndarray
+    attribution: Attribution
+
+    @property
+    def attribution_cause(self) -> np.ndarray:
+        """Same as ``attribution.cause``."""
+        return self.attribution.cause
+
+    @property
+    def attribution_min(self) -> np.ndarray:
+        """Same as ``attribution.minutes``."""
+        return self.attribution.minutes
+
+
+class SlaMeter:
+    """Measures timelines against one SLA, calendar and horizon.
+
+    Parameters
+    ----------
+    sla : SLA
+    calendar : Calendar
+    horizon_hours : float
+
+    Attributes
+    ----------
+    windows : Windows
+        The complete windows measured.
+    period_start, period_end : ndarray of float64
+        Service periods (model hours), sorted, each inside one window.
+    period_window : ndarray of intp
+        Index of the window of each service period.
+    service_min : ndarray of float64
+        Service minutes per window.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> cal = Calendar(dt.date(2027, 1, 1), "UTC")
+    >>> meter = SlaMeter(SLA(target=0.999), cal, 744.0)
+    >>> figures = meter.measure(Timeline.from_lists([10.0], [11.0], [0], [3], 744.0))
+    >>> figures.downtime_min.tolist(), figures.breach.tolist()
+    ([60.0], [True])
+    """
+
+    def __init__(self, sla: SLA, calendar: Calendar, horizon_hours: float):
+        unknown = set(sla.exclude) - set(EXCLUDED_KINDS)
+        if unknown:
+            raise ValueError(f"SLA exclude {sorted(unknown)} not in {sorted(EXCLUDED_KINDS)}")
+        if sla.interval is not None and not sla.interval.length_hours > 0:
+            raise ValueError(f"interval length ({sla.interval.length_hours} h) must be > 0")
+        if sla.interval is not None and sla.interval.rule not in ("any", "majority"):
+            raise ValueError(f'interval rule {sla.interval.rule!r} must be "any" or "majority"')
+        self.sla = sla
+        self.calendar = calendar
+        self.horizon_hours = float(horizon_hours)
+        self.windows: Windows = window_bounds(sla.window, calendar, horizon_hours)
+        self._excluded_kinds = np.array(
+            sorted({k for name in sla.exclude for k in EXCLUDED_KINDS[name]}), dtype=np.int8
+        )
+        self.period_start, self.period_end, self.period_window = self._service_periods()
+        self.service_min = np.bincount(
+            self.period_window,
+            weights=(self.period_end - self.period_start) * 60.0,
+            minlength=len(self.windows),
+        ).astype(np.float64)
+
+    def __repr__(self) -> str:
+        return (
+            f"SlaMeter(target={self.sla.target}, window={self.sla.window_label!r}, "
+            f"windows={len(self.windows)}, service={self.sla.service_hours.name!r})"
+        )
+
+    def _service_periods(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        w = self.windows
+        schedule = self.sla.service_hours
+        if schedule.is_always:
+            return w.start.copy(), w.end.copy(), np.arange(len(w), dtype=np.intp)
+        starts, ends, index = [], [], []
+        for i, (a, b) in enumerate(zip(w.start.tolist(), w.end.tolist(), strict=True)):
+            # One call per window: the schedule clips to [a, b), which cuts a period
+            # running over a window boundary into one part per window.
+            for s, e in schedule.intervals(self.calendar, a, b):
+                starts.append(s)
+                ends.append(e)
+                index.append(i)
+        return (
+            np.asarray(starts, dtype=np.float64),
+            np.asarray(ends, dtype=np.float64),
+            np.asarray(index, dtype=np.intp),
+        )
+
+    def table(self):
+        """The windows as a DataFrame: label, local start and end, service minutes."""
+        import pandas as pd
+
+        local = self.calendar.local
+        return pd.DataFrame(
+            {
+                "window": self.windows.labels,
+                "start": [local(h) for h in self.windows.start.tolist()],
+                "end": [local(h) for h in self.windows.end.tolist()],
+                "service_min": self.service_min,
+            }
+        )
+
+    # -- measurement ------------------------------------------------------------
+
+    def counted_segments(self, timeline: Timeline) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Segments left after exclusions and `min_outage`: ``(start, end, cause)``."""
+        start, end, cause = timeline.start, timeline.end, timeline.cause
+        if self._excluded_kinds.size and start.size:
+            keep = ~np.isin(timeline.kind, self._excluded_kinds)
+            start, end, cause = start[keep], end[keep], cause[keep]
+        if self.sla.min_outage_hours > 0 and start.size:
+            # An outage is a maximal run of touching segments.
+            new = np.ones(start.size, dtype=bool)
+            new[1:] = start[1:] > end[:-1] + EPS_HOURS
+            outage = np.cumsum(new) - 1
+            first = np.flatnonzero(new)
+            last = np.r_[first[1:] - 1, start.size - 1]
+            length = end[last] - start[first]
+            long_enough = length >= self.sla.min_outage_hours - EPS_HOURS
+            keep = long_enough[outage]
+            start, end, cause = start[keep], end[keep], cause[keep]
+        return start, end, cause
+
+    def measure(self, timeline: Timeline) -> WindowFigures:
+        """The per-window figures and downtime attribution of one timeline."""
+        start, end, cause = self.counted_segments(timeline)
+        a, b, c, period = _intersect(start, end, cause, self.period_start, self.period_end)
+        n = len(self.windows)
+        if self.sla.interval is None:
+            minutes = (b - a) * 60.0
+            downtime_min = np.bincount(self.period_window[period], weights=minutes, minlength=n)
+            attribution = _by_cause(c, minutes)
+        else:
+            cell_window, cell_min, cell_cause = self._cells(a, b, c, period)
+            downtime_min = np.bincount(cell_window, weights=cell_min, minlength=n)
+            attribution = _by_cause(cell_cause, cell_min)
+        downtime_min = downtime_min.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            availability = np.where(
+                self.service_min > 0,
+                1.0 - downtime_min / np.where(self.service_min > 0, self.service_min, 1.0),
+                1.0,
+            )
+        availability = np.round(availability, _AVAILABILITY_DECIMALS)
+        return WindowFigures(
+            downtime_min=downtime_min,
+            availability=availability,
+            breach=availability < self.sla.target,
+            credit=np.asarray(self.sla.credit_for(availability), dtype=np.float64).reshape(n),
+            attribution=attribution,
+        )
+
+    def _cells(self, a, b, c, period):
+        """Counted interval cells touched by down pieces: ``(window, minutes, cause)``.
+
+        Parameters
+        ----------
+        a, b, c, period : ndarray
+            Down pieces inside service periods: start, end, cause, period index.
+        """
+        length = self.sla.interval.length_hours
+        ps, pe = self.period_start[period], self.period_end[period]
+        n_cells = np.maximum(np.ceil((pe - ps) / length - EPS_HOURS / length), 1).astype(np.int64)
+        k0 = np.clip(np.floor((a - ps) / length), 0, n_cells - 1).astype(np.int64)
+        k1 = np.clip(np.ceil((b - ps) / length) - 1, 0, n_cells - 1).astype(np.int64)
+        k1 = np.maximum(k0, k1)
+        # One row per (piece, cell it touches); a piece touches few cells unless the
+        # outage is long compared with the cell.
+        count = k1 - k0 + 1
+        piece = np.repeat(np.arange(a.size), count)
+        offset = np.arange(piece.size) - np.repeat(np.cumsum(count) - count, count)
+        k = k0[piece] + offset
+        cell_a = ps[piece] + k * length
+        cell_b = np.minimum(ps[piece] + (k + 1) * length, pe[piece])
+        down = np.minimum(b[piece], cell_b) - np.maximum(a[piece], cell_a)
+        touched = down > EPS_HOURS
+        piece, k, cell_a, cell_b, down = (x[touched] for x in (piece, k, cell_a, cell_b, down))
+        cell_period = period[piece]
+        cause = c[piece]
+        first_down = np.maximum(a[piece], cell_a)
+        # Group by cell (period, k); rows are already in time order, and cells of
+        # different periods do not interleave, so a change of (period, k) starts a cell.
+        new_cell = np.ones(piece.size, dtype=bool)
+        new_cell[1:] = (cell_period[1:] != cell_period[:-1]) | (k[1:] != k[:-1])
+        cell_id = np.cumsum(new_cell) - 1
+        head = np.flatnonzero(new_cell)
+        down_in_cell = np.bincount(cell_id, weights=down, minlength=head.size)
+        cell_hours = cell_b[head] - cell_a[head]
+        if self.sla.interval.rule == "any":
+            counted = down_in_cell > EPS_HOURS
+        else:
+            counted = down_in_cell > cell_hours / 2 + EPS_HOURS
+        # The cause of a cell: most down time in it; a tie goes to the cause that went
+        # down first in the cell.
+        order = np.lexsort((first_down, cause, cell_id))
+        cid, cz, fd, dn = cell_id[order], cause[order], first_down[order], down[order]
+        new_pair = np.ones(cid.size, dtype=bool)
+        new_pair[1:] = (cid[1:] != cid[:-1]) | (cz[1:] != cz[:-1])
+        pair_head = np.flatnonzero(new_pair)
+        pair_down = np.add.reduceat(dn, pair_head) if pair_head.size else dn[:0]
+        pair_cell, pair_cause, pair_first = cid[pair_head], cz[pair_head], fd[pair_head]
+        # Down times equal within EPS_HOURS are a tie (float sums differ in the last bit).
+        best = np.lexsort((pair_first, -np.round(pair_down / EPS_HOURS), pair_cell))
+        best = best[np.r_[True, pair_cell[best][1:] != pair_cell[best][:-1]]] if best.size else best
+        cell_cause = pair_cause[best]  # one per cell, in cell order
+        return (
+            self.period_window[cell_period[head]][counted],
+            cell_hours[counted] * 60.0,
+            cell_cause[counted],
+        )
+
+
+def _intersect(start, end, cause, period_start, period_end):
+    """Pieces of segments inside periods (both sorted, disjoint, half-open).
+
+    Returns
+    -------
+    a, b : ndarray of float64
+        Start and end of each piece, in time order.
+    c : ndarray of int32
+        Cause of the segment each piece comes from.
+    period : ndarray of intp
+        Period each piece lies in.
+    """
+    lo = np.searchsorted(period_end, start, side="right")  # first period ending after start
+    hi = np.searchsorted(period_start, end, side="left")  # first period starting at/after end
+    count = np.maximum(hi - lo, 0)
+    seg = np.repeat(np.arange(start.size), count)
+    period = np.repeat(lo, count) + (np.arange(seg.size) - np.repeat(np.cumsum(count) - count, count))
+    a = np.maximum(start[seg], period_start[period])
+    b = np.minimum(end[seg], period_end[period])
+    keep = b - a > EPS_HOURS
+    return a[keep], b[keep], cause[seg][keep].astype(np.int32), period[keep].astype(np.intp)
+
+
+def _by_cause(cause: np.ndarray, minutes: np.ndarray) -> Attribution:
+    if not cause.size:
+        return Attribution(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64))
+    causes, inverse = np.unique(cause, return_inverse=True)
+    return Attribution(causes.astype(np.int32), np.bincount(inverse, weights=minutes).astype(np.float64))
