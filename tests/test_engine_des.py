@@ -132,8 +132,9 @@ def test_same_seed_same_timelines():
     assert any(len(x) != len(y) or (x.start != y.start).any() for x, y in zip(one, other))
 
 
-@pytest.mark.parametrize("replications", [51])
-def test_batch_size_is_enforced(replications):
+def test_batch_size_is_enforced():
+    from simulation.engine.streams import BATCH_SIZE
+
     sc = scenario_of(Series(L("a")), {"a": det(10, 2)})
     with pytest.raises(ValueError, match="BATCH_SIZE"):
-        simulate_batch(sc, 0, 0, replications, 10.0)
+        simulate_batch(sc, 0, 0, BATCH_SIZE + 1, 10.0)

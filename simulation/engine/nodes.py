@@ -29,7 +29,7 @@ import numpy as np
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.distributions import Distribution
 from simulation.model.scenario import Scenario
-from simulation.model.structure import KofN, Leaf as LeafBlock, Network, Series, Standby, Switchover
+from simulation.model.structure import KofN, Leaf as LeafBlock, Network, Series, Standby, Switchover, block_keys
 
 #: Draws are taken from the generators in chunks of this many values.
 CHUNK = 64
@@ -342,6 +342,7 @@ def compile_structure(scenario: Scenario, rng_for: RngFactory) -> CompiledStruct
         leaves.append(leaf)
     nodes: list[Node] = list(leaves)
     built: dict[int, Node] = {}
+    keys = block_keys(scenario.service)
 
     def leaves_below(block) -> list[Leaf]:
         from simulation.model.structure import leaves as leaf_ids
@@ -363,7 +364,7 @@ def compile_structure(scenario: Scenario, rng_for: RngFactory) -> CompiledStruct
             elif isinstance(block, KofN) and block.mode == "hot" and block.failover is None:
                 node = CountNode(label, block.k, n)
             elif isinstance(block, KofN) and block.mode == "hot":
-                node = FailoverNode(label, block.k, n, block.failover, rng_for(f"block:{len(built)}:{label}"))
+                node = FailoverNode(label, block.k, n, block.failover, rng_for(keys[key]))
             else:
                 k, switchover, revert = (
                     (1, block.switchover, block.revert) if isinstance(block, Standby)
@@ -371,7 +372,7 @@ def compile_structure(scenario: Scenario, rng_for: RngFactory) -> CompiledStruct
                 )
                 controls = block.mode != "hot"
                 member_leaves = [leaves_below(m) for m in block.members]
-                node = SlotNode(label, k, n, switchover, rng_for(f"block:{len(built)}:{label}"), revert,
+                node = SlotNode(label, k, n, switchover, rng_for(keys[key]), revert,
                                 member_leaves, controls)
                 if controls:
                     for group in member_leaves:

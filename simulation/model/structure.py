@@ -143,3 +143,24 @@ class Network:
 
     spec: Any
     name: str | None = None
+
+
+def block_keys(service: Block) -> dict[int, str]:
+    """A stable, unique key for every block object below `service`, by ``id()``.
+
+    The key is the block's position path from the root at its first use (``"0"``,
+    ``"0.2"``, ``"0.2.1"``), with its label when it has one; engines key the random
+    stream of a block's switchovers with it.
+    """
+    keys: dict[int, str] = {}
+
+    def walk(block, path: str) -> None:
+        if id(block) in keys or isinstance(block, Leaf):
+            return
+        name = getattr(block, "name", None)
+        keys[id(block)] = f"block:{path}" + (f":{name}" if name else "")
+        for i, member in enumerate(getattr(block, "members", ())):
+            walk(member, f"{path}.{i}")
+
+    walk(service, "0")
+    return keys

@@ -1,0 +1,107 @@
+"""Plots of a Result. Each takes ``ax=None`` and returns the Axes; none calls show()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    return ax
+
+
+def plot_window_availability(result, ax=None):
+    """Histogram of window availability (%) with the target and credit tiers marked."""
+    ax = _axes(ax)
+    sla = result.sla
+    if sla is None or result.windows.empty:
+        ax.text(0.5, 0.5, "no SLA windows", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    avail = 100.0 * result.windows.availability.to_numpy()
+    floor = min(np.percentile(avail, 0.5), 100.0 * sla.target) - 0.02
+    clipped = np.clip(avail, floor, 100.0)
+    ax.hist(clipped, bins=60, range=(floor, 100.0), color="#4c72b0", alpha=0.85)
+    ax.set_yscale("log")
+    ax.axvline(100.0 * sla.target, color="#c44e52", lw=2, label=f"target {100 * sla.target:g} %")
+    for tier in sla.credits:
+        if 100.0 * tier.below >= floor:
+            ax.axvline(100.0 * tier.below, color="#dd8452", ls="--", lw=1,
+                       label=f"< {100 * tier.below:g} %: credit {100 * tier.credit:g} %")
+    ax.set_xlabel(f"availability per {sla.window_label} (%)  [values below {floor:.2f} % shown at the edge]")
+    ax.set_ylabel("windows")
+    ax.set_title(f"{result.scenario.name}: P(breach) = {result.breach_probability:.4f}")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+def plot_outage_timeline(result, replication: int = 0, ax=None):
+    """The outages of one replication on the calendar, coloured by kind."""
+    import matplotlib.dates as mdates
+
+    ax = _axes(ax)
+    tl = result.timelines[replication]
+    cal = result.scenario.calendar
+    ids = list(result.scenario.instances)
+    to_num = lambda h: mdates.date2num(cal.local(h))  # noqa: E731
+    ax.broken_barh([(to_num(s), max(to_num(e) - to_num(s), 1e-4)) for s, e in zip(tl.start, tl.end)],
+                   (0.2, 0.6), color="#c44e52")
+    for s, e, c in zip(tl.start, tl.end, tl.cause):
+        if e - s >= 0.05 * max(1.0, tl.downtime_hours):
+            ax.annotate(ids[c], (to_num(s), 0.85), fontsize=7, rotation=30)
+    ax.set_xlim(to_num(0.0), to_num(result.horizon_hours))
+    ax.set_ylim(0, 1.4)
+    ax.set_yticks([])
+    ax.xaxis_date()
+    ax.set_title(f"outages of replication {replication}: {len(tl)} outages, "
+                 f"{tl.downtime_hours * 60:.0f} min down")
+    return ax
+
+
+def plot_attribution(result, ax=None, top: int = 15):
+    """Pareto chart: counted downtime by instance, with the cumulative share."""
+    ax = _axes(ax)
+    attr = result.attribution.head(top)
+    if attr.empty:
+        ax.text(0.5, 0.5, "no counted downtime", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    x = np.arange(len(attr))
+    per_rep = attr.downtime_min.to_numpy() / result.replications
+    ax.bar(x, per_rep, color="#4c72b0")
+    ax.set_xticks(x, attr.instance, rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("counted downtime per replication (min)")
+    twin = ax.twinx()
+    twin.plot(x, 100.0 * np.cumsum(attr.downtime_share.to_numpy()), color="#c44e52", marker="o")
+    twin.set_ylim(0, 105)
+    twin.set_ylabel("cumulative share (%)")
+    ax.set_title("downtime attribution")
+    ax.figure.tight_layout()
+    return ax
+
+
+def save_plots(result, directory) -> list[Path]:
+    """Write availability.png, timeline.png and attribution.png into `directory`."""
+    from matplotlib.figure import Figure  # no pyplot: works under any backend, leaks no figures
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, draw in (("availability", plot_window_availability),
+                       ("timeline", lambda r, ax: plot_outage_timeline(r, _worst_replication(r), ax)),
+                       ("attribution", plot_attribution)):
+        fig = Figure(figsize=(9, 4.8))
+        draw(result, ax=fig.subplots())
+        fig.tight_layout()
+        path = out / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        paths.append(path)
+    return paths
+
+
+def _worst_replication(result) -> int:
+    """The replication with the most downtime: the interesting one to look at."""
+    return int(result.per_replication.downtime_hours.idxmax())

@@ -1,0 +1,246 @@
+"""`Result`: the figures of a run, as tables, a summary, plots and the JSON report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from simulation.model.scenario import HOURS_PER_YEAR, Scenario
+
+SCHEMA = "slasim.report/1"
+
+
+@dataclass(frozen=True)
+class ConfidenceInterval:
+    """A two-sided confidence interval."""
+
+    low: float
+    high: float
+
+
+class Result:
+    """What a run of a scenario produced.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    engine : str
+        The engine that ran (``"des"`` or ``"fast"``); `engine_reason` says why.
+    replications, seed : int
+    horizon_hours, elapsed_seconds : float
+    per_replication : DataFrame
+        One row per replication: ``availability``, ``downtime_hours``, ``outages``.
+    windows : DataFrame
+        One row per (replication, SLA window): ``window``, ``start``, ``service_min``,
+        ``downtime_min``, ``availability``, ``breach``, ``credit_pct``.
+    attribution : DataFrame
+        Counted downtime by instance, largest first: ``instance``, ``component``,
+        ``downtime_min``, ``downtime_share``.
+    timelines : list of Timeline
+        The outage segments of every replication.
+    """
+
+    def __init__(self, scenario, engine, engine_reason, seed, horizon_hours, elapsed_seconds,
+                 per_replication, windows, attribution, timelines, window_info):
+        self.scenario: Scenario = scenario
+        self.engine, self.engine_reason = engine, engine_reason
+        self.seed, self.horizon_hours = seed, horizon_hours
+        self.elapsed_seconds = elapsed_seconds
+        self.per_replication: pd.DataFrame = per_replication
+        self.windows: pd.DataFrame = windows
+        self.attribution: pd.DataFrame = attribution
+        self.timelines = timelines
+        self._window_info = window_info
+
+    # ----------------------------------------------------------------- building
+    @classmethod
+    def from_batches(cls, scenario, outputs, *, engine, engine_reason, seed, horizon_hours,
+                     elapsed_seconds) -> "Result":
+        outputs = sorted(outputs, key=lambda o: o.batch)
+        down = np.concatenate([o.downtime_hours for o in outputs])
+        per_rep = pd.DataFrame({
+            "replication": np.arange(down.size),
+            "availability": 1.0 - down / horizon_hours,
+            "downtime_hours": down,
+            "outages": np.concatenate([o.outages for o in outputs]),
+        })
+        timelines = [t for o in outputs for t in o.timelines]
+        ids = list(scenario.instances)
+        attr_min = np.sum([o.attribution_min for o in outputs], axis=0)
+        total = attr_min.sum()
+        attribution = pd.DataFrame({
+            "instance": ids,
+            "component": [scenario.instances[i].component for i in ids],
+            "downtime_min": attr_min,
+            "downtime_share": attr_min / total if total > 0 else np.zeros_like(attr_min),
+        })
+        attribution = attribution[attribution.downtime_min > 0].sort_values(
+            "downtime_min", ascending=False, kind="stable").reset_index(drop=True)
+        windows, info = _window_table(scenario, outputs, horizon_hours)
+        return cls(scenario, engine, engine_reason, seed, horizon_hours, elapsed_seconds,
+                   per_rep, windows, attribution, timelines, info)
+
+    # ------------------------------------------------------------------ figures
+    @property
+    def replications(self) -> int:
+        return len(self.per_replication)
+
+    @property
+    def sla(self):
+        return self.scenario.sla
+
+    @cached_property
+    def availability(self) -> float:
+        """Fraction of all simulated time the service was up."""
+        return float(self.per_replication.availability.mean())
+
+    def availability_ci(self, confidence: float = 0.95) -> ConfidenceInterval:
+        """t-interval of the mean availability over replications."""
+        from simulation.measure.stats import mean_ci
+
+        _, low, high = mean_ci(self.per_replication.availability.to_numpy(), confidence)
+        return ConfidenceInterval(low, high)
+
+    @cached_property
+    def analytic_availability(self) -> float | None:
+        """Steady-state availability from the analytic solvers, or None where none applies."""
+        from simulation.analytic import steady_state_availability
+
+        return steady_state_availability(self.scenario)
+
+    @property
+    def _years(self) -> float:
+        return self.horizon_hours / HOURS_PER_YEAR
+
+    @cached_property
+    def breach_probability(self) -> float | None:
+        """P(a window is breached), over all windows of all replications."""
+        if self.windows.empty:
+            return None
+        return float(self.windows.breach.mean())
+
+    def breach_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
+        """Wilson interval of `breach_probability`."""
+        from simulation.measure.stats import wilson_interval
+
+        if self.windows.empty:
+            return None
+        return ConfidenceInterval(*wilson_interval(int(self.windows.breach.sum()), len(self.windows), confidence))
+
+    @cached_property
+    def expected_credit_percent(self) -> float | None:
+        return None if self.windows.empty else float(self.windows.credit_pct.mean())
+
+    @cached_property
+    def breaches_per_year(self) -> float | None:
+        """Breached windows per year of complete windows."""
+        if self.windows.empty:
+            return None
+        window_years = self._window_info["hours"].sum() / HOURS_PER_YEAR
+        return float(self.windows.breach.sum() / (self.replications * window_years))
+
+    @cached_property
+    def achievable_target(self) -> float | None:
+        """Highest ladder target whose breach probability is at most the SLA's risk."""
+        from simulation.measure.stats import achievable_target
+
+        if self.windows.empty:
+            return None
+        return achievable_target(self.windows.availability.to_numpy(), self.sla.risk)
+
+    @cached_property
+    def chronic_probability(self) -> float | None:
+        """P(the chronic-breach rule triggers within the horizon), per replication."""
+        from simulation.measure.stats import chronic_triggered
+
+        if self.windows.empty or self.sla.chronic is None:
+            return None
+        breach = self.windows.breach.to_numpy().reshape(self.replications, -1)
+        return float(chronic_triggered(breach, self.sla.chronic.breaches, self.sla.chronic.within).mean())
+
+    # ------------------------------------------------------------------ outputs
+    def to_dict(self) -> dict:
+        """The JSON report (schema ``slasim.report/1``) as a dict."""
+        from simulation.report.json_report import report_dict
+
+        return report_dict(self)
+
+    def to_json(self, path=None, indent: int = 2) -> str:
+        """The JSON report as text; also written to `path` when given."""
+        text = json.dumps(self.to_dict(), indent=indent)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        return text
+
+    def summary(self) -> str:
+        """A console summary of the run."""
+        from simulation.report.summary import summary_text
+
+        return summary_text(self)
+
+    def __repr__(self) -> str:
+        sla = ""
+        if self.breach_probability is not None:
+            sla = f", P(breach per {self.sla.window_label})={self.breach_probability:.4f}"
+        return (f"<Result {self.scenario.name!r}: {self.replications} replications x "
+                f"{self.horizon_hours:g} h, engine={self.engine}, availability={self.availability:.6f}{sla}>")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<pre>{escape(self.summary())}</pre>"
+
+    def plot_availability(self, ax=None):
+        """Distribution of window availability with target and credit tiers marked."""
+        from simulation.report.plots import plot_window_availability
+
+        return plot_window_availability(self, ax=ax)
+
+    def plot_timeline(self, replication: int = 0, ax=None):
+        """The outages of one replication on the calendar."""
+        from simulation.report.plots import plot_outage_timeline
+
+        return plot_outage_timeline(self, replication, ax=ax)
+
+    def plot_attribution(self, ax=None, top: int = 15):
+        """Pareto chart of counted downtime by instance."""
+        from simulation.report.plots import plot_attribution
+
+        return plot_attribution(self, ax=ax, top=top)
+
+    def save_plots(self, directory) -> list:
+        """Write the three standard plots as PNG files into `directory`; return the paths."""
+        from simulation.report.plots import save_plots
+
+        return save_plots(self, directory)
+
+
+def _window_table(scenario, outputs, horizon_hours):
+    if scenario.sla is None:
+        return pd.DataFrame(columns=["replication", "window", "start", "service_min", "downtime_min",
+                                     "availability", "breach", "credit_pct"]), None
+    from simulation.measure import SlaMeter
+
+    meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
+    wins = meter.windows
+    n_w = len(wins.labels)
+    avail = np.concatenate([o.window_availability for o in outputs])
+    reps = avail.shape[0]
+    starts = [scenario.calendar.local(s) for s in wins.start]
+    table = pd.DataFrame({
+        "replication": np.repeat(np.arange(reps), n_w),
+        "window": np.tile(np.asarray(wins.labels, dtype=object), reps),
+        "start": np.tile(np.asarray(starts, dtype="datetime64[s]"), reps),
+        "service_min": np.tile(meter.service_min, reps),
+        "downtime_min": np.concatenate([o.window_downtime_min for o in outputs]).ravel(),
+        "availability": avail.ravel(),
+        "breach": avail.ravel() < scenario.sla.target,
+        "credit_pct": 100.0 * np.concatenate([o.window_credit for o in outputs]).ravel(),
+    })
+    info = {"hours": np.asarray(wins.end) - np.asarray(wins.start), "partial_tail": wins.partial_tail}
+    return table, info

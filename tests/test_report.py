@@ -1,0 +1,70 @@
+"""Result, JSON report and console summary on small Python-built scenarios."""
+
+import json
+
+import jsonschema
+import numpy as np
+import pytest
+
+import simulation as sim
+from helpers import L, expo, scenario_of
+from simulation.model.sla import SLA, Chronic, CreditTier
+from simulation.model.structure import KofN, Series
+from simulation.report.json_report import REPORT_SCHEMA
+
+SLA_999 = SLA(target=0.999, credits=(CreditTier(0.999, 0.10), CreditTier(0.99, 0.25)),
+              chronic=Chronic(2, 6))
+
+
+@pytest.fixture(scope="module")
+def result():
+    service = Series((KofN(1, L("a", "b"), kind="parallel"), *L("c")))
+    sc = scenario_of(service, {"a": expo(500, 20), "b": expo(500, 20), "c": expo(4000, 3)},
+                     horizon=8760.0, sla=SLA_999)
+    return sim.run(sc, replications=120, seed=3, workers=1, progress=False)
+
+
+def test_json_report_matches_its_schema(result):
+    report = json.loads(result.to_json())
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert report["schema"] == "slasim.report/1"
+    assert report["engine"] == "des"
+    assert report["sla"]["windows"] == 120 * 12
+    assert report["sla"]["chronic"]["breaches"] == 2
+
+
+def test_report_figures_are_consistent_with_the_tables(result):
+    report = result.to_dict()
+    w = result.windows
+    assert report["sla"]["breach_probability"] == pytest.approx(w.breach.mean(), abs=1e-6)
+    assert report["sla"]["expected_credit_percent"] == pytest.approx(w.credit_pct.mean(), abs=1e-4)
+    assert report["sla"]["breaches_per_year"]["mean"] == pytest.approx(w.breach.sum() / 120, abs=1e-4)
+    low, high = report["availability"]["ci95"]
+    assert low <= report["availability"]["mean"] <= high
+    assert sum(a["downtime_share"] for a in report["attribution"]) == pytest.approx(1.0, abs=1e-5)
+    # a breach is exactly availability below target, and credit follows the tiers
+    assert (w.breach == (w.availability < 0.999)).all()
+    assert set(np.unique(w.credit_pct)) <= {0.0, 10.0, 25.0}
+
+
+def test_summary_and_repr_show_the_key_figures(result):
+    text = result.summary()
+    assert "P(breach)" in text and "availability" in text and "achievable target" in text
+    assert "Result 'test'" in repr(result)
+    assert result._repr_html_().startswith("<pre>")
+
+
+def test_same_numbers_for_any_worker_count():
+    sc = scenario_of(KofN(1, L("a", "b")), {"a": expo(300, 10), "b": expo(300, 10)},
+                     horizon=8760.0, sla=SLA_999)
+    one = sim.run(sc, replications=110, seed=9, workers=1, progress=False).to_dict()
+    two = sim.run(sc, replications=110, seed=9, workers=2, progress=False).to_dict()
+    for d in (one, two):
+        d.pop("elapsed_seconds")
+    assert one == two
+
+
+def test_plots_are_written(result, tmp_path):
+    paths = result.save_plots(tmp_path)
+    assert [p.name for p in paths] == ["availability.png", "timeline.png", "attribution.png"]
+    assert all(p.stat().st_size > 10_000 for p in paths)
