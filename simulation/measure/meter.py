@@ -87,16 +87,6 @@ class WindowFigures:
     credit: np.ndarray
     attribution: Attribution
 
-    @property
-    def attribution_cause(self) -> np.ndarray:
-        """Same as ``attribution.cause``."""
-        return self.attribution.cause
-
-    @property
-    def attribution_min(self) -> np.ndarray:
-        """Same as ``attribution.minutes``."""
-        return self.attribution.minutes
-
 
 class SlaMeter:
     """Measures timelines against one SLA, calendar and horizon.

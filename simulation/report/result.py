@@ -42,10 +42,12 @@ class Result:
         ``downtime_min``, ``downtime_share``.
     timelines : list of Timeline
         The outage segments of every replication.
+    precision : Precision or None
+        For a precision-driven run: the relative CI half-widths achieved.
     """
 
     def __init__(self, scenario, engine, engine_reason, seed, horizon_hours, elapsed_seconds,
-                 per_replication, windows, attribution, timelines, window_info):
+                 per_replication, windows, attribution, timelines, window_info, precision=None):
         self.scenario: Scenario = scenario
         self.engine, self.engine_reason = engine, engine_reason
         self.seed, self.horizon_hours = seed, horizon_hours
@@ -55,11 +57,12 @@ class Result:
         self.attribution: pd.DataFrame = attribution
         self.timelines = timelines
         self._window_info = window_info
+        self.precision = precision
 
     # ----------------------------------------------------------------- building
     @classmethod
     def from_batches(cls, scenario, outputs, *, engine, engine_reason, seed, horizon_hours,
-                     elapsed_seconds) -> "Result":
+                     elapsed_seconds, precision=None) -> "Result":
         outputs = sorted(outputs, key=lambda o: o.batch)
         down = np.concatenate([o.downtime_hours for o in outputs])
         per_rep = pd.DataFrame({
@@ -82,7 +85,7 @@ class Result:
             "downtime_min", ascending=False, kind="stable").reset_index(drop=True)
         windows, info = _window_table(scenario, outputs, horizon_hours)
         return cls(scenario, engine, engine_reason, seed, horizon_hours, elapsed_seconds,
-                   per_rep, windows, attribution, timelines, info)
+                   per_rep, windows, attribution, timelines, info, precision)
 
     # ------------------------------------------------------------------ figures
     @property
@@ -239,7 +242,7 @@ def _window_table(scenario, outputs, horizon_hours):
         "service_min": np.tile(meter.service_min, reps),
         "downtime_min": np.concatenate([o.window_downtime_min for o in outputs]).ravel(),
         "availability": avail.ravel(),
-        "breach": avail.ravel() < scenario.sla.target,
+        "breach": np.concatenate([o.window_breach for o in outputs]).ravel(),
         "credit_pct": 100.0 * np.concatenate([o.window_credit for o in outputs]).ravel(),
     })
     info = {"hours": np.asarray(wins.end) - np.asarray(wins.start), "partial_tail": wins.partial_tail}

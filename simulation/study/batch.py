@@ -24,8 +24,8 @@ class BatchOutput:
     batch : int
     downtime_hours, outages : ndarray, shape (r,)
         Raw system downtime and number of outages of each replication.
-    window_downtime_min, window_availability, window_credit : ndarray, shape (r, w)
-        Counted downtime, availability and credit fraction per SLA window
+    window_downtime_min, window_availability, window_credit, window_breach : ndarray, shape (r, w)
+        Counted downtime, availability, credit fraction and breach per SLA window
         (w = 0 when the scenario has no SLA).
     attribution_min : ndarray, shape (instances,)
         Counted downtime (SLA rules applied; raw downtime without an SLA) by cause.
@@ -38,33 +38,55 @@ class BatchOutput:
     window_downtime_min: np.ndarray
     window_availability: np.ndarray
     window_credit: np.ndarray
+    window_breach: np.ndarray
     attribution_min: np.ndarray
     timelines: list[Timeline]
 
 
-def run_batch(
-    scenario: Scenario, seed: int, batch: int, size: int, horizon_hours: float, engine: str
-) -> BatchOutput:
-    """Simulate batch `batch` of `size` replications with `engine` and measure it."""
-    if engine == "des":
+def run_batches(
+    scenario: Scenario, seed: int, plan: list[tuple[int, int]], horizon_hours: float, engine: str
+) -> list[BatchOutput]:
+    """Simulate the batches of `plan` (``[(batch, size), ...]``) with `engine`; measure each.
+
+    The fast engine simulates the whole plan at once (one pass of array operations);
+    the SimPy engine runs batch after batch.
+    """
+    if engine == "fast":
+        from simulation.engine.fast import simulate_batches
+
+        timelines = simulate_batches(scenario, seed, plan, horizon_hours)
+    elif engine == "des":
         from simulation.engine.des import simulate_batch
+
+        timelines = [t for b, size in plan for t in simulate_batch(scenario, seed, b, size, horizon_hours)]
     else:
-        raise ValueError(f"unknown engine {engine!r}; expected 'des'")
-    timelines = simulate_batch(scenario, seed, batch, size, horizon_hours)
-    n_inst = len(scenario.instances)
-    attribution = np.zeros(n_inst)
+        raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
+    meter = None
     if scenario.sla is not None:
         from simulation.measure import SlaMeter
 
         meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
+    outputs, first = [], 0
+    for b, size in plan:
+        outputs.append(_measure(scenario, meter, b, timelines[first:first + size]))
+        first += size
+    return outputs
+
+
+def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -> BatchOutput:
+    size = len(timelines)
+    attribution = np.zeros(len(scenario.instances))
+    if meter is not None:
         figures = [meter.measure(t) for t in timelines]
         w_down = np.array([f.downtime_min for f in figures]).reshape(size, -1)
         w_avail = np.array([f.availability for f in figures]).reshape(size, -1)
         w_credit = np.array([f.credit for f in figures]).reshape(size, -1)
+        w_breach = np.array([f.breach for f in figures], dtype=bool).reshape(size, -1)
         for f in figures:
-            np.add.at(attribution, f.attribution_cause, f.attribution_min)
+            np.add.at(attribution, f.attribution.cause, f.attribution.minutes)
     else:
         w_down = w_avail = w_credit = np.zeros((size, 0))
+        w_breach = np.zeros((size, 0), dtype=bool)
         for t in timelines:
             np.add.at(attribution, t.cause, (t.end - t.start) * 60.0)
     return BatchOutput(
@@ -74,6 +96,7 @@ def run_batch(
         window_downtime_min=w_down,
         window_availability=w_avail,
         window_credit=w_credit,
+        window_breach=w_breach,
         attribution_min=attribution,
         timelines=timelines,
     )

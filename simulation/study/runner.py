@@ -1,27 +1,56 @@
-"""Run a scenario: replications in batches, on local worker processes, into a Result."""
+"""Run a scenario: replications in batches, on local worker processes, into a Result.
+
+Replications run in fixed batches of `engine.streams.BATCH_SIZE`, each with its own
+random streams, so the numbers depend on the seed and the number of replications, never
+on the number of workers. A precision-driven run adds rounds of batches until the 95 %
+confidence intervals are narrow enough; the size of each round follows from the
+figures so far, so it is reproducible too.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
 
 from simulation.engine.nodes import check_supported
-from simulation.engine.streams import batches
+from simulation.engine.streams import BATCH_SIZE, batches
 from simulation.model.scenario import Scenario
-from simulation.study.batch import BatchOutput, run_batch
+from simulation.study.batch import BatchOutput, run_batches
 
-ENGINES = ("auto", "des")
+ENGINES = ("auto", "des", "fast")
+
+#: Replications the fast engine simulates in one call (bounds its memory).
+FAST_CHUNK = 2000
 
 
 def choose_engine(scenario: Scenario, engine: str) -> tuple[str, str]:
-    """The engine that will run and why (the reason is shown when `auto` picks des)."""
+    """The engine that will run and why (shown when `auto` falls back to des)."""
+    from simulation.engine.fast import unsupported_reason
+
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     check_supported(scenario)
+    reason = unsupported_reason(scenario)
+    if engine == "fast" and reason:
+        raise ValueError(f"the fast engine cannot run this scenario: {reason}; use --engine des or auto")
     if engine == "auto":
-        return "des", "the SimPy engine is the only engine in this version"
+        return ("des", f"fast engine not applicable: {reason}") if reason else ("fast", "chosen")
     return engine, "chosen"
+
+
+@dataclass(frozen=True)
+class Precision:
+    """What a precision-driven run asked for and achieved (relative 95 % CI half-widths)."""
+
+    target: float
+    unavailability: float
+    breach_probability: float | None
+    met: bool
 
 
 def run(
@@ -32,6 +61,8 @@ def run(
     engine: str = "auto",
     workers: int | None = None,
     progress: bool | None = None,
+    precision: float | None = None,
+    max_replications: int | None = None,
 ):
     """Simulate `scenario` and measure it against its SLA.
 
@@ -40,16 +71,23 @@ def run(
     scenario : Scenario
         From `simulation.load` or built in Python.
     replications, seed : int, optional
-        Default to the scenario's `run` section.
+        Default to the scenario's `run` section. With `precision`, `replications` is the
+        first round.
     horizon : float (hours) or str (e.g. ``"2y"``), optional
         Simulated time per replication; defaults to the scenario's `run.horizon`.
-    engine : {"auto", "des"}
+    engine : {"auto", "des", "fast"}
+        ``auto`` runs ``fast`` whenever the scenario is inside its subset.
     workers : int, optional
-        Local worker processes; default: the number of cores (at most one per batch).
-        Results do not depend on it.
+        Local worker processes; default: the number of cores. Results do not depend on it.
     progress : bool, optional
-        Show a progress bar (tqdm, also in Jupyter) for runs longer than a second;
-        default: when standard error is a terminal or in Jupyter.
+        Progress bar (tqdm, also in Jupyter) for runs longer than a second; default: on
+        when standard error is a terminal.
+    precision : float, optional
+        Keep adding replications until the 95 % CI half-width of the unavailability (and
+        of the breach probability, when the scenario has an SLA) is within this fraction
+        of its value, e.g. 0.1.
+    max_replications : int, optional
+        Upper bound for a precision-driven run (default 20 x the first round).
 
     Returns
     -------
@@ -64,13 +102,32 @@ def run(
         raise ValueError(f"replications must be >= 1, got {replications}")
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
+    if precision is not None and not 0 < precision < 1:
+        raise ValueError(f"precision must be a fraction between 0 and 1, got {precision}")
+    limit = replications if precision is None else (max_replications or 20 * replications)
+    if limit < replications:
+        raise ValueError(f"max_replications ({limit}) must be >= replications ({replications})")
     engine, reason = choose_engine(scenario, engine)
+    workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+
     started = time.perf_counter()
-    outputs = _run_batches(scenario, seed, horizon_hours, engine, replications, workers, progress)
+    outputs: list[BatchOutput] = []
+    achieved = None
+    with _Progress(scenario.name, limit, progress) as bar:
+        plan = batches(replications)
+        while plan:
+            outputs += _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar)
+            if precision is None:
+                break
+            achieved = _precision(outputs, precision, scenario.sla is not None)
+            done = sum(o.downtime_hours.size for o in outputs)
+            if achieved.met or done >= limit:
+                break
+            plan = batches(_next_round(outputs, achieved, done, limit), first=outputs[-1].batch + 1)
     elapsed = time.perf_counter() - started
     return Result.from_batches(
         scenario, outputs, engine=engine, engine_reason=reason, seed=seed,
-        horizon_hours=horizon_hours, elapsed_seconds=elapsed,
+        horizon_hours=horizon_hours, elapsed_seconds=elapsed, precision=achieved,
     )
 
 
@@ -87,33 +144,69 @@ def _horizon_hours(scenario: Scenario, horizon) -> float:
     return horizon
 
 
-def _run_batches(scenario, seed, horizon_hours, engine, replications, workers, progress) -> list[BatchOutput]:
-    from tqdm.auto import tqdm
+def _tasks(plan, engine: str, workers: int) -> list[list[tuple[int, int]]]:
+    """Split a round's batches into tasks: one batch each for des, bigger chunks for fast."""
+    if engine == "des":
+        return [[b] for b in plan]
+    per_task = max(1, min(math.ceil(len(plan) / workers), FAST_CHUNK // BATCH_SIZE))
+    return [plan[i:i + per_task] for i in range(0, len(plan), per_task)]
 
-    plan = batches(replications)
-    workers = min(os.cpu_count() or 1, len(plan)) if workers is None else max(1, int(workers))
-    workers = min(workers, len(plan))
-    bar = tqdm(total=replications, unit="rep", delay=1.0, disable=_progress_off(progress),
-               desc=scenario.name[:30], leave=False)
+
+def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar) -> list[BatchOutput]:
+    tasks = _tasks(plan, engine, workers)
     outputs: list[BatchOutput] = []
-    try:
-        if workers == 1:
-            for b, size in plan:
-                outputs.append(run_batch(scenario, seed, b, size, horizon_hours, engine))
-                bar.update(size)
-        else:
-            with ProcessPoolExecutor(workers) as pool:
-                futures = [pool.submit(run_batch, scenario, seed, b, size, horizon_hours, engine)
-                           for b, size in plan]
-                for future, (_, size) in zip(futures, plan):
-                    outputs.append(future.result())
-                    bar.update(size)
-    finally:
-        bar.close()
+    if workers == 1 or len(tasks) == 1:
+        for task in tasks:
+            outputs += run_batches(scenario, seed, task, horizon_hours, engine)
+            bar.update(sum(s for _, s in task))
+        return outputs
+    with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
+        futures = [pool.submit(run_batches, scenario, seed, task, horizon_hours, engine) for task in tasks]
+        for future, task in zip(futures, tasks):
+            outputs += future.result()
+            bar.update(sum(s for _, s in task))
     return outputs
 
 
-def _progress_off(progress: bool | None) -> bool | None:
-    if progress is None:
-        return None  # tqdm: disable when not a terminal
-    return not progress
+def _relative_half_width(values: np.ndarray) -> float:
+    """95 % CI half-width of the mean of `values` over the mean (inf when the mean is 0)."""
+    mean = float(values.mean())
+    if values.size < 2 or mean <= 0:
+        return math.inf
+    return 1.96 * float(values.std(ddof=1)) / math.sqrt(values.size) / mean
+
+
+def _precision(outputs: list[BatchOutput], target: float, has_sla: bool) -> Precision:
+    unavail = np.concatenate([o.downtime_hours for o in outputs])
+    rel_u = _relative_half_width(unavail)
+    rel_b = None
+    if has_sla and outputs[0].window_availability.shape[1]:
+        # breach fraction per replication: windows of one replication are not independent
+        per_rep = np.concatenate([o.window_breach.mean(axis=1) for o in outputs])
+        rel_b = _relative_half_width(per_rep)
+    met = rel_u <= target and (rel_b is None or rel_b <= target)
+    return Precision(target, rel_u, rel_b, met)
+
+
+def _next_round(outputs, achieved: Precision, done: int, limit: int) -> int:
+    """Replications to add: enough for the worst figure by the 1/sqrt(n) rule, 10 % spare."""
+    worst = max(x for x in (achieved.unavailability, achieved.breach_probability or 0.0))
+    factor = 4.0 if math.isinf(worst) else min(4.0, 1.1 * (worst / achieved.target) ** 2)
+    wanted = max(BATCH_SIZE, int(math.ceil(done * (factor - 1.0))))
+    return min(wanted, limit - done)
+
+
+class _Progress:
+    """A tqdm bar that appears only for runs longer than a second."""
+
+    def __init__(self, name: str, total: int, progress: bool | None):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=total, unit="rep", delay=1.0, leave=False, desc=name[:30],
+                        disable=None if progress is None else not progress)
+
+    def __enter__(self):
+        return self.bar
+
+    def __exit__(self, *exc):
+        self.bar.close()

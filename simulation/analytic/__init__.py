@@ -1,0 +1,56 @@
+"""Exact steady-state availability, to cross-check the simulation engines.
+
+Closed forms of reliability block diagrams (`series`, `parallel`, `k_of_n`, ...) and
+continuous-time Markov chains for blocks with state (standby groups, spares, failover
+outages), composed over a scenario's structure by `steady_state_availability`. Where
+no exact model applies the answer is None, never a guess; `unsupported_reason` says
+why.
+
+Examples
+--------
+>>> import simulation.analytic as an
+>>> round(an.k_of_n_identical(2, 3, 0.9), 6)
+0.972
+"""
+
+from simulation.analytic.ctmc import (
+    NotApplicable,
+    SwitchRates,
+    chain_availability,
+    explore,
+    kofn_failover_availability,
+    kofn_spares_availability,
+    standby_availability,
+    stateful_block_availability,
+    stationary_distribution,
+)
+from simulation.analytic.rbd import (
+    instance_availability,
+    k_of_n,
+    k_of_n_identical,
+    parallel,
+    series,
+)
+from simulation.analytic.solve import steady_state_availability, unsupported_reason
+
+__all__ = [
+    # whole scenarios
+    "steady_state_availability",
+    "unsupported_reason",
+    "NotApplicable",
+    # closed forms on availabilities
+    "instance_availability",
+    "series",
+    "parallel",
+    "k_of_n",
+    "k_of_n_identical",
+    # Markov chains
+    "SwitchRates",
+    "explore",
+    "stationary_distribution",
+    "chain_availability",
+    "standby_availability",
+    "kofn_spares_availability",
+    "kofn_failover_availability",
+    "stateful_block_availability",
+]

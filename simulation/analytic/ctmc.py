@@ -1,0 +1,651 @@
+"""Continuous-time Markov chains for blocks that remember something.
+
+A standby group, or a k-out-of-n group with warm/cold spares or a failover outage, is
+not a function of its members' states alone: who serves, which spares wait, and
+whether a switchover is running all matter. When its members' failure and repair times
+are exponential the block is a continuous-time Markov chain. This module builds that
+chain by exploring, from the initial state, the *same* event rules that the
+simulation engine applies, and solves it for its stationary distribution.
+
+The generic part is small: a state is any hashable value, ``transitions(state)``
+returns ``[(rate, next_state), ...]``, `explore` collects the reachable states into a
+generator matrix ``Q``, and `stationary_distribution` solves ``pi Q = 0``,
+``sum(pi) = 1``. The block builders (`standby_availability`,
+`kofn_spares_availability`, `kofn_failover_availability`) only write the rules.
+
+Switchover and failover outages enter the chain as exponential delays with the mean
+of the given distribution. That is exact when the switchover time is exponential (or
+zero); for any other distribution (a deterministic 15 s, say) the result is an
+approximation, very close whenever switchovers are short against times to failure.
+
+References
+----------
+.. [1] K. S. Trivedi, *Probability and Statistics with Reliability, Queuing and
+   Computer Science Applications*, 2nd ed., Wiley, 2002, ch. 8 (continuous-time
+   Markov chains; availability of standby and k-out-of-n systems with repair,
+   imperfect coverage).
+.. [2] W. J. Stewart, *Introduction to the Numerical Solution of Markov Chains*,
+   Princeton University Press, 1994, section 2.3 (direct solution of
+   ``pi Q = 0`` by replacing one equation with the normalisation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.model.structure import KofN, Leaf, Standby, Switchover
+
+__all__ = [
+    "NotApplicable",
+    "SwitchRates",
+    "explore",
+    "stationary_distribution",
+    "chain_availability",
+    "standby_availability",
+    "kofn_spares_availability",
+    "kofn_failover_availability",
+    "stateful_block_availability",
+]
+
+#: Largest chain `explore` builds by default; beyond it the analytic value is None.
+MAX_STATES = 200_000
+
+#: Chains up to this size are solved densely; larger ones with scipy.sparse.
+_DENSE_LIMIT = 2_000
+
+# Switchover phases carried in a state: none running, automatic, manual.
+_NONE, _AUTO, _MANUAL = 0, 1, 2
+
+Transitions = Callable[[Hashable], Sequence[tuple[float, Hashable]]]
+
+
+class NotApplicable(Exception):
+    """The analytic solver does not cover this scenario; the message says why."""
+
+
+# --------------------------------------------------------------------------- generic
+
+
+def explore(
+    initial: Hashable, transitions: Transitions, *, max_states: int = MAX_STATES
+) -> tuple[list[Hashable], np.ndarray]:
+    """Collect the states reachable from `initial` and the generator matrix.
+
+    Parameters
+    ----------
+    initial : hashable
+        The state at time 0.
+    transitions : callable
+        ``transitions(state) -> [(rate, next_state), ...]``. Rates of the same target
+        add up; zero rates and self-loops are ignored.
+    max_states : int
+        Raise `NotApplicable` when more states are reachable.
+
+    Returns
+    -------
+    states : list
+        Reachable states in discovery order (``states[0] is initial``).
+    Q : ndarray or scipy.sparse matrix, shape (n, n)
+        Generator: ``Q[i, j]`` the rate from state i to j, rows sum to 0. Dense for
+        up to 2000 states, else CSR.
+    """
+    index = {initial: 0}
+    states = [initial]
+    rows: list[int] = []
+    cols: list[int] = []
+    rates: list[float] = []
+    i = 0
+    while i < len(states):
+        state = states[i]
+        for rate, nxt in transitions(state):
+            if rate < 0:
+                raise ValueError(f"negative rate {rate} from state {state!r}")
+            if rate == 0 or nxt == state:
+                continue
+            j = index.get(nxt)
+            if j is None:
+                if len(states) >= max_states:
+                    raise NotApplicable(f"Markov chain has more than {max_states} states")
+                j = index[nxt] = len(states)
+                states.append(nxt)
+            rows.append(i)
+            cols.append(j)
+            rates.append(rate)
+        i += 1
+    n = len(states)
+    if n <= _DENSE_LIMIT:
+        Q = np.zeros((n, n))
+        np.add.at(Q, (rows, cols), rates)
+        Q[np.diag_indices(n)] = -Q.sum(axis=1)
+        return states, Q
+    from scipy import sparse  # only large chains need it
+
+    off = sparse.coo_matrix((rates, (rows, cols)), shape=(n, n)).tocsr()
+    out = -np.asarray(off.sum(axis=1)).ravel()
+    return states, (off + sparse.diags(out)).tocsr()
+
+
+def stationary_distribution(Q) -> np.ndarray:
+    """Solve ``pi Q = 0``, ``sum(pi) = 1`` for a chain with one recurrent class.
+
+    The last balance equation is replaced by the normalisation: the balance
+    equations are linearly dependent (the columns of ``Q^T`` sum to zero), and when
+    the stationary distribution is unique the replaced system is non-singular [1]_.
+    Transient states get probability 0. A least-squares solve is the fallback if the
+    direct solve fails numerically. Large (sparse) chains instead fix ``pi[0] = 1``,
+    solve the other balance equations and normalise, which keeps the LU sparse; state
+    0 must then be recurrent (the initial state of every block chain here is).
+
+    Parameters
+    ----------
+    Q : ndarray or scipy.sparse matrix, shape (n, n)
+
+    Returns
+    -------
+    ndarray, shape (n,)
+
+    References
+    ----------
+    .. [1] Stewart (1994), section 2.3.1.
+    """
+    n = Q.shape[0]
+    if isinstance(Q, np.ndarray):
+        A = Q.T.copy()
+        A[-1, :] = 1.0
+        b = np.zeros(n)
+        b[-1] = 1.0
+        try:
+            pi = np.linalg.solve(A, b)
+        except np.linalg.LinAlgError:
+            pi = np.linalg.lstsq(A, b, rcond=None)[0]
+    else:
+        # A dense row of ones would fill in the sparse LU factors; instead fix
+        # pi[0] = 1 (state 0, the initial state, is recurrent for the block chains
+        # here), solve the other n - 1 balance equations and normalise after.
+        from scipy.sparse.linalg import spsolve
+
+        A = Q.T.tocsc()
+        rest = np.arange(1, n)
+        # MMD on A^T + A keeps the LU fill-in of these hypercube-like chains lowest.
+        x = spsolve(A[rest][:, rest].tocsc(), -A[rest][:, [0]].toarray().ravel(), permc_spec="MMD_AT_PLUS_A")
+        pi = np.concatenate(([1.0], np.atleast_1d(x)))
+        pi = pi / pi.sum()
+        scale = abs(Q.diagonal()).max()
+        if not np.all(np.isfinite(pi)) or np.abs(Q.T @ pi).max() > 1e-9 * scale:
+            raise NotApplicable("the Markov chain has no unique stationary distribution")
+    pi = np.where(np.abs(pi) < 1e-300, 0.0, pi)
+    if not np.all(np.isfinite(pi)) or pi.min() < -1e-9:
+        raise NotApplicable("the Markov chain has no unique stationary distribution")
+    pi = np.clip(pi, 0.0, None)
+    return pi / pi.sum()
+
+
+def chain_availability(
+    initial: Hashable,
+    transitions: Transitions,
+    is_up: Callable[[Hashable], bool],
+    *,
+    max_states: int = MAX_STATES,
+) -> float:
+    """Long-run fraction of time in up states of the chain explored from `initial`.
+
+    Computed as ``1 - sum(pi over down states)`` so that a tiny unavailability keeps
+    its digits.
+    """
+    states, Q = explore(initial, transitions, max_states=max_states)
+    pi = stationary_distribution(Q)
+    down = [i for i, s in enumerate(states) if not is_up(s)]
+    return float(1.0 - pi[down].sum()) if down else 1.0
+
+
+# ----------------------------------------------------------------- switchover phases
+
+
+@dataclass(frozen=True)
+class SwitchRates:
+    """A switchover as the chain sees it.
+
+    Attributes
+    ----------
+    coverage : float
+        Probability that the automatic switchover is the one that runs.
+    auto_rate, manual_rate : float or None
+        1 / mean duration of the automatic and of the manual switchover, per hour;
+        None for a zero-length one (it ends at once). `manual_rate` is unused when
+        ``coverage == 1``.
+    """
+
+    coverage: float = 1.0
+    auto_rate: float | None = None
+    manual_rate: float | None = None
+
+    @classmethod
+    def from_switchover(cls, switchover: Switchover | None, *, exact: bool = False) -> SwitchRates | None:
+        """Rates from a model `Switchover` (None stays None: changes are instant).
+
+        With ``exact=True`` a non-exponential, non-zero duration raises
+        `NotApplicable` instead of being approximated by its mean.
+        """
+        if switchover is None:
+            return None
+        c = float(switchover.coverage)
+        if not 0.0 <= c <= 1.0:
+            raise NotApplicable(f"switchover coverage must be in [0, 1], got {c}")
+
+        def rate(dist, what):
+            mean = dist.mean
+            if mean == 0:
+                return None
+            if exact and not dist.is_exponential:
+                raise NotApplicable(f"{what} time {dist!r} is not exponential")
+            return 1.0 / mean
+
+        auto = rate(switchover.time, "switchover")
+        if c < 1.0:
+            if switchover.manual is None:
+                raise NotApplicable(f"coverage {c} < 1 but no manual switchover time")
+            manual = rate(switchover.manual, "manual switchover")
+        else:
+            manual = None
+        return cls(c, auto, manual)
+
+    def starts(self) -> list[tuple[float, int]]:
+        """``[(probability, phase), ...]`` entered when a switchover starts."""
+        auto = _NONE if self.auto_rate is None else _AUTO
+        manual = _NONE if self.manual_rate is None else _MANUAL
+        out = [(self.coverage, auto), (1.0 - self.coverage, manual)]
+        return [(p, ph) for p, ph in out if p > 0]
+
+    def end_rate(self, phase: int) -> float:
+        return self.auto_rate if phase == _AUTO else self.manual_rate
+
+
+def _starts(sw: SwitchRates | None) -> list[tuple[float, int]]:
+    return [(1.0, _NONE)] if sw is None else sw.starts()
+
+
+def _exposure(mode, failure, idle):
+    """Failure rates of a waiting member: warm -> idle (default failure), cold -> 0."""
+    n = len(failure)
+    if mode == "hot":
+        return list(failure)
+    if mode == "cold":
+        return [0.0] * n
+    if mode == "warm":
+        return (
+            list(failure)
+            if idle is None
+            else [f if r is None else r for f, r in zip(failure, idle, strict=True)]
+        )
+    raise ValueError(f"mode must be 'hot', 'warm' or 'cold', got {mode!r}")
+
+
+def _check_rates(failure, repair):
+    if len(failure) != len(repair) or not failure:
+        raise ValueError("need one failure and one repair rate per member, at least one member")
+    for r in list(failure) + list(repair):
+        if not (r > 0 and np.isfinite(r)):
+            raise ValueError(f"rates must be positive numbers, got {r}")
+
+
+# ------------------------------------------------------------------------- standby
+
+
+def standby_availability(
+    failure: Sequence[float],
+    repair: Sequence[float],
+    *,
+    mode: str = "hot",
+    idle: Sequence[float | None] | None = None,
+    switchover: SwitchRates | None = None,
+    revert: bool = False,
+    max_states: int = MAX_STATES,
+) -> float:
+    """Steady-state availability of a standby group of exponential members.
+
+    One member serves, at first member 0. The rules, event by event (those of the
+    simulation engine):
+
+    - the serving member fails: the first other up member in list order serves at
+      once and a switchover starts (restarting one in progress); if no member is up,
+      none serves and any switchover is dropped;
+    - a member is repaired while none serves: it serves at once, no switchover;
+    - with `revert`, member 0 is repaired while another serves (or is being switched
+      to): member 0 serves and a new switchover starts;
+    - a switchover starts in the automatic phase with probability ``coverage``, else
+      in the manual phase, and ends at that phase's rate.
+
+    Up iff a member serves and no switchover runs. In ``warm``/``cold`` mode only the
+    serving member fails at its `failure` rate; a waiting one fails at its `idle`
+    rate (warm; None = its failure rate) or not at all (cold). Repairs always run.
+
+    State: (member up flags, serving index or -1, switchover phase).
+
+    Parameters
+    ----------
+    failure, repair : sequence of float
+        Per-member exponential rates, per hour.
+    mode : {"hot", "warm", "cold"}
+    idle : sequence of float or None, optional
+        Warm-spare failure rates (None entries or None: the failure rate).
+    switchover : SwitchRates or None
+        None: changes of serving member are instant.
+    revert : bool
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    .. [1] Trivedi (2002), section 8.4.2 (two-unit warm/cold standby with repair) and
+       8.4.3 (imperfect coverage).
+    """
+    _check_rates(failure, repair)
+    n = len(failure)
+    waiting = _exposure(mode, failure, idle)
+    starts = _starts(switchover)
+
+    def transitions(state):
+        up, serving, phase = state
+        out = []
+        for i in range(n):
+            if up[i]:
+                rate = failure[i] if i == serving else waiting[i]
+                down = up[:i] + (False,) + up[i + 1 :]
+                if i != serving:
+                    out.append((rate, (down, serving, phase)))
+                    continue
+                nxt = next((j for j in range(n) if j != i and up[j]), -1)
+                if nxt < 0:
+                    out.append((rate, (down, -1, _NONE)))
+                else:
+                    out.extend((rate * p, (down, nxt, ph)) for p, ph in starts)
+            else:
+                back = up[:i] + (True,) + up[i + 1 :]
+                if serving < 0:
+                    out.append((repair[i], (back, i, _NONE)))
+                elif revert and i == 0:
+                    out.extend((repair[i] * p, (back, 0, ph)) for p, ph in starts)
+                else:
+                    out.append((repair[i], (back, serving, phase)))
+        if phase != _NONE:
+            out.append((switchover.end_rate(phase), (up, serving, _NONE)))
+        return out
+
+    def is_up(state):
+        _, serving, phase = state
+        return serving >= 0 and phase == _NONE
+
+    return chain_availability(((True,) * n, 0, _NONE), transitions, is_up, max_states=max_states)
+
+
+# ----------------------------------------------------------------- k-of-n with spares
+
+
+def _identical(*seqs) -> bool:
+    return all(len(set(s)) <= 1 for s in seqs)
+
+
+def kofn_spares_availability(
+    k: int,
+    failure: Sequence[float],
+    repair: Sequence[float],
+    *,
+    mode: str = "warm",
+    idle: Sequence[float | None] | None = None,
+    failover: SwitchRates | None = None,
+    max_states: int = MAX_STATES,
+) -> float:
+    """Steady-state availability of k-out-of-n with k members in use and spares waiting.
+
+    The in-use set is at first members ``0..k-1``. Rules (the engine's):
+
+    - a member in use fails: it leaves the set; the first up waiting member in list
+      order enters, and a failover switchover starts (restarting one in progress);
+      if no waiting member is up the slot stays vacant and a switchover in
+      progress is cancelled (as in `Standby`);
+    - a member is repaired while fewer than k are in use: it enters at once, no
+      switchover.
+
+    Up iff k members are in use and no switchover runs. Members in use fail at their
+    `failure` rate; waiting ones at their `idle` rate (warm) or not at all (cold).
+    Also valid for ``mode="hot"`` (waiting members fail at their normal rate), though
+    hot k-of-n is normally `kofn_failover_availability`.
+
+    With identical members the chain is lumped to (in use, waiting up, phase), so
+    large groups (16 of 20) stay small; otherwise the state is (member up flags,
+    in-use flags, phase).
+
+    References
+    ----------
+    .. [1] Trivedi (2002), section 8.4 (k-out-of-n systems with warm spares and
+       repair).
+    """
+    _check_rates(failure, repair)
+    n = len(failure)
+    if not 1 <= k <= n:
+        raise ValueError(f"k must be in 1..{n}, got {k}")
+    waiting = _exposure(mode, failure, idle)
+    starts = _starts(failover)
+
+    def phase_end(phase):
+        return failover.end_rate(phase)
+
+    if _identical(failure, repair, waiting):
+        lam, mu, nu = failure[0], repair[0], waiting[0]
+
+        def transitions(state):
+            used, spare, phase = state
+            downs = n - used - spare
+            out = []
+            if used:
+                if spare:
+                    out.extend((used * lam * p, (used, spare - 1, ph)) for p, ph in starts)
+                else:  # a vacancy cancels a switchover in progress
+                    out.append((used * lam, (used - 1, 0, _NONE)))
+            if spare:
+                out.append((spare * nu, (used, spare - 1, phase)))
+            if downs:
+                nxt = (used + 1, spare) if used < k else (used, spare + 1)
+                out.append((downs * mu, (*nxt, phase)))
+            if phase != _NONE:
+                out.append((phase_end(phase), (used, spare, _NONE)))
+            return out
+
+        def is_up(state):
+            return state[0] == k and state[2] == _NONE
+
+        return chain_availability((k, n - k, _NONE), transitions, is_up, max_states=max_states)
+
+    def transitions(state):
+        up, used, phase = state
+        count = sum(used)
+        out = []
+        for i in range(n):
+            if up[i]:
+                down = up[:i] + (False,) + up[i + 1 :]
+                if not used[i]:
+                    out.append((waiting[i], (down, used, phase)))
+                    continue
+                left = used[:i] + (False,) + used[i + 1 :]
+                nxt = next((j for j in range(n) if up[j] and not used[j]), -1)
+                if nxt < 0:  # a vacancy cancels a switchover in progress
+                    out.append((failure[i], (down, left, _NONE)))
+                else:
+                    enter = left[:nxt] + (True,) + left[nxt + 1 :]
+                    out.extend((failure[i] * p, (down, enter, ph)) for p, ph in starts)
+            else:
+                back = up[:i] + (True,) + up[i + 1 :]
+                if count < k:
+                    out.append((repair[i], (back, used[:i] + (True,) + used[i + 1 :], phase)))
+                else:
+                    out.append((repair[i], (back, used, phase)))
+        if phase != _NONE:
+            out.append((phase_end(phase), (up, used, _NONE)))
+        return out
+
+    def is_up(state):
+        return sum(state[1]) == k and state[2] == _NONE
+
+    initial = ((True,) * n, (True,) * k + (False,) * (n - k), _NONE)
+    return chain_availability(initial, transitions, is_up, max_states=max_states)
+
+
+# -------------------------------------------------------------- hot k-of-n, failover
+
+
+def kofn_failover_availability(
+    k: int,
+    failure: Sequence[float],
+    repair: Sequence[float],
+    *,
+    failover: SwitchRates | None,
+    max_states: int = MAX_STATES,
+) -> float:
+    """Steady-state availability of hot k-out-of-n that pays a failover outage.
+
+    All members are in use. When a member fails and at least `k` members are still
+    up, a switchover starts (restarting one in progress); with fewer than `k` up none
+    starts (one in progress runs on). Up iff at least `k` members are up and no
+    switchover runs. With ``failover=None`` this is the binomial closed form.
+
+    With identical members the state is (number up, phase); otherwise (member up
+    flags, phase).
+
+    References
+    ----------
+    .. [1] Trivedi (2002), section 8.4.3 (parallel redundancy with imperfect coverage
+       and reconfiguration delay).
+    """
+    _check_rates(failure, repair)
+    n = len(failure)
+    if not 1 <= k <= n:
+        raise ValueError(f"k must be in 1..{n}, got {k}")
+    starts = _starts(failover)
+
+    def phase_end(phase):
+        return failover.end_rate(phase)
+
+    if _identical(failure, repair):
+        lam, mu = failure[0], repair[0]
+
+        def transitions(state):
+            m, phase = state
+            out = []
+            if m:
+                if m - 1 >= k:
+                    out.extend((m * lam * p, (m - 1, ph)) for p, ph in starts)
+                else:
+                    out.append((m * lam, (m - 1, phase)))
+            if m < n:
+                out.append(((n - m) * mu, (m + 1, phase)))
+            if phase != _NONE:
+                out.append((phase_end(phase), (m, _NONE)))
+            return out
+
+        def is_up(state):
+            return state[0] >= k and state[1] == _NONE
+
+        return chain_availability((n, _NONE), transitions, is_up, max_states=max_states)
+
+    def transitions(state):
+        up, phase = state
+        m = sum(up)
+        out = []
+        for i in range(n):
+            if up[i]:
+                down = up[:i] + (False,) + up[i + 1 :]
+                if m - 1 >= k:
+                    out.extend((failure[i] * p, (down, ph)) for p, ph in starts)
+                else:
+                    out.append((failure[i], (down, phase)))
+            else:
+                out.append((repair[i], (up[:i] + (True,) + up[i + 1 :], phase)))
+        if phase != _NONE:
+            out.append((phase_end(phase), (up, _NONE)))
+        return out
+
+    def is_up(state):
+        return sum(state[0]) >= k and state[1] == _NONE
+
+    return chain_availability(((True,) * n, _NONE), transitions, is_up, max_states=max_states)
+
+
+# ------------------------------------------------------------------- model blocks
+
+
+def _rate(dist, what: str) -> float:
+    if not dist.is_exponential:
+        raise NotApplicable(f"{what} {dist!r} is not exponential")
+    return 1.0 / dist.mean
+
+
+def stateful_block_availability(
+    block: Standby | KofN,
+    component_of: Callable[[str], object],
+    *,
+    exact: bool = False,
+    max_states: int = MAX_STATES,
+) -> float:
+    """Availability of a `Standby`, or of a `KofN` with spares or failover.
+
+    Parameters
+    ----------
+    block : Standby or KofN
+        Its members must be `Leaf` instances (a member that is itself a block has no
+        Markov description here).
+    component_of : callable
+        Instance id -> `ComponentType` (e.g. ``scenario.component_of``).
+    exact : bool
+        Refuse (raise `NotApplicable`) non-exponential switchover times instead of
+        entering them by their mean.
+
+    Raises
+    ------
+    NotApplicable
+        A member is not a leaf, a needed distribution is not exponential, the
+        coverage needs a missing manual time, or the chain is too large.
+    """
+    kind = type(block).__name__
+    label = block.name or kind
+    failure, repair, idle = [], [], []
+    for member in block.members:
+        if not isinstance(member, Leaf):
+            raise NotApplicable(f"{kind} {label!r} has a member that is not a single instance")
+        comp = component_of(member.instance)
+        failure.append(_rate(comp.failure, f"failure of {member.instance!r}"))
+        repair.append(_rate(comp.repair, f"repair of {member.instance!r}"))
+        if block.mode == "warm" and comp.idle_failure is not None:
+            idle.append(_rate(comp.idle_failure, f"idle failure of {member.instance!r}"))
+        else:
+            idle.append(None)
+    if isinstance(block, Standby):
+        return standby_availability(
+            failure,
+            repair,
+            mode=block.mode,
+            idle=idle,
+            switchover=SwitchRates.from_switchover(block.switchover, exact=exact),
+            revert=block.revert,
+            max_states=max_states,
+        )
+    if isinstance(block, KofN):
+        failover = SwitchRates.from_switchover(block.failover, exact=exact)
+        if block.mode == "hot":
+            return kofn_failover_availability(
+                block.k, failure, repair, failover=failover, max_states=max_states
+            )
+        return kofn_spares_availability(
+            block.k,
+            failure,
+            repair,
+            mode=block.mode,
+            idle=idle,
+            failover=failover,
+            max_states=max_states,
+        )
+    raise NotApplicable(f"no Markov model for block type {kind}")
