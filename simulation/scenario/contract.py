@@ -1,0 +1,247 @@
+"""The contract sections of a scenario file: named weekly `hours` and the `sla`.
+
+``hours`` maps a name to a weekly schedule in the calendar's time zone::
+
+    business: {mon-fri: "08:00-18:00", sat: "09:00-13:00", holidays: [2027-12-25]}
+
+Day keys are ``mon`` … ``sun``, ranges such as ``mon-fri`` or ``sat-sun`` (a range may
+wrap, ``fri-mon``), or ``daily``; a value is ``"HH:MM-HH:MM"``, several separated by
+commas, or a list of such (``24:00`` may end a range; an empty list is a closed day).
+A day given by two keys is an error. ``24x7`` is the built-in always-schedule.
+"""
+
+from __future__ import annotations
+
+from simulation.model.calendar import WeeklySchedule
+from simulation.model.sla import SLA, Chronic, CreditTier, IntervalRule, Rolling
+from simulation.scenario import units
+from simulation.scenario.checks import (
+    At,
+    check_keys,
+    duration,
+    expect_date,
+    expect_int,
+    expect_list,
+    expect_map,
+    expect_name,
+    type_name,
+)
+from simulation.scenario.errors import did_you_mean
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALWAYS = "24x7"
+WINDOWS = ("month", "quarter", "year")
+EXCLUDABLE = ("announced_maintenance", "maintenance")
+INTERVAL_RULES = ("any", "majority")
+SLA_KEYS = ("target", "window", "service_hours", "exclude", "min_outage", "interval",
+            "credits", "risk", "chronic")
+
+
+def day_set(key: str) -> tuple[int, ...] | None:
+    """Weekday indices (Monday = 0) named by a day key, or None if it is not one."""
+    key = key.strip().lower()
+    if key == "daily":
+        return tuple(range(7))
+    if key in DAYS:
+        return (DAYS.index(key),)
+    first, sep, last = key.partition("-")
+    if sep and first in DAYS and last in DAYS:
+        a, b = DAYS.index(first), DAYS.index(last)
+        return tuple((a + i) % 7 for i in range((b - a) % 7 + 1))
+    return None
+
+
+def parse_ranges(value, at: At) -> tuple[tuple[int, int], ...]:
+    """``"08:00-12:00, 13:00-18:00"`` or a list of such -> sorted (start_min, end_min)."""
+    if isinstance(value, list):
+        parts = []
+        for i, item in enumerate(value):
+            parts.extend((p, at.item(value, i)) for p in _split_ranges(item, at.item(value, i)))
+    else:
+        parts = [(p, at) for p in _split_ranges(value, at)]
+    out = []
+    for text, where in parts:
+        start, sep, end = text.partition("-")
+        if not sep:
+            raise where.error(f"expected a time range like '08:00-18:00', got '{text}'")
+        a = where.convert(units.clock_minutes, start.strip())
+        b = where.convert(units.clock_minutes, end.strip(), end=True)
+        if not a < b:
+            hint = (f"a range cannot cross midnight; write '{start.strip()}-24:00' and "
+                    f"'00:00-{end.strip()}' on the next day" if b < a else None)
+            raise where.error(f"range '{text.strip()}' must start before it ends", hint)
+        out.append((a, b))
+    out.sort()
+    for (a1, b1), (a2, b2) in zip(out, out[1:]):
+        if a2 < b1:
+            raise at.error(f"time ranges overlap: {_hm(a1)}-{_hm(b1)} and {_hm(a2)}-{_hm(b2)}")
+    return tuple(out)
+
+
+def _split_ranges(value, at: At) -> list[str]:
+    if not isinstance(value, str):
+        raise at.error(f"expected a time range like '08:00-18:00' (quote it), got {type_name(value)}")
+    return [p for p in (s.strip() for s in value.split(",")) if p]
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def parse_schedule(name: str, value, at: At) -> WeeklySchedule:
+    """One entry of `hours`."""
+    spec = expect_map(value, at, "a mapping of days to time ranges, e.g. {mon-fri: \"08:00-18:00\"}")
+    periods: list[tuple[tuple[int, int], ...] | None] = [None] * 7
+    given_by: dict[int, str] = {}
+    holidays = frozenset()
+    for key, val in spec.items():
+        sub = at.key(spec, key)
+        if key == "holidays":
+            seq = expect_list(val, sub, "a list of dates", nonempty=False)
+            holidays = frozenset(expect_date(x, sub.item(seq, i)) for i, x in enumerate(seq))
+            continue
+        days = day_set(key)
+        if days is None:
+            choices = [*DAYS, "mon-fri", "sat-sun", "daily", "holidays"]
+            raise at.key_itself(spec, key).error(
+                f"unknown day '{key}'; expected a day ({', '.join(DAYS)}), a range like "
+                f"mon-fri, daily, or holidays", did_you_mean(key, choices))
+        ranges = parse_ranges(val, sub)
+        for day in days:
+            if day in given_by:
+                raise at.key_itself(spec, key).error(
+                    f"{DAYS[day]} is already given by '{given_by[day]}' "
+                    f"(line {spec.key_line(given_by[day])}); give each day once")
+            given_by[day] = key
+            periods[day] = ranges
+    return WeeklySchedule(name, tuple(p or () for p in periods), holidays)
+
+
+def parse_hours(value, at: At) -> dict[str, WeeklySchedule]:
+    spec = expect_map(value, at, "a mapping of schedule names to weekly hours")
+    out = {}
+    for name, val in spec.items():
+        if name == ALWAYS:
+            raise at.key_itself(spec, name).error(f"'{ALWAYS}' is built in and cannot be redefined")
+        out[name] = parse_schedule(name, val, at.key(spec, name))
+    return out
+
+
+def schedule_ref(value, at: At, hours: dict[str, WeeklySchedule]) -> WeeklySchedule:
+    """``24x7`` or the name of a schedule in `hours`."""
+    if value == ALWAYS:
+        return WeeklySchedule.always()
+    name = expect_name(value, at, [ALWAYS, *hours], "hours schedule")
+    return hours[name]
+
+
+def parse_sla(value, at: At, hours: dict[str, WeeklySchedule]) -> SLA:
+    spec = expect_map(value, at, "a mapping with at least 'target'")
+    check_keys(spec, at, SLA_KEYS, required=("target",))
+    target = at.key(spec, "target").convert(units.target, spec["target"])
+    kwargs = {"target": target}
+    if "window" in spec:
+        kwargs["window"] = _window(spec["window"], at.key(spec, "window"))
+    if "service_hours" in spec:
+        kwargs["service_hours"] = schedule_ref(spec["service_hours"],
+                                               at.key(spec, "service_hours"), hours)
+    if "exclude" in spec:
+        kwargs["exclude"] = _exclude(spec["exclude"], at.key(spec, "exclude"))
+    if "min_outage" in spec:
+        kwargs["min_outage_hours"] = duration(spec["min_outage"], at.key(spec, "min_outage"))
+    if spec.get("interval") is not None:
+        kwargs["interval"] = _interval(spec["interval"], at.key(spec, "interval"))
+    if "credits" in spec:
+        kwargs["credits"] = _credits(spec["credits"], at.key(spec, "credits"), target,
+                                     spec["target"])
+    if "risk" in spec:
+        sub = at.key(spec, "risk")
+        risk = sub.convert(units.percent, spec["risk"], "risk")
+        if not 0 < risk < 1:
+            raise sub.error(f"risk must be between 0% and 100% (exclusive), got {spec['risk']}")
+        kwargs["risk"] = risk
+    if spec.get("chronic") is not None:
+        kwargs["chronic"] = _chronic(spec["chronic"], at.key(spec, "chronic"))
+    return SLA(**kwargs)
+
+
+def _window(value, at: At):
+    if isinstance(value, dict):
+        check_keys(value, at, ("rolling",), required=("rolling",))
+        return Rolling(duration(value["rolling"], at.key(value, "rolling"), positive=True))
+    if isinstance(value, str) and value.strip().lower() in WINDOWS:
+        return value.strip().lower()
+    raise at.error(f"unknown window {value!r}; expected month, quarter, year or {{rolling: 30d}}",
+                   did_you_mean(value, [*WINDOWS, "rolling"]))
+
+
+def _exclude(value, at: At) -> frozenset[str]:
+    items = [value] if isinstance(value, str) else expect_list(value, at, "a list", nonempty=False)
+    out = set()
+    for i, item in enumerate(items):
+        where = at if isinstance(value, str) else at.item(value, i)
+        if item not in EXCLUDABLE:
+            raise where.error(f"cannot exclude {item!r}; expected one of {', '.join(EXCLUDABLE)}",
+                              did_you_mean(item, EXCLUDABLE))
+        out.add(item)
+    return frozenset(out)
+
+
+def _interval(value, at: At) -> IntervalRule:
+    spec = expect_map(value, at, "null or {length: 5min, rule: any | majority}")
+    check_keys(spec, at, ("length", "rule"), required=("length",))
+    length = duration(spec["length"], at.key(spec, "length"), positive=True)
+    rule = spec.get("rule", "any")
+    if rule not in INTERVAL_RULES:
+        raise at.key(spec, "rule").error(f"unknown interval rule {rule!r}; expected any or majority",
+                                         did_you_mean(rule, INTERVAL_RULES))
+    return IntervalRule(length, rule)
+
+
+def _credits(value, at: At, target: float, target_text) -> tuple[CreditTier, ...]:
+    seq = expect_list(value, at, "a list of {below: 99.9%, credit: 10%}", nonempty=False)
+    tiers = []
+    lines = {}
+    for i, item in enumerate(seq):
+        sub = at.item(seq, i)
+        spec = expect_map(item, sub, "{below: 99.9%, credit: 10%}")
+        check_keys(spec, sub, ("below", "credit"), required=("below", "credit"))
+        below = sub.key(spec, "below").convert(units.percent, spec["below"], "percentage")
+        credit_at = sub.key(spec, "credit")
+        if isinstance(spec["credit"], (int, float)) and not isinstance(spec["credit"], bool) \
+                and spec["credit"] > 1:
+            raise credit_at.error(f"a credit cannot exceed 100% of the fee, got {spec['credit']}"
+                                  if spec["credit"] > 100 else
+                                  f"credit {spec['credit']} is not a fraction; write a percentage",
+                                  None if spec["credit"] > 100 else f"did you mean '{spec['credit']:g}%'?")
+        try:
+            credit = units.percent(spec["credit"], "credit")
+        except units.UnitError as exc:
+            msg = exc.message
+            if "between 0% and 100%" in msg:
+                msg = f"a credit cannot exceed 100% of the fee, got '{spec['credit']}'"
+            raise credit_at.error(msg, exc.hint) from None
+        if below in lines:
+            raise sub.error(f"two credit tiers below {below:.6g} (items {lines[below]} and {i})")
+        lines[below] = i
+        tiers.append(CreditTier(below, credit))
+    tiers.sort(key=lambda t: t.below, reverse=True)
+    if tiers and abs(tiers[0].below - target) > 1e-12:
+        at.warn(f"the highest credit tier is below {tiers[0].below * 100:.6g}% but the target is "
+                f"{target * 100:.6g}%; credits will not match breaches")
+    for upper, lower in zip(tiers, tiers[1:]):
+        if lower.credit < upper.credit:
+            at.warn(f"credit tier below {lower.below * 100:.6g}% pays less ({lower.credit:.0%}) than "
+                    f"the tier above it ({upper.credit:.0%}); tiers are not additive")
+    return tuple(tiers)
+
+
+def _chronic(value, at: At) -> Chronic:
+    spec = expect_map(value, at, "{breaches: N, within: M}")
+    check_keys(spec, at, ("breaches", "within"), required=("breaches", "within"))
+    breaches = expect_int(spec["breaches"], at.key(spec, "breaches"), minimum=1)
+    within = expect_int(spec["within"], at.key(spec, "within"), minimum=1)
+    if breaches > within:
+        raise at.key(spec, "breaches").error(
+            f"breaches ({breaches}) cannot exceed within ({within}) windows")
+    return Chronic(breaches, within)

@@ -1,0 +1,261 @@
+"""The operational sections: `crews`, `spares`, `maintenance`, `support`, `demand`.
+
+The engines do not simulate these yet, so they are kept as plain checked data with
+model units (hours, fractions, per-hour rates, `Distribution` objects):
+
+- crews: ``{name: {"size": int, "hours": WeeklySchedule, "response": Distribution | None}}``
+- spares: ``{name: {"stock": int, "lead_time": Distribution}}``
+- maintenance: tuple of ``{"name", "targets": tuple, "every": "day" | "week" | "month" |
+  "quarter" | "year" | hours (float), "at": {"ordinal", "weekday", "day", "minute"},
+  "duration_hours", "rolling", "announced"}``
+- support: ``{"agents": {"count", "hours"}, "tickets": {"rate_per_hour", "per_outage"},
+  "channels": {name: {"share", "handle": Distribution, "response_hours" | None}}}``
+- demand: ``{name: {"profile": "daily" | "weekly", "points": ((minute, value), ...),
+  "peak": float}}`` — minutes after local midnight (daily) or after Monday 00:00 (weekly).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from simulation.model.calendar import WeeklySchedule
+from simulation.scenario import units
+from simulation.scenario.checks import (
+    At,
+    check_keys,
+    duration,
+    expect_bool,
+    expect_int,
+    expect_list,
+    expect_map,
+    expect_number,
+    expect_str,
+    type_name,
+)
+from simulation.scenario.contract import DAYS, schedule_ref
+from simulation.scenario.distributions import parse_distribution
+from simulation.scenario.errors import did_you_mean, nearest
+
+PERIODS = ("day", "week", "month", "quarter", "year")
+ORDINALS = ("first", "second", "third", "fourth", "last")
+WEEKDAY_NAMES = {
+    **{d: i for i, d in enumerate(DAYS)},
+    **{n: i for i, n in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday",
+                                    "saturday", "sunday"))},
+}
+PROFILES = ("daily", "weekly")
+
+
+def parse_crews(value, at: At, hours: dict[str, WeeklySchedule]) -> dict:
+    spec = expect_map(value, at, "a mapping of crew names to {size, hours, response}")
+    out = {}
+    for name, val in spec.items():
+        sub = at.key(spec, name)
+        crew = expect_map(val, sub, "{size: 2, hours: 24x7, response: 30min}")
+        check_keys(crew, sub, ("size", "hours", "response"))
+        out[name] = {
+            "size": expect_int(crew.get("size", 1), sub.key(crew, "size"), minimum=1,
+                               what="a crew size"),
+            "hours": schedule_ref(crew.get("hours", "24x7"), sub.key(crew, "hours"), hours),
+            "response": (parse_distribution(crew["response"], sub.key(crew, "response"))
+                         if crew.get("response") is not None else None),
+        }
+    return out
+
+
+def parse_spares(value, at: At) -> dict:
+    spec = expect_map(value, at, "a mapping of spare pool names to {stock, lead_time}")
+    out = {}
+    for name, val in spec.items():
+        sub = at.key(spec, name)
+        pool = expect_map(val, sub, "{stock: 1, lead_time: 3d}")
+        check_keys(pool, sub, ("stock", "lead_time"), required=("stock", "lead_time"))
+        out[name] = {
+            "stock": expect_int(pool["stock"], sub.key(pool, "stock"), minimum=0,
+                                what="a stock count"),
+            "lead_time": parse_distribution(pool["lead_time"], sub.key(pool, "lead_time")),
+        }
+    return out
+
+
+MAINTENANCE_KEYS = ("name", "targets", "every", "at", "duration", "rolling", "announced")
+
+
+def parse_maintenance(value, at: At, target_names: list[str]) -> tuple[dict, ...]:
+    """`target_names`: component types, shared instance names and instance ids."""
+    seq = expect_list(value, at, "a list of maintenance rules", nonempty=False)
+    out = []
+    for i, item in enumerate(seq):
+        sub = at.item(seq, i)
+        rule = expect_map(item, sub, "{name, targets, every, at, duration}")
+        check_keys(rule, sub, MAINTENANCE_KEYS, required=("targets", "every", "duration"))
+        every = _every(rule["every"], sub.key(rule, "every"))
+        out.append({
+            "name": (expect_str(rule["name"], sub.key(rule, "name"))
+                     if "name" in rule else f"maintenance {i + 1}"),
+            "targets": _targets(rule["targets"], sub.key(rule, "targets"), target_names),
+            "every": every,
+            "at": _at(rule.get("at", "00:00"), sub.key(rule, "at"), every),
+            "duration_hours": duration(rule["duration"], sub.key(rule, "duration"), positive=True),
+            "rolling": expect_bool(rule.get("rolling", False), sub.key(rule, "rolling")),
+            "announced": expect_bool(rule.get("announced", False), sub.key(rule, "announced")),
+        })
+    return tuple(out)
+
+
+def _targets(value, at: At, names: list[str]) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else expect_list(value, at, "a list of targets")
+    out = []
+    for i, item in enumerate(items):
+        where = at if isinstance(value, str) else at.item(value, i)
+        name = expect_str(item, where, "a component type or instance name")
+        if name not in names:
+            raise where.error(f"unknown maintenance target '{name}'; expected a component type "
+                              "or instance used in the service", did_you_mean(name, names))
+        out.append(name)
+    return tuple(out)
+
+
+def _every(value, at: At):
+    if isinstance(value, str) and value.strip().lower() in PERIODS:
+        return value.strip().lower()
+    try:
+        hours = units.duration(value)
+    except units.UnitError:
+        raise at.error(f"expected one of {', '.join(PERIODS)} or a duration, got "
+                       f"{type_name(value)}", did_you_mean(value, PERIODS)) from None
+    if not hours > 0:
+        raise at.error(f"expected a duration > 0, got {value}")
+    return hours
+
+
+_AT = re.compile(r"^(?:(?P<ord>[a-z]+)\s+)?(?:(?P<wd>[a-z]+)\s+)?(?P<day>\d{1,2}\s+)?(?P<t>\d{1,2}:\d{2})$")
+
+
+def _at(value, at: At, every) -> dict:
+    """``02:00``, ``sunday 03:00``, ``first sunday 02:00``, ``15 02:00`` (day of month)."""
+    text = " ".join(str(value).strip().lower().split()) if isinstance(value, str) else None
+    m = _AT.match(text or "")
+    if not m:
+        raise at.error(f"expected a time like '02:00', 'sunday 03:00', 'first sunday 02:00' or "
+                       f"'15 02:00', got {type_name(value)}")
+    ordinal, weekday, day = m.group("ord"), m.group("wd"), m.group("day")
+    if ordinal and not weekday:  # "sunday 02:00" lands in the first group
+        ordinal, weekday = None, ordinal
+    if ordinal is not None and ordinal not in ORDINALS:
+        raise at.error(f"unknown ordinal '{ordinal}'; expected one of {', '.join(ORDINALS)}",
+                       did_you_mean(ordinal, ORDINALS))
+    if weekday is not None and weekday not in WEEKDAY_NAMES:
+        raise at.error(f"unknown weekday '{weekday}'", did_you_mean(weekday, list(WEEKDAY_NAMES)))
+    if weekday is not None and day is not None:
+        raise at.error(f"give a weekday or a day of the month, not both: '{value}'")
+    minute = at.convert(units.clock_minutes, m.group("t"))
+    day_num = int(day) if day else None
+    if day_num is not None and not 1 <= day_num <= 31:
+        raise at.error(f"day of the month must be 1..31, got {day_num}")
+    calendar_period = every in ("month", "quarter", "year")
+    if ordinal is not None and not calendar_period:
+        raise at.error(f"'{value}' needs every: month, quarter or year")
+    if day_num is not None and not calendar_period:
+        raise at.error(f"a day of the month needs every: month, quarter or year")
+    if weekday is not None and ordinal is None and every not in ("week",):
+        raise at.error(f"'{value}' needs every: week (for a monthly rule write e.g. "
+                       f"'first {weekday} ...')")
+    if not isinstance(every, str) and (weekday or day_num):
+        raise at.error("with every: DURATION, 'at' is only a time of day like '02:00'")
+    return {"ordinal": ordinal, "weekday": WEEKDAY_NAMES.get(weekday), "day": day_num,
+            "minute": minute}
+
+
+SUPPORT_KEYS = ("agents", "tickets", "channels")
+
+
+def parse_support(value, at: At, hours: dict[str, WeeklySchedule]) -> dict:
+    spec = expect_map(value, at, "{agents, tickets, channels}")
+    check_keys(spec, at, SUPPORT_KEYS, required=("agents", "channels"))
+    sub = at.key(spec, "agents")
+    agents = expect_map(spec["agents"], sub, "{count: 3, hours: business}")
+    check_keys(agents, sub, ("count", "hours"), required=("count",))
+    out = {"agents": {
+        "count": expect_int(agents["count"], sub.key(agents, "count"), minimum=1,
+                            what="an agent count"),
+        "hours": schedule_ref(agents.get("hours", "24x7"), sub.key(agents, "hours"), hours),
+    }}
+    tickets = {"rate_per_hour": 0.0, "per_outage": 0.0}
+    if "tickets" in spec:
+        sub = at.key(spec, "tickets")
+        t = expect_map(spec["tickets"], sub, "{rate: 4/d, per_outage: 15}")
+        check_keys(t, sub, ("rate", "per_outage"))
+        if "rate" in t:
+            tickets["rate_per_hour"] = sub.key(t, "rate").convert(units.rate, t["rate"])
+        if "per_outage" in t:
+            tickets["per_outage"] = expect_number(t["per_outage"], sub.key(t, "per_outage"),
+                                                  minimum=0, what="tickets per outage")
+    out["tickets"] = tickets
+    sub = at.key(spec, "channels")
+    channels = expect_map(spec["channels"], sub, "a mapping of channel names to {share, handle, response}")
+    if not channels:
+        raise sub.error("expected at least one channel")
+    out["channels"] = {}
+    total = 0.0
+    for name, val in channels.items():
+        csub = sub.key(channels, name)
+        ch = expect_map(val, csub, "{share: 60%, handle: {mean: 12min}, response: 15min}")
+        check_keys(ch, csub, ("share", "handle", "response"), required=("share", "handle"))
+        share = csub.key(ch, "share").convert(units.percent, ch["share"], "share")
+        total += share
+        out["channels"][name] = {
+            "share": share,
+            "handle": parse_distribution(ch["handle"], csub.key(ch, "handle"), positive_mean=True),
+            "response_hours": (duration(ch["response"], csub.key(ch, "response"), positive=True)
+                               if "response" in ch else None),
+        }
+    if abs(total - 1.0) > 1e-9:
+        raise sub.error(f"channel shares add up to {total * 100:.6g}%, not 100%")
+    return out
+
+
+def parse_demand(value, at: At) -> dict:
+    spec = expect_map(value, at, "a mapping of profile names to {profile, points}")
+    out = {}
+    for name, val in spec.items():
+        sub = at.key(spec, name)
+        prof = expect_map(val, sub, "{profile: daily, points: {\"08:00\": 8}}")
+        check_keys(prof, sub, ("profile", "points"), required=("profile", "points"))
+        kind = prof["profile"]
+        if kind not in PROFILES:
+            raise sub.key(prof, "profile").error(
+                f"unknown profile {kind!r}; expected daily or weekly", did_you_mean(kind, PROFILES))
+        psub = sub.key(prof, "points")
+        points = expect_map(prof["points"], psub, "a mapping of times to numbers")
+        if not points:
+            raise psub.error("expected at least one point")
+        seen: dict[int, str] = {}
+        for key, number in points.items():
+            ksub = psub.key_itself(points, key)
+            minute = _point_minute(key, kind, ksub)
+            if minute in seen:
+                raise ksub.error(f"'{key}' is the same time as '{seen[minute]}'")
+            seen[minute] = key
+            expect_number(number, psub.key(points, key), minimum=0, what="a demand")
+        pts = tuple(sorted((m, float(points[k])) for m, k in seen.items()))
+        out[name] = {"profile": kind, "points": pts, "peak": max(v for _, v in pts)}
+    return out
+
+
+def _point_minute(key: str, kind: str, at: At) -> int:
+    text = " ".join(key.strip().lower().split())
+    if kind == "daily":
+        return at.convert(units.clock_minutes, text)
+    day, _, time = text.partition(" ")
+    if day not in WEEKDAY_NAMES or not time:
+        near = nearest(day, DAYS)
+        raise at.error(f"a weekly point is a weekday and a time like 'mon 08:00', got '{key}'",
+                       f"did you mean '{near} {time}'?" if near and time else None)
+    return WEEKDAY_NAMES[day] * 1440 + at.convert(units.clock_minutes, time)
+
+
+def demand_k(profile: dict) -> int:
+    """The number of members a profile needs at its peak (rounded up)."""
+    return int(math.ceil(profile["peak"] - 1e-9))
