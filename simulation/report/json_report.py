@@ -77,6 +77,11 @@ REPORT_SCHEMA = {
             "properties": {"instance": {"type": "string"}, "downtime_share": {"$ref": "#/$defs/fraction"}},
         }},
         "elapsed_seconds": {"type": "number", "minimum": 0},
+        "precision": {"oneOf": [{"type": "null"}, {
+            "type": "object", "required": ["target", "unavailability", "breach_probability", "met"],
+            "properties": {"target": {"type": "number"}, "unavailability": {"type": ["number", "null"]},
+                           "breach_probability": {"type": ["number", "null"]}, "met": {"type": "boolean"}},
+        }]},
     },
     "$defs": {
         "fraction": {"type": "number", "minimum": 0, "maximum": 1},
@@ -119,8 +124,18 @@ def report_dict(result) -> dict:
             for row in result.attribution.itertuples()
         ],
         "elapsed_seconds": _r(result.elapsed_seconds, 3),
+        "precision": _precision_dict(result.precision),
     }
     return report
+
+
+def _precision_dict(p) -> dict | None:
+    """Relative 95 % CI half-widths of a precision-driven run (an addition to report/1)."""
+    if p is None:
+        return None
+    finite = lambda x: None if x is None or x == float("inf") else round(float(x), 6)  # noqa: E731
+    return {"target": p.target, "unavailability": finite(p.unavailability),
+            "breach_probability": finite(p.breach_probability), "met": bool(p.met)}
 
 
 def _sla_dict(result) -> dict | None:

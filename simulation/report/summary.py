@@ -25,6 +25,13 @@ def summary_text(result) -> str:
         f"  downtime          {rep.downtime_hours.mean() * per_year * 60:.1f} min/year mean, "
         f"{rep.outages.mean() * per_year:.2f} outages/year",
     ]
+    if result.precision is not None:
+        p = result.precision
+        got = f"unavailability +/-{100 * p.unavailability:.1f} %"
+        if p.breach_probability is not None:
+            got += f", P(breach) +/-{100 * p.breach_probability:.1f} %"
+        lines.append(f"  precision         asked +/-{100 * p.target:.1f} % (95 % CI, relative): {got}"
+                     + ("" if p.met else "  NOT MET: raise --max-replications"))
     sla = result.sla
     if sla is not None and not result.windows.empty:
         bci = result.breach_ci()
