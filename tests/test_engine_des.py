@@ -3,13 +3,13 @@
 import pytest
 
 from helpers import L, det, scenario_of
-from simulation.engine.des import simulate_batch
+from simulation.engine.des import simulate
 from simulation.model.distributions import Deterministic
 from simulation.model.structure import KofN, Series, Standby, Switchover
 
 
 def outages(scenario, horizon=100.0):
-    tl = simulate_batch(scenario, seed=0, batch=0, replications=1, horizon_hours=horizon)[0]
+    tl = simulate(scenario, seed=0, reps=range(1), horizon_hours=horizon)[0]
     ids = list(scenario.instances)
     return [(s, e, ids[c]) for s, e, c in zip(tl.start.tolist(), tl.end.tolist(), tl.cause.tolist())]
 
@@ -125,16 +125,18 @@ def test_same_seed_same_timelines():
     from helpers import expo
 
     sc = scenario_of(KofN(1, L("a", "b")), {"a": expo(10, 5), "b": expo(10, 5)})
-    one = simulate_batch(sc, 5, 3, 4, 500.0)
-    two = simulate_batch(sc, 5, 3, 4, 500.0)
+    one = simulate(sc, 5, range(3, 7), 500.0)
+    two = simulate(sc, 5, range(3, 7), 500.0)
     assert all((x.start == y.start).all() and (x.end == y.end).all() for x, y in zip(one, two))
-    other = simulate_batch(sc, 6, 3, 4, 500.0)
+    other = simulate(sc, 6, range(3, 7), 500.0)
     assert any(len(x) != len(y) or (x.start != y.start).any() for x, y in zip(one, other))
 
 
-def test_batch_size_is_enforced():
-    from simulation.engine.streams import BATCH_SIZE
+def test_a_replication_does_not_depend_on_the_others_run_with_it():
+    """Replication 5 alone equals replication 5 of a run of ten."""
+    from helpers import expo
 
-    sc = scenario_of(Series(L("a")), {"a": det(10, 2)})
-    with pytest.raises(ValueError, match="BATCH_SIZE"):
-        simulate_batch(sc, 0, 0, BATCH_SIZE + 1, 10.0)
+    sc = scenario_of(KofN(1, L("a", "b")), {"a": expo(10, 5), "b": expo(10, 5)})
+    alone = simulate(sc, 5, range(5, 6), 500.0)[0]
+    among = simulate(sc, 5, range(10), 500.0)[5]
+    assert alone.start.tolist() == among.start.tolist() and alone.end.tolist() == among.end.tolist()

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import simpy
 
 from simulation.engine.nodes import Leaf, compile_structure
-from simulation.engine.streams import BATCH_SIZE, batch_sequence, keyed_rng
 from simulation.engine.timeline import Timeline
 from simulation.model.scenario import Scenario
 
@@ -61,34 +61,29 @@ def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
         leaf.go_up(env.now)
 
 
-def simulate_batch(
-    scenario: Scenario, seed: int, batch: int, replications: int, horizon_hours: float
-) -> list[Timeline]:
-    """Simulate `replications` replications of batch `batch` with the SimPy engine.
+def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[Timeline]:
+    """Simulate replications `reps` (e.g. ``range(200, 400)``) with the SimPy engine.
 
     Parameters
     ----------
     scenario : Scenario
     seed : int
-        The run's seed; the batch's streams derive from it (see `engine.streams`).
-    batch : int
-        Batch index; replications of one batch share instance streams in sequence.
-    replications : int
-        At most `BATCH_SIZE`.
+        The run's seed; with the replication index it fixes every random number
+        (see `engine.streams`), so any split of a run into calls gives the same results.
+    reps : range
+        Replication indices.
     horizon_hours : float
 
     Returns
     -------
     list of Timeline, one per replication.
     """
-    if replications > BATCH_SIZE:
-        raise ValueError(f"replications ({replications}) must be <= BATCH_SIZE ({BATCH_SIZE})")
-    seq = batch_sequence(seed, batch)
-    structure = compile_structure(scenario, lambda key: keyed_rng(seq, key))
+    structure = compile_structure(scenario, seed)
+    structure.prepare(np.asarray(reps, dtype=np.int64), horizon_hours)
     timelines = []
-    for _ in range(replications):
+    for pos in range(len(reps)):
         env = simpy.Environment()
-        structure.reset(env)
+        structure.reset(env, pos)
         for leaf in structure.leaves:
             loop = _controlled_leaf if leaf.controlled else _plain_leaf
             leaf.process = env.process(loop(env, leaf))

@@ -14,7 +14,8 @@ events in a short loop; their events are rare (power chains, database pairs).
 Out of scope (the SimPy engine runs them): warm and cold spares, whose ageing depends
 on when they are put in use, and everything `engine.nodes.check_supported` rejects.
 The output is the same `Timeline` per replication as the SimPy engine's, from the
-same random streams (one per batch and instance), so everything after it is shared.
+same random numbers (see `engine.streams`): where both engines apply they give the same
+outages, and everything after the Timeline is shared.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.engine.nodes import Sampler, check_supported
-from simulation.engine.streams import batch_sequence, keyed_rng
+from simulation.engine.nodes import SwitchingNode, check_supported
+from simulation.engine.streams import (
+    COVERAGE, FAILURE, MANUAL, REPAIR, SWITCHOVER, base_key, draws, stream_keys, uniforms,
+)
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
@@ -61,48 +64,35 @@ class Events:
         return self.t.size
 
 
-@dataclass(frozen=True)
-class _Chunk:
-    """The replications of one call: consecutive batches, each with its own streams."""
+def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[Timeline]:
+    """Simulate replications `reps` (e.g. ``range(0, 1000)``) with the fast engine.
 
-    seed: int
-    plan: tuple[tuple[int, int], ...]  # (batch index, size)
-
-    @property
-    def offsets(self) -> list[int]:
-        return list(np.cumsum([0] + [s for _, s in self.plan]))
-
-    @property
-    def size(self) -> int:
-        return sum(s for _, s in self.plan)
-
-    def rngs(self, key: str):
-        """``(rng, first_rep, size)`` for every batch of the chunk."""
-        for (b, size), off in zip(self.plan, self.offsets):
-            yield keyed_rng(batch_sequence(self.seed, b), key), off, size
-
-
-def simulate_batches(scenario: Scenario, seed: int, plan, horizon_hours: float) -> list[Timeline]:
-    """Simulate the batches of `plan` (``[(batch, size), ...]``) with the fast engine.
-
-    Returns one Timeline per replication, batches in the order given.
+    Returns one Timeline per replication. The numbers depend on (seed, replication
+    index) only, as with the SimPy engine.
     """
     reason = unsupported_reason(scenario)
     if reason:
         raise ValueError(f"the fast engine cannot run this scenario: {reason}")
-    chunk = _Chunk(seed, tuple(plan))
-    top = _Evaluator(scenario, chunk, horizon_hours).run()
-    return _timelines(top, chunk.size, horizon_hours)
+    run = _Run(seed, np.asarray(reps, dtype=np.int64), float(horizon_hours))
+    top = _Evaluator(scenario, run).run()
+    return _timelines(top, len(reps), horizon_hours)
+
+
+@dataclass(frozen=True)
+class _Run:
+    seed: int
+    reps: np.ndarray  # replication indices; Events.rep holds positions in this array
+    horizon: float
 
 
 class _Evaluator:
     """Evaluates the structure bottom-up: count blocks of one level in one pass each."""
 
-    def __init__(self, scenario: Scenario, chunk: _Chunk, horizon_hours: float):
-        self.scenario, self.chunk, self.horizon = scenario, chunk, horizon_hours
-        self.index = {iid: i for i, iid in enumerate(scenario.instances)}
+    def __init__(self, scenario: Scenario, run: _Run):
+        self.scenario, self.run_ = scenario, run
         self.memo: dict[int, Events] = {}
         self.keys = block_keys(scenario.service)
+        self.leaf_events = _leaf_streams(scenario, run)
 
     def run(self) -> Events:
         for level in _levels(self.scenario.service):
@@ -118,14 +108,12 @@ class _Evaluator:
 
     def _evaluate(self, block) -> Events:
         if isinstance(block, Leaf):
-            iid = block.instance
-            return _leaf_events(self.scenario.component_of(iid), self.index[iid], self.chunk, iid,
-                                self.horizon)
+            return self.leaf_events[block.instance]
         members = [self.memo[id(m)] for m in block.members]
-        key = self.keys[id(block)]
+        base = base_key(self.run_.seed, self.keys[id(block)])
         if isinstance(block, KofN):
-            return _failover_node(block.k, members, block.failover, self.chunk, key)
-        return _standby_node(members, block, self.chunk, key)
+            return _failover_node(block.k, members, block.failover, self.run_, base)
+        return _standby_node(members, block, self.run_, base)
 
 
 def _is_count(block) -> bool:
@@ -156,37 +144,62 @@ def _levels(service) -> list[list]:
 
 
 # --------------------------------------------------------------------------- leaves
-def _leaf_events(comp: ComponentType, cause: int, chunk: _Chunk, key: str, horizon: float) -> Events:
-    """Failures and repairs of one instance in every replication of the chunk."""
-    cycle = comp.failure.mean + comp.repair.mean
-    expected = horizon / cycle
-    m = int(expected + 3.0 * math.sqrt(expected + 1.0) + 2.0)
-    reps, times, ups = [], [], []
-    for rng, first, size in chunk.rngs(key):
-        cum = _transition_times(comp, rng, size, m, horizon)
-        rows, cols = np.nonzero(cum < horizon)  # row-major: sorted by (rep, time)
-        reps.append(rows + first)
-        times.append(cum[rows, cols])
-        ups.append(cols % 2 == 1)
-    rep = np.concatenate(reps)
-    return Events(rep.astype(np.int64), np.concatenate(times), np.concatenate(ups),
-                  np.full(rep.size, cause, np.int32))
+def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
+    """Failures and repairs of every instance, drawn per component type in bulk."""
+    ids = list(scenario.instances)
+    groups: dict[str, list[int]] = {}
+    for i, iid in enumerate(ids):
+        groups.setdefault(scenario.instances[iid].component, []).append(i)
+    out: dict[str, Events] = {}
+    for comp_name, idx in groups.items():
+        comp = scenario.components[comp_name]
+        base = np.array([base_key(run.seed, ids[i]) for i in idx], dtype=np.uint64)
+        inst, rep, t, up = _type_events(comp, base, run)
+        bounds = np.searchsorted(inst, np.arange(len(idx) + 1))
+        for j, i in enumerate(idx):
+            a, b = bounds[j], bounds[j + 1]
+            out[ids[i]] = Events(rep[a:b], t[a:b], up[a:b], np.full(b - a, i, np.int32))
+    return out
 
 
-def _transition_times(comp: ComponentType, rng, size: int, m: int, horizon: float) -> np.ndarray:
-    """Cumulative fail/repair times, shape (size, 2 * cycles), covering the horizon."""
-    blocks = []
-    offset = np.zeros((size, 1))
-    while True:
-        up = comp.failure.sample((size, m), rng)
-        down = comp.repair.sample((size, m), rng)
-        steps = np.empty((size, 2 * m))
-        steps[:, 0::2], steps[:, 1::2] = up, down
-        cum = np.cumsum(steps, axis=1) + offset
-        blocks.append(cum)
-        if size == 0 or cum[:, -1].min() >= horizon:
-            return np.concatenate(blocks, axis=1) if len(blocks) > 1 else cum
-        offset = cum[:, -1:]
+def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
+    """Events of the n instances of one type: arrays sorted by (instance, rep, time)."""
+    n_rep, n = run.reps.size, base.size
+    kf = stream_keys(base, run.reps, FAILURE)  # (reps, n)
+    kr = stream_keys(base, run.reps, REPAIR)
+    cycles = run.horizon / (comp.failure.mean + comp.repair.mean)
+    m = int(math.ceil(cycles + 3.0 * math.sqrt(cycles + 1.0) + 2.0))
+    cum = _cumulative(comp, kf.T, kr.T, 0, m, np.zeros((n, n_rep)))  # (n, reps, 2m)
+    inst, rep, col = np.nonzero(cum < run.horizon)  # sorted by (instance, rep, col)
+    t = cum[inst, rep, col]
+    up = col % 2 == 1
+    # the few (instance, rep) pairs whose m cycles end before the horizon go on
+    ii, rr = np.nonzero(cum[:, :, -1] < run.horizon)
+    last, start, extra = cum[ii, rr, -1], m, []
+    while ii.size:
+        ext = _cumulative(comp, kf[rr, ii], kr[rr, ii], start, m, last)  # (pairs, 2m)
+        p, col2 = np.nonzero(ext < run.horizon)
+        extra.append((ii[p], rr[p], ext[p, col2], col2 % 2 == 1))
+        more = ext[:, -1] < run.horizon
+        ii, rr, last, start = ii[more], rr[more], ext[more, -1], start + m
+    if extra:
+        inst = np.concatenate([inst] + [e[0] for e in extra])
+        rep = np.concatenate([rep] + [e[1] for e in extra])
+        t = np.concatenate([t] + [e[2] for e in extra])
+        up = np.concatenate([up] + [e[3] for e in extra])
+        order = np.argsort(inst * n_rep + rep, kind="stable")  # runs stay in time order
+        inst, rep, t, up = inst[order], rep[order], t[order], up[order]
+    return inst, rep.astype(np.int64), t, up
+
+
+def _cumulative(comp: ComponentType, kf, kr, start: int, m: int, offset) -> np.ndarray:
+    """Transition times from draws ``start .. start + m`` of each stream: shape (..., 2m)."""
+    index = np.arange(start, start + m)
+    steps = np.empty(kf.shape + (2 * m,))
+    steps[..., 0::2] = draws(comp.failure, kf[..., None], index)
+    steps[..., 1::2] = draws(comp.repair, kr[..., None], index)
+    steps[..., 0] += offset
+    return np.cumsum(steps, axis=-1)
 
 
 # ----------------------------------------------------------------------- count blocks
@@ -264,7 +277,7 @@ def _count_nodes(specs) -> list[Events]:
 
 
 # ------------------------------------------------------------------- failover blocks
-def _failover_node(k: int, members: list[Events], so, chunk: _Chunk, key: str) -> Events:
+def _failover_node(k: int, members: list[Events], so, run: _Run, base: int) -> Events:
     """Hot k-of-n with failover: count state plus switchover intervals."""
     _, rep, t, up, cause = _merge(members)
     n = len(members)
@@ -274,10 +287,7 @@ def _failover_node(k: int, members: list[Events], so, chunk: _Chunk, key: str) -
     # switchovers: a member went down and the block still has k members up
     fo = np.flatnonzero(~up & state)
     f_rep, f_t, f_cause = rep[fo], t[fo], cause[fo]
-    duration = np.empty(fo.size)
-    for rng, first, size in chunk.rngs(key):
-        lo, hi = np.searchsorted(f_rep, [first, first + size])
-        duration[lo:hi] = _switchover_durations(so, rng, hi - lo)
+    duration = _switchover_durations(so, base, run, f_rep)
     end = f_t + duration
     same_rep_next = np.zeros(fo.size, bool)
     same_rep_next[:-1] = f_rep[1:] == f_rep[:-1]
@@ -296,81 +306,74 @@ def _failover_node(k: int, members: list[Events], so, chunk: _Chunk, key: str) -
     return Events(r2[keep2], t2[keep2], state2[keep2], c2[keep2])
 
 
-def _switchover_durations(so, rng, count: int) -> np.ndarray:
-    """Durations of `count` switchovers: automatic with probability coverage, else manual."""
-    auto = so.time.sample(count, rng)
-    if so.coverage >= 1.0 or count == 0:
-        return auto
-    works = rng.random(count) < so.coverage
-    return np.where(works, auto, so.manual.sample(count, rng))
+def _switchover_durations(so, base: int, run: _Run, rep: np.ndarray) -> np.ndarray:
+    """Durations of switchovers in replications `rep` (sorted): the k-th of a replication
+    uses draw k of the automatic, coverage and manual streams, as the SimPy engine does."""
+    starts = _group_starts(rep)
+    k = np.arange(rep.size) - np.flatnonzero(starts)[np.cumsum(starts) - 1] if rep.size else rep
+    keys = lambda purpose: stream_keys(np.array([base], np.uint64), run.reps, purpose)[rep, 0]  # noqa: E731
+    duration = draws(so.time, keys(SWITCHOVER), k)
+    if so.manual is not None:
+        works = uniforms(keys(COVERAGE), k) < so.coverage
+        duration = np.where(works, duration, draws(so.manual, keys(MANUAL), k))
+    return duration
 
 
 # -------------------------------------------------------------------- standby blocks
-def _standby_node(members: list[Events], block: Standby, chunk: _Chunk, key: str) -> Events:
+def _standby_node(members: list[Events], block: Standby, run: _Run, base: int) -> Events:
     """Hot standby: the serving member depends on history, so step through the events."""
     n = len(members)
-    pos = np.concatenate([np.full(len(s), i) for i, s in enumerate(members)])
     rep_all = np.concatenate([s.rep for s in members])
-    order = np.lexsort((np.concatenate([s.t for s in members]), rep_all))
-    rep = rep_all[order].tolist()
-    t = np.concatenate([s.t for s in members])[order].tolist()
+    t_all = np.concatenate([s.t for s in members])
+    order = np.lexsort((t_all, rep_all))
+    rep, t = rep_all[order].tolist(), t_all[order].tolist()
     up = np.concatenate([s.up for s in members])[order].tolist()
     cause = np.concatenate([s.cause for s in members])[order].tolist()
-    pos = pos[order].tolist()
-    so = block.switchover
+    pos = np.concatenate([np.full(len(s), i) for i, s in enumerate(members)])[order].tolist()
+    switcher = SwitchingNode("standby", block.switchover, base)  # its samplers, as in des
+    for sampler in switcher.samplers():
+        sampler.prepare(stream_keys(np.array([base], np.uint64), run.reps, sampler.purpose)[:, 0])
     out_rep, out_t, out_up, out_cause = [], [], [], []
     i, total = 0, len(t)
-    for rng, first, size in chunk.rngs(key):
-        draw_time = Sampler(so.time, rng) if so else None
-        draw_manual = Sampler(so.manual, rng) if so and so.manual else None
-        for r in range(first, first + size):
-            member_up = [True] * n
-            serving, switch_end, block_up = 0, None, True
-            switch_cause = -1
+    for r in range(run.reps.size):
+        for sampler in switcher.samplers():
+            sampler.start(r)
+        member_up = [True] * n
+        serving, switch_end, block_up, switch_cause = 0, None, True, -1
 
-            def emit(time, now_up, c):
+        def change(time: float, now_up: bool, c: int) -> None:
+            nonlocal block_up
+            if now_up != block_up:
+                block_up = now_up
                 out_rep.append(r)
                 out_t.append(time)
                 out_up.append(now_up)
                 out_cause.append(c)
 
-            def start_switch(time, c):
-                nonlocal switch_end, switch_cause
-                if so is None:
-                    switch_end = None
-                    return
-                automatic = so.coverage >= 1.0 or rng.random() < so.coverage
-                switch_end = time + (draw_time() if automatic else draw_manual())
-                switch_cause = c
+        def switch(time: float, c: int):
+            nonlocal switch_cause
+            switch_cause = c
+            return None if block.switchover is None else time + switcher.draw_switchover()
 
-            while i < total and rep[i] == r:
-                ti, p, c = t[i], pos[i], cause[i]
-                if switch_end is not None and switch_end <= ti:
-                    now_up = serving is not None
-                    if now_up != block_up:
-                        block_up = now_up
-                        emit(switch_end, now_up, switch_cause)
-                    switch_end = None
-                member_up[p] = up[i]
-                if not up[i]:
-                    if p == serving:
-                        serving = next((j for j in range(n) if member_up[j]), None)
-                        if serving is None:
-                            switch_end = None
-                        else:
-                            start_switch(ti, c)
-                elif serving is None:
-                    serving = p
-                elif block.revert and p == 0 and serving != 0:
-                    serving = 0
-                    start_switch(ti, c)
-                now_up = serving is not None and switch_end is None
-                if now_up != block_up:
-                    block_up = now_up
-                    emit(ti, now_up, c)
-                i += 1
-            if switch_end is not None and serving is not None and not block_up:
-                emit(switch_end, True, switch_cause)
+        while i < total and rep[i] == r:
+            ti, p, c = t[i], pos[i], cause[i]
+            if switch_end is not None and switch_end <= ti:
+                change(switch_end, serving is not None, switch_cause)
+                switch_end = None
+            member_up[p] = up[i]
+            if not up[i]:
+                if p == serving:
+                    serving = next((j for j in range(n) if member_up[j]), None)
+                    switch_end = None if serving is None else switch(ti, c)
+            elif serving is None:
+                serving = p
+            elif block.revert and p == 0 and serving != 0:
+                serving = 0
+                switch_end = switch(ti, c)
+            change(ti, serving is not None and switch_end is None, c)
+            i += 1
+        if switch_end is not None and serving is not None:
+            change(switch_end, True, switch_cause)
     return Events(np.asarray(out_rep, np.int64), np.asarray(out_t, float),
                   np.asarray(out_up, bool), np.asarray(out_cause, np.int32))
 

@@ -26,15 +26,20 @@ from typing import Callable
 
 import numpy as np
 
+from simulation.engine.streams import (
+    COVERAGE, FAILURE, IDLE_FAILURE, MANUAL, REPAIR, SWITCHOVER, base_key, draws, stream_keys,
+)
 from simulation.engine.timeline import UNPLANNED, Timeline
-from simulation.model.distributions import Distribution
+from simulation.model.distributions import Distribution, Uniform
 from simulation.model.scenario import Scenario
-from simulation.model.structure import KofN, Leaf as LeafBlock, Network, Series, Standby, Switchover, block_keys
+from simulation.model.structure import KofN, Network, Series, Standby, Switchover, block_keys, iter_blocks
+from simulation.model.structure import Leaf as LeafBlock
+from simulation.model.structure import leaves as leaf_ids
 
-#: Draws are taken from the generators in chunks of this many values.
-CHUNK = 64
+#: Draws past the prefilled ones are computed in chunks of this many values.
+CHUNK = 16
 
-RngFactory = Callable[[str], np.random.Generator]
+_UNIT = Uniform(0.0, 1.0)
 
 
 class UnsupportedScenario(ValueError):
@@ -42,18 +47,38 @@ class UnsupportedScenario(ValueError):
 
 
 class Sampler:
-    """Buffered draws from one distribution with one generator (cheap scalar pops)."""
+    """Draws of one stream (an instance's failures, a block's switchovers, ...).
 
-    __slots__ = ("dist", "rng", "buf")
+    `prepare` sets the stream keys of a batch of replications (and optionally the first
+    draws of each, computed in bulk); `start` selects one replication. A call returns
+    the stream's next draw, so draw j of replication r is always the same number.
+    """
 
-    def __init__(self, dist: Distribution, rng: np.random.Generator):
-        self.dist, self.rng, self.buf = dist, rng, []
+    __slots__ = ("dist", "base", "purpose", "keys", "prefill", "key", "next_index", "buf")
+
+    def __init__(self, dist: Distribution, base: int, purpose: int):
+        self.dist, self.base, self.purpose = dist, base, purpose
+        self.keys = self.prefill = None
+        self.key, self.next_index, self.buf = None, 0, []
+
+    def prepare(self, keys: np.ndarray, prefill: list[list[float]] | None = None) -> None:
+        self.keys, self.prefill = keys, prefill
+
+    def start(self, pos: int) -> None:
+        """Select replication `pos` of the prepared batch."""
+        self.key = self.keys[pos]
+        if self.prefill is None:
+            self.buf, self.next_index = [], 0
+        else:
+            self.buf = self.prefill[pos]  # reversed: pop() gives draw 0 first
+            self.next_index = len(self.buf)
 
     def __call__(self) -> float:
         buf = self.buf
         if not buf:
-            buf.extend(self.dist.sample(CHUNK, self.rng).tolist())
-            buf.reverse()  # pop() from the end gives the draws in order
+            j = self.next_index
+            buf.extend(draws(self.dist, self.key, np.arange(j, j + CHUNK))[::-1].tolist())
+            self.next_index = j + CHUNK
         return buf.pop()
 
 
@@ -142,23 +167,42 @@ class CountNode(Node):
 
 
 class SwitchingNode(Node):
-    """A node that can be down for a switchover (`Switchover`)."""
+    """A node that can be down for a switchover (`Switchover`).
 
-    __slots__ = ("env", "switchover", "draw_time", "draw_manual", "rng", "switching", "token")
+    Switchover k of a replication uses draw k of the block's automatic-time, coverage
+    and manual-time streams (all three, whichever is used).
+    """
 
-    def __init__(self, label: str, switchover: Switchover | None, rng: np.random.Generator | None):
+    __slots__ = ("env", "switchover", "draw_time", "draw_coverage", "draw_manual", "switching", "token")
+
+    def __init__(self, label: str, switchover: Switchover | None, base: int):
         super().__init__(label)
         self.switchover = switchover
-        self.rng = rng
+        self.draw_time = self.draw_coverage = self.draw_manual = None
         if switchover is not None:
-            self.draw_time = Sampler(switchover.time, rng)
-            self.draw_manual = Sampler(switchover.manual, rng) if switchover.manual else None
+            self.draw_time = Sampler(switchover.time, base, SWITCHOVER)
+            self.draw_coverage = Sampler(_UNIT, base, COVERAGE)
+            if switchover.manual is not None:
+                self.draw_manual = Sampler(switchover.manual, base, MANUAL)
         self.switching = False
         self.token = 0
         self.env = None
 
+    def samplers(self) -> list[Sampler]:
+        return [x for x in (self.draw_time, self.draw_coverage, self.draw_manual) if x is not None]
+
     def reset(self, env) -> None:
         self.up, self.switching, self.env = True, False, env
+
+    def draw_switchover(self) -> float:
+        """The next switchover's duration: automatic, or manual when it fails (hours)."""
+        duration = self.draw_time()
+        works = self.draw_coverage() < self.switchover.coverage
+        if self.draw_manual is not None:
+            manual = self.draw_manual()
+            if not works:
+                duration = manual
+        return duration
 
     def start_switchover(self, cause: int) -> None:
         """Begin (or restart) a switchover; the block is down until it ends."""
@@ -166,8 +210,7 @@ class SwitchingNode(Node):
         if so is None:
             return
         self.token += 1
-        automatic = so.coverage >= 1.0 or self.rng.random() < so.coverage
-        duration = self.draw_time() if automatic else self.draw_manual()
+        duration = self.draw_switchover()
         self.switching = True
         token = self.token
         self.env.timeout(duration).callbacks.append(lambda _ev: self._end_switchover(token, cause))
@@ -193,8 +236,8 @@ class FailoverNode(SwitchingNode):
 
     __slots__ = ("k", "n", "n_up")
 
-    def __init__(self, label, k, n, switchover, rng):
-        super().__init__(label, switchover, rng)
+    def __init__(self, label, k, n, switchover, base):
+        super().__init__(label, switchover, base)
         self.k, self.n, self.n_up = k, n, n
 
     def reset(self, env) -> None:
@@ -219,8 +262,8 @@ class SlotNode(SwitchingNode):
 
     __slots__ = ("k", "n", "in_use", "n_in_use", "member_up", "revert", "member_leaves", "controls")
 
-    def __init__(self, label, k, n, switchover, rng, revert, member_leaves, controls):
-        super().__init__(label, switchover, rng)
+    def __init__(self, label, k, n, switchover, base, revert, member_leaves, controls):
+        super().__init__(label, switchover, base)
         self.k, self.n, self.revert = k, n, revert
         self.member_leaves: list[list[Leaf]] = member_leaves
         self.controls = controls  # warm/cold: waiting members' parts are idle
@@ -300,13 +343,40 @@ class Root(Node):
 class CompiledStructure:
     """All nodes of one scenario's structure, ready to be reset for each replication."""
 
-    def __init__(self, leaves: list[Leaf], nodes: list[Node], root: Root):
-        self.leaves, self.nodes, self.root = leaves, nodes, root
+    def __init__(self, scenario: Scenario, leaves: list[Leaf], nodes: list[Node], root: Root):
+        self.scenario, self.leaves, self.nodes, self.root = scenario, leaves, nodes, root
+        self.samplers = [s for n in nodes if isinstance(n, SwitchingNode) for s in n.samplers()]
+        self.samplers += [leaf.draw_idle_failure for leaf in leaves if isinstance(leaf.draw_idle_failure, Sampler)]
 
-    def reset(self, env) -> None:
+    def prepare(self, reps: np.ndarray, horizon_hours: float) -> None:
+        """Compute the stream keys of replications `reps`, and the first draws of every
+        instance in bulk (one array operation per component type and purpose)."""
+        groups: dict[str, list[Leaf]] = {}
+        for leaf in self.leaves:
+            groups.setdefault(self.scenario.instances[leaf.label].component, []).append(leaf)
+        for comp_name, group in groups.items():
+            comp = self.scenario.components[comp_name]
+            base = np.array([leaf.draw_failure.base for leaf in group], dtype=np.uint64)
+            cycles = horizon_hours / (comp.failure.mean + comp.repair.mean)
+            first = int(min(32, max(2, math.ceil(cycles + 2.0 * math.sqrt(cycles) + 1.0))))
+            for attr, purpose, dist in (("draw_failure", FAILURE, comp.failure), ("draw_repair", REPAIR, comp.repair)):
+                keys = stream_keys(base, reps, purpose)
+                pre = draws(dist, keys[:, :, None], np.arange(first)[None, None, :])[:, :, ::-1].tolist()
+                for j, leaf in enumerate(group):
+                    getattr(leaf, attr).prepare(keys[:, j], [row[j] for row in pre])
+        for sampler in self.samplers:
+            sampler.prepare(stream_keys(np.array([sampler.base], dtype=np.uint64), reps, sampler.purpose)[:, 0])
+
+    def reset(self, env, pos: int) -> None:
+        """Start replication `pos` of the prepared batch."""
         for node in self.nodes:
             node.reset(env)
         self.root.reset(env)
+        for leaf in self.leaves:
+            leaf.draw_failure.start(pos)
+            leaf.draw_repair.start(pos)
+        for sampler in self.samplers:
+            sampler.start(pos)
 
 
 def check_supported(scenario: Scenario) -> None:
@@ -317,8 +387,6 @@ def check_supported(scenario: Scenario) -> None:
             f"scenario uses {', '.join(sections)}: read and checked, but not simulated by this "
             "version of slasim; remove the section(s) to simulate without them"
         )
-    from simulation.model.structure import iter_blocks
-
     for block in iter_blocks(scenario.service):
         if isinstance(block, Network):
             raise UnsupportedScenario("network blocks are read and checked, but not simulated yet")
@@ -326,28 +394,20 @@ def check_supported(scenario: Scenario) -> None:
             raise UnsupportedScenario("k_of_n with a demand profile is not simulated yet")
 
 
-def compile_structure(scenario: Scenario, rng_for: RngFactory) -> CompiledStructure:
-    """Build the node graph of `scenario.service` with a generator per instance/block.
-
-    `rng_for(key)` returns the generator for an instance id or a block key.
-    """
+def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:
+    """Build the node graph of `scenario.service`, with the streams of run `seed`."""
     check_supported(scenario)
     ids = list(scenario.instances)
     index = {iid: i for i, iid in enumerate(ids)}
     leaves: list[Leaf] = []
     for iid in ids:
         comp = scenario.component_of(iid)
-        rng = rng_for(iid)
-        leaf = Leaf(index[iid], iid, Sampler(comp.failure, rng), Sampler(comp.repair, rng))
-        leaves.append(leaf)
+        base = base_key(seed, iid)
+        leaves.append(Leaf(index[iid], iid, Sampler(comp.failure, base, FAILURE),
+                           Sampler(comp.repair, base, REPAIR)))
     nodes: list[Node] = list(leaves)
     built: dict[int, Node] = {}
     keys = block_keys(scenario.service)
-
-    def leaves_below(block) -> list[Leaf]:
-        from simulation.model.structure import leaves as leaf_ids
-
-        return [leaves[index[i]] for i in leaf_ids(block)]
 
     def build(block) -> Node:
         key = id(block)
@@ -357,27 +417,27 @@ def compile_structure(scenario: Scenario, rng_for: RngFactory) -> CompiledStruct
             node = leaves[index[block.instance]]
         else:
             members = [build(m) for m in block.members]
-            label = block.name or f"{type(block).__name__.lower()}#{len(built)}"
+            label = block.name or keys[key]
             n = len(members)
             if isinstance(block, Series):
                 node = CountNode(label, n, n)
             elif isinstance(block, KofN) and block.mode == "hot" and block.failover is None:
                 node = CountNode(label, block.k, n)
             elif isinstance(block, KofN) and block.mode == "hot":
-                node = FailoverNode(label, block.k, n, block.failover, rng_for(keys[key]))
+                node = FailoverNode(label, block.k, n, block.failover, base_key(seed, keys[key]))
             else:
                 k, switchover, revert = (
                     (1, block.switchover, block.revert) if isinstance(block, Standby)
                     else (block.k, block.failover, False)
                 )
                 controls = block.mode != "hot"
-                member_leaves = [leaves_below(m) for m in block.members]
-                node = SlotNode(label, k, n, switchover, rng_for(keys[key]), revert,
+                member_leaves = [[leaves[index[i]] for i in leaf_ids(m)] for m in block.members]
+                node = SlotNode(label, k, n, switchover, base_key(seed, keys[key]), revert,
                                 member_leaves, controls)
                 if controls:
                     for group in member_leaves:
                         for leaf in group:
-                            _make_controlled(leaf, block.mode, scenario, ids)
+                            _make_controlled(leaf, block.mode, scenario.component_of(leaf.label))
                 for leaf in node.initial_idle_leaves():
                     leaf.initial_idle += 1
             for pos, member in enumerate(members):
@@ -389,14 +449,13 @@ def compile_structure(scenario: Scenario, rng_for: RngFactory) -> CompiledStruct
     top = build(scenario.service)
     root = Root()
     top.parents.append((root, 0))
-    return CompiledStructure(leaves, nodes, root)
+    return CompiledStructure(scenario, leaves, nodes, root)
 
 
-def _make_controlled(leaf: Leaf, mode: str, scenario: Scenario, ids: list[str]) -> None:
+def _make_controlled(leaf: Leaf, mode: str, comp) -> None:
     """Give `leaf` the idle behaviour of a warm or cold spare."""
     if leaf.controlled:
         return
     leaf.controlled = True
     if mode == "warm":
-        comp = scenario.component_of(ids[leaf.index])
-        leaf.draw_idle_failure = Sampler(comp.idle_failure or comp.failure, leaf.draw_failure.rng)
+        leaf.draw_idle_failure = Sampler(comp.idle_failure or comp.failure, leaf.draw_failure.base, IDLE_FAILURE)

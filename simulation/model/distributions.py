@@ -55,6 +55,14 @@ class Distribution(ABC):
     def cdf(self, t):
         """P(X <= t)."""
 
+    @abstractmethod
+    def ppf(self, q):
+        """Inverse cdf: the duration below which a fraction `q` falls (vectorised).
+
+        The engines draw by inverse transform, ``ppf(u)`` of uniforms from
+        `simulation.engine.streams`, so every draw has a fixed place in its stream.
+        """
+
     def sf(self, t):
         """P(X > t)."""
         return 1.0 - self.cdf(t)
@@ -97,6 +105,9 @@ class Exponential(Distribution):
     def variance(self):
         return 1.0 / self.rate**2
 
+    def ppf(self, q):
+        return -np.log1p(-np.asarray(q, dtype=float)) / self.rate
+
     def cdf(self, t):
         return -np.expm1(-self.rate * np.maximum(t, 0.0))
 
@@ -134,6 +145,9 @@ class Weibull(Distribution):
         g1 = math.gamma(1.0 + 1.0 / self.shape)
         g2 = math.gamma(1.0 + 2.0 / self.shape)
         return self.scale**2 * (g2 - g1 * g1)
+
+    def ppf(self, q):
+        return self.scale * (-np.log1p(-np.asarray(q, dtype=float))) ** (1.0 / self.shape)
 
     def cdf(self, t):
         return -np.expm1(-((np.maximum(t, 0.0) / self.scale) ** self.shape))
@@ -188,6 +202,11 @@ class Lognormal(Distribution):
         s2 = self.sigma**2
         return math.expm1(s2) * math.exp(2.0 * self.mu + s2)
 
+    def ppf(self, q):
+        from scipy.special import ndtri
+
+        return np.exp(self.mu + self.sigma * ndtri(q))
+
     def cdf(self, t):
         t = np.asarray(t, dtype=float)
         with np.errstate(divide="ignore"):
@@ -222,6 +241,11 @@ class Gamma(Distribution):
     @property
     def variance(self):
         return self.shape * self.scale**2
+
+    def ppf(self, q):
+        from scipy.special import gammaincinv
+
+        return self.scale * gammaincinv(self.shape, q)
 
     def cdf(self, t):
         from scipy.special import gammainc  # only plots and tests need it
@@ -272,6 +296,12 @@ class Normal(Distribution):
         lam = phi / z
         return self.sd**2 * (1.0 + a * lam - lam * lam)
 
+    def ppf(self, q):
+        from scipy.special import ndtr, ndtri
+
+        below = ndtr(-self.loc / self.sd)  # P(N < 0), the mass cut off
+        return np.maximum(self.loc + self.sd * ndtri(below + np.asarray(q, dtype=float) * (1.0 - below)), 0.0)
+
     def cdf(self, t):
         t = np.maximum(np.asarray(t, dtype=float), 0.0)
         _, _, z = self._alpha_terms()
@@ -303,6 +333,9 @@ class Deterministic(Distribution):
     def variance(self):
         return 0.0
 
+    def ppf(self, q):
+        return np.full(np.shape(q), float(self.value))
+
     def cdf(self, t):
         return (np.asarray(t, dtype=float) >= self.value).astype(float)
 
@@ -328,6 +361,9 @@ class Uniform(Distribution):
     @property
     def variance(self):
         return (self.high - self.low) ** 2 / 12.0
+
+    def ppf(self, q):
+        return self.low + np.asarray(q, dtype=float) * (self.high - self.low)
 
     def cdf(self, t):
         return np.clip((np.asarray(t, dtype=float) - self.low) / (self.high - self.low), 0.0, 1.0)
@@ -355,6 +391,10 @@ class Empirical(Distribution):
     @property
     def variance(self):
         return float(self._values.var())
+
+    def ppf(self, q):
+        n = self._values.size
+        return self._values[np.minimum((np.asarray(q, dtype=float) * n).astype(np.int64), n - 1)]
 
     def cdf(self, t):
         return np.searchsorted(self._values, t, side="right") / self._values.size

@@ -1,8 +1,8 @@
 """One batch of replications: simulate, then measure each replication against the SLA.
 
-A batch is the unit of work sent to a worker process: its output is small (figures
-per window, not events), and a pure function of (scenario, seed, batch index, size,
-horizon, engine), so batches may run anywhere in any order.
+A batch is a range of replications; its output is small (figures per window, not
+events) and a pure function of (scenario, seed, replications, horizon, engine), so
+batches may run anywhere in any order.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class BatchOutput:
     Attributes
     ----------
     batch : int
+        Index of the batch's first replication.
     downtime_hours, outages : ndarray, shape (r,)
         Raw system downtime and number of outages of each replication.
     window_downtime_min, window_availability, window_credit, window_breach : ndarray, shape (r, w)
@@ -44,21 +45,19 @@ class BatchOutput:
 
 
 def run_batches(
-    scenario: Scenario, seed: int, plan: list[tuple[int, int]], horizon_hours: float, engine: str
+    scenario: Scenario, seed: int, plan: list[range], horizon_hours: float, engine: str
 ) -> list[BatchOutput]:
-    """Simulate the batches of `plan` (``[(batch, size), ...]``) with `engine`; measure each.
-
-    The fast engine simulates the whole plan at once (one pass of array operations);
-    the SimPy engine runs batch after batch.
-    """
+    """Simulate the batches of `plan` (consecutive ranges of replications) with `engine`
+    and measure each; the whole plan is one call of the engine."""
+    reps = range(plan[0].start, plan[-1].stop)
     if engine == "fast":
-        from simulation.engine.fast import simulate_batches
+        from simulation.engine.fast import simulate
 
-        timelines = simulate_batches(scenario, seed, plan, horizon_hours)
+        timelines = simulate(scenario, seed, reps, horizon_hours)
     elif engine == "des":
-        from simulation.engine.des import simulate_batch
+        from simulation.engine.des import simulate
 
-        timelines = [t for b, size in plan for t in simulate_batch(scenario, seed, b, size, horizon_hours)]
+        timelines = simulate(scenario, seed, reps, horizon_hours)
     else:
         raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
     meter = None
@@ -66,11 +65,8 @@ def run_batches(
         from simulation.measure import SlaMeter
 
         meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
-    outputs, first = [], 0
-    for b, size in plan:
-        outputs.append(_measure(scenario, meter, b, timelines[first:first + size]))
-        first += size
-    return outputs
+    first = reps.start
+    return [_measure(scenario, meter, b.start, timelines[b.start - first:b.stop - first]) for b in plan]
 
 
 def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -> BatchOutput:

@@ -1,10 +1,10 @@
 """Run a scenario: replications in batches, on local worker processes, into a Result.
 
-Replications run in fixed batches of `engine.streams.BATCH_SIZE`, each with its own
-random streams, so the numbers depend on the seed and the number of replications, never
-on the number of workers. A precision-driven run adds rounds of batches until the 95 %
-confidence intervals are narrow enough; the size of each round follows from the
-figures so far, so it is reproducible too.
+Every random number is fixed by (seed, replication index, part, purpose, draw) (see
+`engine.streams`), so the numbers depend on the seed and the replications run, never on
+the number of workers or how replications are grouped into batches. A precision-driven
+run adds rounds of replications until the 95 % confidence intervals are narrow enough;
+the size of each round follows from the figures so far, so it is reproducible too.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def run(
             done = sum(o.downtime_hours.size for o in outputs)
             if achieved.met or done >= limit:
                 break
-            plan = batches(_next_round(outputs, achieved, done, limit), first=outputs[-1].batch + 1)
+            plan = batches(_next_round(outputs, achieved, done, limit), first=done)
     elapsed = time.perf_counter() - started
     return Result.from_batches(
         scenario, outputs, engine=engine, engine_reason=reason, seed=seed,
@@ -144,7 +144,7 @@ def _horizon_hours(scenario: Scenario, horizon) -> float:
     return horizon
 
 
-def _tasks(plan, engine: str, workers: int) -> list[list[tuple[int, int]]]:
+def _tasks(plan: list[range], engine: str, workers: int) -> list[list[range]]:
     """Split a round's batches into tasks: one batch each for des, bigger chunks for fast."""
     if engine == "des":
         return [[b] for b in plan]
@@ -158,13 +158,13 @@ def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar) -> lis
     if workers == 1 or len(tasks) == 1:
         for task in tasks:
             outputs += run_batches(scenario, seed, task, horizon_hours, engine)
-            bar.update(sum(s for _, s in task))
+            bar.update(sum(len(b) for b in task))
         return outputs
     with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
         futures = [pool.submit(run_batches, scenario, seed, task, horizon_hours, engine) for task in tasks]
         for future, task in zip(futures, tasks):
             outputs += future.result()
-            bar.update(sum(s for _, s in task))
+            bar.update(sum(len(b) for b in task))
     return outputs
 
 
