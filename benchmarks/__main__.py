@@ -1,58 +1,133 @@
 """`make bench`: speed of the engines as ratios, on the benchmark data centre.
 
-Prints, for `scenarios/bench-datacenter.yaml` (about 500 parts, 1 year):
-- the SimPy engine against a hand-written SimPy model of the same system
-  (`benchmarks/handwritten.py`): goal at most 3x.
+Prints, for `scenarios/bench-datacenter.yaml` (about 500 parts, 1 year), one worker:
 
-Ratios come from one run on this machine; absolute seconds are shown for context.
+1. the SimPy engine against a hand-written SimPy model of the same system
+   (`benchmarks/handwritten.py`); goal: at most 3x;
+2. the fast engine against the SimPy engine, with the events per second of each;
+   goal: at least 50x;
+3. the fast engine against the RNG floor: the time numpy alone takes to draw as many
+   up and down durations as the run uses (one call per component type); goal: within 5x;
+4. scaling of the fast engine with the number of racks (1x, 2x, 4x, 8x) and the
+   horizon (1x, 4x); goal: 8x the racks costs at most 10x the time;
+5. peak memory of the largest run (tracemalloc: numpy's allocations); goal: < 2 GiB.
+
+Engine-only times (simulation to outage timelines), best of a few repeats; ratios come
+from one run on this machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
 import simulation as sim
 from benchmarks import handwritten
+from simulation.engine import des, fast
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "scenarios" / "bench-datacenter.yaml"
 
 
-def _timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t
+def _best(fn, repeat: int = 3):
+    """(result, best wall time in seconds) of `fn()` over `repeat` runs."""
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return out, best
 
 
-def des_vs_handwritten(replications: int) -> dict:
-    scenario = sim.load(BENCH)
-    horizon = scenario.run.horizon_hours
-    hand, t_hand = _timed(lambda: handwritten.simulate(replications, horizon, seed=1))
-    result, t_des = _timed(lambda: sim.run(scenario, replications=replications, engine="des",
-                                           workers=1, progress=False))
-    return {
-        "replications": replications,
-        "handwritten_s": t_hand,
-        "des_s": t_des,
-        "ratio": t_des / t_hand,
-        "availability_des": result.availability,
-        "availability_handwritten": 1.0 - float(np.mean(hand)) / horizon,
-    }
+def scaled_scenario(racks: int):
+    """The benchmark data centre with `racks` racks, 90 % of them needed."""
+    text = BENCH.read_text()
+    text = re.sub(r"\{k_of_n: 18, of: \{rack: 20\}\}", f"{{k_of_n: {int(0.9 * racks)}, of: {{rack: {racks}}}}}", text)
+    return sim.loads(text, source=f"bench-datacenter x{racks // 20}")
+
+
+def leaf_events(timelines_scenario, reps: int, horizon: float) -> tuple[int, int]:
+    """(events, durations drawn): failures + repairs inside the horizon, and draws used."""
+    from simulation.engine.fast import _Run, _leaf_streams
+
+    streams = _leaf_streams(timelines_scenario, _Run(1, np.arange(reps), horizon))
+    events = sum(len(e) for e in streams.values())
+    return events, events + reps * len(streams)  # each stream also draws the one past the horizon
+
+
+def rng_floor(scenario, draws_needed: int) -> float:
+    """Seconds numpy takes to draw `draws_needed` durations, split over types as the run does."""
+    rng = np.random.default_rng(0)
+    comps = [scenario.component_of(i) for i in scenario.instances]
+    per_comp: dict[str, int] = {}
+    for c in comps:
+        per_comp[c.name] = per_comp.get(c.name, 0) + 1
+    total = len(comps)
+
+    def draw():
+        for name, count in per_comp.items():
+            comp = scenario.components[name]
+            n = draws_needed * count // total // 2
+            comp.failure.sample(n, rng)
+            comp.repair.sample(n, rng)
+
+    return _best(draw)[1]
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    p.add_argument("--replications", type=int, default=200, help="replications for the SimPy comparison")
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--replications", type=int, default=1000)
+    p.add_argument("--des-replications", type=int, default=200,
+                   help="replications for the SimPy timings (scaled to --replications)")
     args = p.parse_args(argv)
-    r = des_vs_handwritten(args.replications)
-    print(f"bench-datacenter.yaml, {r['replications']} replications x 1 y, 1 worker")
-    print(f"  hand-written SimPy model  {r['handwritten_s']:7.2f} s   availability {r['availability_handwritten']:.6f}")
-    print(f"  slasim des engine         {r['des_s']:7.2f} s   availability {r['availability_des']:.6f}")
-    print(f"  des / hand-written        {r['ratio']:7.2f} x   (goal: <= 3x)")
+    reps, des_reps = args.replications, args.des_replications
+    scenario = sim.load(BENCH)
+    horizon = scenario.run.horizon_hours
+    print(f"bench-datacenter.yaml: {len(scenario.instances)} instances, 1 year, 1 worker")
+
+    hand, t_hand = _best(lambda: handwritten.simulate(des_reps, horizon, seed=1), 2)
+    des_tl, t_des = _best(lambda: des.simulate(scenario, 1, range(des_reps), horizon), 2)
+    print(f"  SimPy engine vs hand-written SimPy model ({des_reps} replications): "
+          f"{t_des:.2f} s vs {t_hand:.2f} s = {t_des / t_hand:.2f}x   (goal <= 3x)")
+
+    events, drawn = leaf_events(scenario, reps, horizon)
+    fast_tl, t_fast = _best(lambda: fast.simulate(scenario, 1, range(reps), horizon))
+    t_des_all = t_des * reps / des_reps
+    same = all(np.array_equal(a.start, b.start) for a, b in zip(des_tl, fast_tl))
+    print(f"  fast vs SimPy engine ({reps} replications): {t_fast:.3f} s vs {t_des_all:.1f} s "
+          f"(scaled from {des_reps}) = {t_des_all / t_fast:.0f}x   (goal >= 50x)")
+    print(f"      events/s: fast {events / t_fast:,.0f}, SimPy {events / t_des_all:,.0f}; "
+          f"identical outages on the common replications: {same}")
+
+    floor = rng_floor(scenario, drawn)
+    print(f"  fast vs RNG floor ({drawn:,} durations): {t_fast:.3f} s vs {floor:.4f} s = "
+          f"{t_fast / floor:.1f}x   (goal <= 5x)")
+
+    base = None
+    line = []
+    for factor in (1, 2, 4, 8):
+        sc = scaled_scenario(20 * factor)
+        _, t = _best(lambda sc=sc: fast.simulate(sc, 1, range(reps), horizon), 2)
+        base = base or t
+        line.append(f"{factor}x {t / base:.1f}")
+    print(f"  scaling with racks (time relative to 20 racks): {', '.join(line)}   (goal: 8x <= 10)")
+    _, t4 = _best(lambda: fast.simulate(scenario, 1, range(reps), 4 * horizon), 2)
+    print(f"  scaling with horizon: 4x the horizon takes {t4 / t_fast:.1f}x the time   (linear: 4)")
+
+    sc8 = scaled_scenario(160)
+    tracemalloc.start()
+    fast.simulate(sc8, 1, range(reps), horizon)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  peak memory, 160 racks x {reps} replications: {peak / 2**20:.0f} MiB   (goal < 2048 MiB)")
+    print(f"  hand-written availability {1 - np.mean(hand) / horizon:.6f}, "
+          f"engines {1 - np.mean([t.downtime_hours for t in fast_tl]) / horizon:.6f}")
 
 
 if __name__ == "__main__":

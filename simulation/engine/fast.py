@@ -162,13 +162,30 @@ def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
     return out
 
 
+#: Instances x replications x draws per array block (keeps temporaries in the allocator's pool).
+BLOCK_ELEMENTS = 1 << 20
+
+
 def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
-    """Events of the n instances of one type: arrays sorted by (instance, rep, time)."""
+    """Events of the n instances of one type: arrays sorted by (instance, rep, time).
+
+    Instances are taken in blocks, so the arrays of one step stay around a few MiB
+    however large the data centre and the run are.
+    """
+    cycles = run.horizon / (comp.failure.mean + comp.repair.mean)
+    m = int(math.ceil(cycles + 1.5 * math.sqrt(cycles) + 1.0))  # the rare longer ones go on below
+    per_block = max(1, BLOCK_ELEMENTS // (2 * m * max(1, run.reps.size)))
+    parts = [_block_events(comp, base[a:a + per_block], run, m) for a in range(0, base.size, per_block)]
+    offsets = range(0, base.size, per_block)
+    inst = np.concatenate([p[0] + off for p, off in zip(parts, offsets)])
+    return inst, *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
+
+
+def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int):
+    """`_type_events` for one block of instances."""
     n_rep, n = run.reps.size, base.size
     kf = stream_keys(base, run.reps, FAILURE)  # (reps, n)
     kr = stream_keys(base, run.reps, REPAIR)
-    cycles = run.horizon / (comp.failure.mean + comp.repair.mean)
-    m = int(math.ceil(cycles + 3.0 * math.sqrt(cycles + 1.0) + 2.0))
     cum = _cumulative(comp, kf.T, kr.T, 0, m, np.zeros((n, n_rep)))  # (n, reps, 2m)
     inst, rep, col = np.nonzero(cum < run.horizon)  # sorted by (instance, rep, col)
     t = cum[inst, rep, col]
@@ -209,9 +226,12 @@ def _merge(member_streams: list[Events], group: np.ndarray | None = None):
     t = np.concatenate([s.t for s in member_streams])
     up = np.concatenate([s.up for s in member_streams])
     cause = np.concatenate([s.cause for s in member_streams])
-    keys = (t, rep) if group is None else (t, rep, group)
-    order = np.lexsort(keys)
-    g = None if group is None else group[order]
+    if group is None:
+        order = np.lexsort((t, rep))
+        g = None
+    else:  # one integer key for (group, rep): a two-key sort instead of three
+        order = np.lexsort((t, group * (int(rep.max(initial=0)) + 1) + rep))
+        g = group[order]
     return g, rep[order], t[order], up[order], cause[order]
 
 
@@ -256,8 +276,25 @@ def _transitions(g, rep, t, state_up, cause):
     return keep
 
 
+#: Events sorted in one pass when a level's count blocks are evaluated.
+SORT_EVENTS = 1 << 20
+
+
 def _count_nodes(specs) -> list[Events]:
-    """Series / k-of-n blocks, all in one pass: ``specs = [(k, n, member_streams), ...]``."""
+    """Series / k-of-n blocks: ``specs = [(k, n, member_streams), ...]``, a pass per slice
+    of about `SORT_EVENTS` events (sorting slices that fit in cache beats one huge sort)."""
+    out: list[Events] = []
+    first, size = 0, 0
+    for i, (_, _, members) in enumerate(specs):
+        size += sum(len(m) for m in members)
+        if size >= SORT_EVENTS or i == len(specs) - 1:
+            out += _count_slice(specs[first:i + 1])
+            first, size = i + 1, 0
+    return out
+
+
+def _count_slice(specs) -> list[Events]:
+    """Series / k-of-n blocks, all in one pass."""
     groups = np.concatenate([np.full(len(s), i, np.int64) for i, (_, _, ms) in enumerate(specs) for s in ms]
                             or [np.zeros(0, np.int64)])
     all_streams = [s for _, _, ms in specs for s in ms]

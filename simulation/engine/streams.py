@@ -38,14 +38,20 @@ _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _PURPOSE = np.uint64(0xD1B54A32D192ED03)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_TO_UNIT = 2.0**-53
+_TO_UNIT = 2.0**-52
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
-    """The SplitMix64 finaliser (a bijection of 64-bit words), element-wise."""
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+    """The SplitMix64 finaliser (a bijection of 64-bit words), element-wise, in place."""
+    t = z >> np.uint64(30)
+    z ^= t
+    z *= _M1
+    np.right_shift(z, np.uint64(27), out=t)
+    z ^= t
+    z *= _M2
+    np.right_shift(z, np.uint64(31), out=t)
+    z ^= t
+    return z
 
 
 def base_key(seed: int, key: str) -> int:
@@ -60,16 +66,25 @@ def stream_keys(base: np.ndarray, reps: np.ndarray, purpose: int) -> np.ndarray:
     reps = np.asarray(reps, dtype=np.uint64)
     with np.errstate(over="ignore"):
         per_purpose = _mix(base + np.uint64(purpose) * _PURPOSE)
-        return _mix(per_purpose[None, :] ^ _mix((reps[:, None] + np.uint64(1)) * _GAMMA))
+        per_rep = _mix((reps + np.uint64(1)) * _GAMMA)
+        return _mix(per_purpose[None, :] ^ per_rep[:, None])
 
 
 def uniforms(keys: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Uniforms in (0, 1): draw `index` of the streams `keys` (broadcast together)."""
+    """Uniforms in (0, 1): draw `index` of the streams `keys` (broadcast together).
+
+    The top 52 bits of the mixed word with the lowest set give an odd multiple of 2**-52:
+    never 0 or 1, so every ppf is finite.
+    """
     keys = np.asarray(keys, dtype=np.uint64)
     index = np.asarray(index, dtype=np.uint64)
     with np.errstate(over="ignore"):
         z = _mix(keys + (index + np.uint64(1)) * _GAMMA)
-    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+    z >>= np.uint64(12)
+    z |= np.uint64(1)
+    u = z.astype(np.float64)
+    u *= _TO_UNIT
+    return u
 
 
 def draws(dist, keys: np.ndarray, index: np.ndarray) -> np.ndarray:
