@@ -12,7 +12,9 @@ blocks, whose serving member depends on history, are stepped through their membe
 events in a short loop; their events are rare (power chains, database pairs).
 
 Out of scope (the SimPy engine runs them): warm and cold spares, whose ageing depends
-on when they are put in use, and everything `engine.nodes.check_supported` rejects.
+on when they are put in use; shared instances below a standby or failover block, where
+the order of simultaneous member changes matters; and everything
+`engine.nodes.check_supported` rejects.
 The output is the same `Timeline` per replication as the SimPy engine's, from the
 same random numbers (see `engine.streams`): where both engines apply they give the same
 outages, and everything after the Timeline is shared.
@@ -21,6 +23,7 @@ outages, and everything after the Timeline is shared.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +35,7 @@ from simulation.engine.streams import (
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
-from simulation.model.structure import KofN, Leaf, Series, Standby, block_keys, iter_blocks
+from simulation.model.structure import KofN, Leaf, Series, Standby, block_keys, iter_blocks, leaves
 
 
 def unsupported_reason(scenario: Scenario) -> str | None:
@@ -41,9 +44,15 @@ def unsupported_reason(scenario: Scenario) -> str | None:
         check_supported(scenario)
     except ValueError as err:
         return str(err)
+    uses = Counter(b.instance for b in iter_blocks(scenario.service) if isinstance(b, Leaf))
     for block in iter_blocks(scenario.service):
+        label = block.name or type(block).__name__
         if isinstance(block, (KofN, Standby)) and block.mode != "hot":
-            return f"{block.mode} spares (block {block.name or type(block).__name__}) age only while in use"
+            return f"{block.mode} spares (block {label}) age only while in use"
+        switching = isinstance(block, Standby) or (isinstance(block, KofN) and block.failover)
+        if switching and any(uses[i] > 1 for i in leaves(block)):
+            return (f"a shared instance below the switching block {label} changes several members "
+                    "at one instant, and the order of those changes matters")
     return None
 
 
