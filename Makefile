@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/slasim run $(SCENARIO) --plots out --json out/report.json
+	$(BIN)/slasim run $(SCENARIO) --precision 0.03 --plots out --json out/report.json
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -155,6 +155,12 @@ class Result:
             return None
         return achievable_target(self.windows.availability.to_numpy(), self.sla.risk)
 
+    def breach_probability_at(self, target: float) -> float | None:
+        """P(a window's availability < `target`): what another target would have risked."""
+        if self.windows.empty:
+            return None
+        return float((self.windows.availability.to_numpy() < target).mean())
+
     @cached_property
     def chronic_probability(self) -> float | None:
         """P(the chronic-breach rule triggers within the horizon), per replication."""

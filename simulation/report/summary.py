@@ -44,7 +44,9 @@ def summary_text(result) -> str:
             f"  P(breach)         {result.breach_probability:.4f} per {sla.window_label} "
             f"(95 % CI {bci.low:.4f} .. {bci.high:.4f}), {result.breaches_per_year:.3f} breaches/year",
             f"  expected credit   {result.expected_credit_percent:.3f} % of the fee per {sla.window_label}",
-            f"  achievable target {_pct(result.achievable_target, 3)} at {_pct(sla.risk, 0)} risk",
+            f"  achievable target {_pct(result.achievable_target, 3)} at {_pct(sla.risk, 0)} risk"
+            + ("" if result.achievable_target is None else
+               f" (P(breach) {result.breach_probability_at(result.achievable_target):.4f} there)"),
         ]
         if sla.chronic is not None:
             lines.append(f"  chronic breach    P = {result.chronic_probability:.4f} "
