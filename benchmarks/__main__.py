@@ -47,13 +47,15 @@ def _best(fn, repeat: int = 3):
 def scaled_scenario(racks: int):
     """The benchmark data centre with `racks` racks, 90 % of them needed."""
     text = BENCH.read_text()
-    text = re.sub(r"\{k_of_n: 18, of: \{rack: 20\}\}", f"{{k_of_n: {int(0.9 * racks)}, of: {{rack: {racks}}}}}", text)
+    text = re.sub(
+        r"\{k_of_n: 18, of: \{rack: 20\}\}", f"{{k_of_n: {int(0.9 * racks)}, of: {{rack: {racks}}}}}", text
+    )
     return sim.loads(text, source=f"bench-datacenter x{racks // 20}")
 
 
 def leaf_events(timelines_scenario, reps: int, horizon: float) -> tuple[int, int]:
     """(events, durations drawn): failures + repairs inside the horizon, and draws used."""
-    from simulation.engine.fast import _Run, _leaf_streams
+    from simulation.engine.fast import _leaf_streams, _Run
 
     streams = _leaf_streams(timelines_scenario, _Run(1, np.arange(reps), horizon))
     events = sum(len(e) for e in streams.values())
@@ -80,11 +82,16 @@ def rng_floor(scenario, draws_needed: int) -> float:
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--replications", type=int, default=1000)
-    p.add_argument("--des-replications", type=int, default=200,
-                   help="replications for the SimPy timings (scaled to --replications)")
+    p.add_argument(
+        "--des-replications",
+        type=int,
+        default=200,
+        help="replications for the SimPy timings (scaled to --replications)",
+    )
     args = p.parse_args(argv)
     reps, des_reps = args.replications, args.des_replications
     scenario = sim.load(BENCH)
@@ -93,21 +100,29 @@ def main(argv=None) -> None:
 
     hand, t_hand = _best(lambda: handwritten.simulate(des_reps, horizon, seed=1), 2)
     des_tl, t_des = _best(lambda: des.simulate(scenario, 1, range(des_reps), horizon), 2)
-    print(f"  SimPy engine vs hand-written SimPy model ({des_reps} replications): "
-          f"{t_des:.2f} s vs {t_hand:.2f} s = {t_des / t_hand:.2f}x   (goal <= 3x)")
+    print(
+        f"  SimPy engine vs hand-written SimPy model ({des_reps} replications): "
+        f"{t_des:.2f} s vs {t_hand:.2f} s = {t_des / t_hand:.2f}x   (goal <= 3x)"
+    )
 
     events, drawn = leaf_events(scenario, reps, horizon)
     fast_tl, t_fast = _best(lambda: fast.simulate(scenario, 1, range(reps), horizon))
     t_des_all = t_des * reps / des_reps
     same = all(np.array_equal(a.start, b.start) for a, b in zip(des_tl, fast_tl))
-    print(f"  fast vs SimPy engine ({reps} replications): {t_fast:.3f} s vs {t_des_all:.1f} s "
-          f"(scaled from {des_reps}) = {t_des_all / t_fast:.0f}x   (goal >= 50x)")
-    print(f"      events/s: fast {events / t_fast:,.0f}, SimPy {events / t_des_all:,.0f}; "
-          f"identical outages on the common replications: {same}")
+    print(
+        f"  fast vs SimPy engine ({reps} replications): {t_fast:.3f} s vs {t_des_all:.1f} s "
+        f"(scaled from {des_reps}) = {t_des_all / t_fast:.0f}x   (goal >= 50x)"
+    )
+    print(
+        f"      events/s: fast {events / t_fast:,.0f}, SimPy {events / t_des_all:,.0f}; "
+        f"identical outages on the common replications: {same}"
+    )
 
     floor = rng_floor(scenario, drawn)
-    print(f"  fast vs RNG floor ({drawn:,} durations): {t_fast:.3f} s vs {floor:.4f} s = "
-          f"{t_fast / floor:.1f}x   (goal <= 5x)")
+    print(
+        f"  fast vs RNG floor ({drawn:,} durations): {t_fast:.3f} s vs {floor:.4f} s = "
+        f"{t_fast / floor:.1f}x   (goal <= 5x)"
+    )
 
     base = None
     line = []
@@ -126,8 +141,10 @@ def main(argv=None) -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print(f"  peak memory, 160 racks x {reps} replications: {peak / 2**20:.0f} MiB   (goal < 2048 MiB)")
-    print(f"  hand-written availability {1 - np.mean(hand) / horizon:.6f}, "
-          f"engines {1 - np.mean([t.downtime_hours for t in fast_tl]) / horizon:.6f}")
+    print(
+        f"  hand-written availability {1 - np.mean(hand) / horizon:.6f}, "
+        f"engines {1 - np.mean([t.downtime_hours for t in fast_tl]) / horizon:.6f}"
+    )
 
 
 if __name__ == "__main__":

@@ -15,21 +15,35 @@ EXIT_USAGE = 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="slasim", description="Simulate cloud SLAs and measure them as the contract does.")
+    p = argparse.ArgumentParser(
+        prog="slasim", description="Simulate cloud SLAs and measure them as the contract does."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="simulate a scenario and print its SLA summary")
     r.add_argument("file", help="scenario file (YAML, format slasim/1)")
-    r.add_argument("--replications", "-n", type=int, help="number of replications (default: the file's run.replications)")
+    r.add_argument(
+        "--replications", "-n", type=int, help="number of replications (default: the file's run.replications)"
+    )
     r.add_argument("--seed", type=int, help="random seed (default: the file's run.seed)")
-    r.add_argument("--horizon", help="simulated time per replication, e.g. 1y, 720h (default: the file's run.horizon)")
+    r.add_argument(
+        "--horizon", help="simulated time per replication, e.g. 1y, 720h (default: the file's run.horizon)"
+    )
     r.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
     r.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
-    r.add_argument("--precision", type=float, metavar="REL",
-                   help="add replications until the 95%% CI half-width of unavailability (and of "
-                        "P(breach)) is within REL of its value, e.g. 0.1")
-    r.add_argument("--max-replications", type=int, metavar="N",
-                   help="upper bound for --precision (default: 20 x --replications)")
+    r.add_argument(
+        "--precision",
+        type=float,
+        metavar="REL",
+        help="add replications until the 95%% CI half-width of unavailability (and of "
+        "P(breach)) is within REL of its value, e.g. 0.1",
+    )
+    r.add_argument(
+        "--max-replications",
+        type=int,
+        metavar="N",
+        help="upper bound for --precision (default: 20 x --replications)",
+    )
     r.add_argument("--json", metavar="OUT", help="write the JSON report (slasim.report/1) to OUT")
     r.add_argument("--plots", metavar="DIR", help="write availability, timeline and attribution plots to DIR")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -68,9 +82,15 @@ def _run(args) -> int:
     try:
         scenario = sim.load(args.file)
         result = sim.run(
-            scenario, replications=args.replications, seed=args.seed, horizon=args.horizon,
-            engine=args.engine, workers=args.workers, progress=False if args.quiet else None,
-            precision=args.precision, max_replications=args.max_replications,
+            scenario,
+            replications=args.replications,
+            seed=args.seed,
+            horizon=args.horizon,
+            engine=args.engine,
+            workers=args.workers,
+            progress=False if args.quiet else None,
+            precision=args.precision,
+            max_replications=args.max_replications,
         )
         print(result.summary())
         if args.json:

@@ -17,8 +17,23 @@ FLAGSHIP = ROOT / "scenarios" / "web-hosting.yaml"
 
 def test_run_prints_summary_writes_json_and_plots(tmp_path, capsys):
     out = tmp_path / "r.json"
-    code = main(["run", str(FLAGSHIP), "-n", "60", "--seed", "3", "--workers", "1", "-q",
-                 "--json", str(out), "--plots", str(tmp_path / "plots")])
+    code = main(
+        [
+            "run",
+            str(FLAGSHIP),
+            "-n",
+            "60",
+            "--seed",
+            "3",
+            "--workers",
+            "1",
+            "-q",
+            "--json",
+            str(out),
+            "--plots",
+            str(tmp_path / "plots"),
+        ]
+    )
     assert code == 0
     text = capsys.readouterr().out
     assert "P(breach)" in text and "steady state (analytic)" in text
@@ -26,12 +41,29 @@ def test_run_prints_summary_writes_json_and_plots(tmp_path, capsys):
     jsonschema.validate(report, REPORT_SCHEMA)
     assert report["replications"] == 60 and report["seed"] == 3
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == [
-        "attribution.png", "availability.png", "timeline.png"]
+        "attribution.png",
+        "availability.png",
+        "timeline.png",
+    ]
 
 
 def test_horizon_and_engine_options(capsys):
-    assert main(["run", str(ROOT / "scenarios" / "office-hours.yaml"), "-n", "20", "--horizon", "90d",
-                 "--engine", "des", "-q"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(ROOT / "scenarios" / "office-hours.yaml"),
+                "-n",
+                "20",
+                "--horizon",
+                "90d",
+                "--engine",
+                "des",
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert "20 replications x 2160 h" in capsys.readouterr().out
 
 
@@ -58,15 +90,19 @@ def test_schema_prints_the_json_schema(capsys):
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["run", "no-such-file.yaml"], "no-such-file.yaml"),
-    (["run", str(FLAGSHIP), "-n", "0"], "replications must be >= 1"),
-    (["run", str(FLAGSHIP), "--horizon", "4hrs"], "4hrs"),
-    (["run", str(FLAGSHIP), "--precision", "2"], "precision must be a fraction"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["run", "no-such-file.yaml"], "no-such-file.yaml"),
+        (["run", str(FLAGSHIP), "-n", "0"], "replications must be >= 1"),
+        (["run", str(FLAGSHIP), "--horizon", "4hrs"], "4hrs"),
+        (["run", str(FLAGSHIP), "--precision", "2"], "precision must be a fraction"),
+    ],
+)
 def test_user_errors_are_one_line_without_traceback(args, fragment):
-    proc = subprocess.run([sys.executable, "-m", "simulation.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulation.cli", *args], capture_output=True, text=True, cwd=ROOT
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1

@@ -1,8 +1,7 @@
 """The SimPy engine on stories with deterministic times: exact outage logs."""
 
-import pytest
-
 from helpers import L, det, scenario_of
+
 from simulation.engine.des import simulate
 from simulation.model.distributions import Deterministic
 from simulation.model.structure import KofN, Series, Standby, Switchover
@@ -85,15 +84,17 @@ def test_cold_spare_in_the_same_story_never_fails_idle():
 def test_standby_switchover_and_revert():
     """a fails at 10: 1 h switchover to b; a back at 12: revert costs another hour."""
     so = Switchover(Deterministic(1.0))
-    sc = scenario_of(Standby(L("a", "b"), mode="cold", switchover=so, revert=True),
-                     {"a": det(10, 2), "b": det(50, 1)})
+    sc = scenario_of(
+        Standby(L("a", "b"), mode="cold", switchover=so, revert=True), {"a": det(10, 2), "b": det(50, 1)}
+    )
     assert outages(sc, 15) == [(10, 11, "a"), (12, 13, "a")]
 
 
 def test_standby_without_revert_stays_on_the_spare():
     so = Switchover(Deterministic(1.0))
-    sc = scenario_of(Standby(L("a", "b"), mode="cold", switchover=so, revert=False),
-                     {"a": det(10, 2), "b": det(50, 1)})
+    sc = scenario_of(
+        Standby(L("a", "b"), mode="cold", switchover=so, revert=False), {"a": det(10, 2), "b": det(50, 1)}
+    )
     assert outages(sc, 15) == [(10, 11, "a")]
 
 
@@ -107,8 +108,10 @@ def test_failed_automatic_switchover_takes_the_manual_time():
 def test_warm_k_of_n_replaces_a_failed_member_from_the_waiting_ones():
     """2 of 3 cold: c waits; a fails at 10, c enters use (0.5 h failover)."""
     fo = Switchover(Deterministic(0.5))
-    sc = scenario_of(KofN(2, L("a", "b", "c"), mode="cold", failover=fo),
-                     {"a": det(10, 5), "b": det(40, 5), "c": det(3, 50)})
+    sc = scenario_of(
+        KofN(2, L("a", "b", "c"), mode="cold", failover=fo),
+        {"a": det(10, 5), "b": det(40, 5), "c": det(3, 50)},
+    )
     # c enters use at 10 and, cold, has its whole 3 h of life left: fails at 13; a is down
     # until 15 -> down [13, 15) with a going in use at 15 without a switchover.
     assert outages(sc, 16) == [(10, 10.5, "a"), (13, 15, "c")]

@@ -8,10 +8,10 @@ exponential, Weibull, lognormal and deterministic times.
 """
 
 import numpy as np
+from helpers import scenario_of
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import scenario_of
 from simulation.engine import des, fast
 from simulation.model.components import ComponentType
 from simulation.model.distributions import Deterministic, Exponential, Lognormal, Weibull
@@ -19,8 +19,11 @@ from simulation.model.structure import KofN, Leaf, Series, Standby, Switchover
 
 FAILURES = [Exponential.from_mean(80.0), Weibull.from_mean(0.8, 120.0), Weibull.from_mean(2.0, 60.0)]
 REPAIRS = [Exponential.from_mean(6.0), Lognormal.from_median_p95(3.0, 20.0), Deterministic(4.0)]
-SWITCH = [None, Switchover(Deterministic(0.25)),
-          Switchover(Exponential.from_mean(0.5), coverage=0.8, manual=Exponential.from_mean(3.0))]
+SWITCH = [
+    None,
+    Switchover(Deterministic(0.25)),
+    Switchover(Exponential.from_mean(0.5), coverage=0.8, manual=Exponential.from_mean(3.0)),
+]
 
 
 @st.composite
@@ -45,8 +48,10 @@ def structures(draw, depth=0, pool=None):
 @given(service=structures(), choice=st.data())
 def test_fast_and_des_give_identical_outages(service, choice):
     ids = sorted({b.instance for b in _leaves(service)})
-    parts = {i: ComponentType(i, choice.draw(st.sampled_from(FAILURES)), choice.draw(st.sampled_from(REPAIRS)))
-             for i in ids}
+    parts = {
+        i: ComponentType(i, choice.draw(st.sampled_from(FAILURES)), choice.draw(st.sampled_from(REPAIRS)))
+        for i in ids
+    }
     sc = scenario_of(service, parts, horizon=2000.0)
     assume(fast.unsupported_reason(sc) is None)
     seed = choice.draw(st.integers(0, 2**32))

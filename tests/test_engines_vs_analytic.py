@@ -14,8 +14,8 @@ import statistics
 
 import numpy as np
 import pytest
-
 from helpers import L, expo, scenario_of
+
 from simulation.analytic import steady_state_availability
 from simulation.engine import des, fast
 from simulation.engine.fast import unsupported_reason
@@ -34,24 +34,36 @@ CASES = {
     "series": (Series(L("a", "b")), {"a": A, "b": B}),
     "parallel": (KofN(1, L("a", "b"), kind="parallel"), {"a": A, "b": B}),
     "2-of-3 non-identical": (KofN(2, L("a", "b", "c")), {"a": A, "b": B, "c": C}),
-    "series of parallels": (Series((KofN(1, L("a", "b")), KofN(1, L("c", "d")))),
-                            {"a": A, "b": B, "c": C, "d": C}),
+    "series of parallels": (
+        Series((KofN(1, L("a", "b")), KofN(1, L("c", "d")))),
+        {"a": A, "b": B, "c": C, "d": C},
+    ),
     # shared instance: one power part behind both branches (factoring)
-    "shared instance": (KofN(1, (Series(L("p", "a")), Series(L("p", "b")))),
-                        {"p": expo(400, 4), "a": A, "b": B}),
+    "shared instance": (
+        KofN(1, (Series(L("p", "a")), Series(L("p", "b")))),
+        {"p": expo(400, 4), "a": A, "b": B},
+    ),
     # Markov chains
     "cold standby": (Standby(L("a", "b"), mode="cold"), {"a": A, "b": A}),
     "warm standby": (Standby(L("a", "b"), mode="warm"), {"a": A, "b": expo(100, 10, idle_mtbf=300)}),
     "hot standby, switchover, coverage, revert": (
-        Standby(L("a", "b"), mode="hot", switchover=SO, revert=True), {"a": A, "b": B}),
+        Standby(L("a", "b"), mode="hot", switchover=SO, revert=True),
+        {"a": A, "b": B},
+    ),
     "cold standby, switchover, no revert": (
-        Standby(L("a", "b"), mode="cold", switchover=SO), {"a": A, "b": B}),
+        Standby(L("a", "b"), mode="cold", switchover=SO),
+        {"a": A, "b": B},
+    ),
     "hot 1-of-2 with failover": (KofN(1, L("a", "b"), failover=SO), {"a": A, "b": B}),
     "hot 2-of-3 with failover": (KofN(2, L("a", "b", "c"), failover=SO), {"a": A, "b": A, "c": A}),
-    "cold 2-of-3 with failover": (KofN(2, L("a", "b", "c"), mode="cold", failover=SO),
-                                  {"a": A, "b": A, "c": A}),
-    "standby inside a series": (Series((Standby(L("a", "b"), mode="cold", switchover=SO), *L("c"))),
-                                {"a": A, "b": B, "c": expo(500, 5)}),
+    "cold 2-of-3 with failover": (
+        KofN(2, L("a", "b", "c"), mode="cold", failover=SO),
+        {"a": A, "b": A, "c": A},
+    ),
+    "standby inside a series": (
+        Series((Standby(L("a", "b"), mode="cold", switchover=SO), *L("c"))),
+        {"a": A, "b": B, "c": expo(500, 5)},
+    ),
 }
 
 

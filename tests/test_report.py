@@ -5,22 +5,22 @@ import json
 import jsonschema
 import numpy as np
 import pytest
+from helpers import L, expo, scenario_of
 
 import simulation as sim
-from helpers import L, expo, scenario_of
 from simulation.model.sla import SLA, Chronic, CreditTier
 from simulation.model.structure import KofN, Series
 from simulation.report.json_report import REPORT_SCHEMA
 
-SLA_999 = SLA(target=0.999, credits=(CreditTier(0.999, 0.10), CreditTier(0.99, 0.25)),
-              chronic=Chronic(2, 6))
+SLA_999 = SLA(target=0.999, credits=(CreditTier(0.999, 0.10), CreditTier(0.99, 0.25)), chronic=Chronic(2, 6))
 
 
 @pytest.fixture(scope="module")
 def result():
     service = Series((KofN(1, L("a", "b"), kind="parallel"), *L("c")))
-    sc = scenario_of(service, {"a": expo(500, 20), "b": expo(500, 20), "c": expo(4000, 3)},
-                     horizon=8760.0, sla=SLA_999)
+    sc = scenario_of(
+        service, {"a": expo(500, 20), "b": expo(500, 20), "c": expo(4000, 3)}, horizon=8760.0, sla=SLA_999
+    )
     return sim.run(sc, replications=120, seed=3, workers=1, progress=False)
 
 
@@ -55,8 +55,9 @@ def test_summary_and_repr_show_the_key_figures(result):
 
 
 def test_same_numbers_for_any_worker_count():
-    sc = scenario_of(KofN(1, L("a", "b")), {"a": expo(300, 10), "b": expo(300, 10)},
-                     horizon=8760.0, sla=SLA_999)
+    sc = scenario_of(
+        KofN(1, L("a", "b")), {"a": expo(300, 10), "b": expo(300, 10)}, horizon=8760.0, sla=SLA_999
+    )
     one = sim.run(sc, replications=110, seed=9, workers=1, progress=False).to_dict()
     two = sim.run(sc, replications=110, seed=9, workers=2, progress=False).to_dict()
     for d in (one, two):

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from simulation.model import distributions as d
-from simulation.model.calendar import WeeklySchedule
 from simulation.model.sla import Chronic, CreditTier, IntervalRule, Rolling
-from simulation.model.structure import KofN, Leaf, Network, Series, Standby, iter_blocks, leaves
+from simulation.model.structure import KofN, Leaf, Network, Series, Standby, leaves
 from simulation.scenario import ScenarioWarning, load, loads
 from simulation.scenario.yamlsource import parse_yaml
 
@@ -33,6 +32,7 @@ components:
 
 # -- the contract's own example ---------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def example():
     with warnings.catch_warnings(record=True) as caught:
@@ -53,9 +53,12 @@ def test_format_example_loads(example):
 def test_format_example_instance_ids(example):
     s, _ = example
     assert list(s.instances) == [
-        "dc-power/utility-feed", "dc-power/generator",
-        "edge-pair/tor-switch-1", "edge-pair/tor-switch-2",
-        "web-server-1", "web-server-2",
+        "dc-power/utility-feed",
+        "dc-power/generator",
+        "edge-pair/tor-switch-1",
+        "edge-pair/tor-switch-2",
+        "web-server-1",
+        "web-server-2",
     ]
     assert s.instances["dc-power/generator"].component == "generator"
     assert s.instances["dc-power/generator"].shared
@@ -81,8 +84,7 @@ def test_format_example_structure(example):
 def test_format_example_failover_without_manual_time_warns(example):
     _, caught = example
     messages = [str(w.message) for w in caught if issubclass(w.category, ScenarioWarning)]
-    assert any("service.series[2].failover.coverage" in m and "manual_switchover" in m
-               for m in messages)
+    assert any("service.series[2].failover.coverage" in m and "manual_switchover" in m for m in messages)
 
 
 def test_format_example_components(example):
@@ -138,6 +140,7 @@ def test_format_example_operations(example):
 
 # -- instance naming --------------------------------------------------------------
 
+
 def test_rack_example_ids():
     s = load(DATA / "racks.yaml")
     assert "rack-3/server-12" in s.instances
@@ -150,17 +153,22 @@ def test_rack_example_ids():
 
 
 def test_single_use_is_named_by_its_name_and_repeats_are_numbered():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 service:
   series:
     - server
     - {parallel: [disk, {disk: 2}, disk]}
-""")
+"""
+    )
     assert list(s.instances) == ["server", "disk-1", "disk-2", "disk-3", "disk-4"]
 
 
 def test_shared_instance_is_one_thing():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 instances:
   power: {parallel: [{feed: 2}]}
   core: server
@@ -168,7 +176,8 @@ service:
   parallel:
     - {series: [power, core, disk]}
     - {series: [power, core, disk]}
-""")
+"""
+    )
     a, b = s.service.members
     assert a.members[0] is b.members[0]  # the very same block object
     assert leaves(a.members[0]) == leaves(b.members[0]) == ["power/feed-1", "power/feed-2"]
@@ -180,40 +189,55 @@ service:
 
 
 def test_nested_templates_nest_their_scopes():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 blocks:
   mirror: {parallel: [{disk: 2}]}
   node: {series: [server, mirror]}
   pair: {parallel: [{node: 2}]}
 service:
   series: [pair, {parallel: [node]}]
-""")
+"""
+    )
     assert list(s.instances) == [
-        "pair/node-1/server", "pair/node-1/mirror/disk-1", "pair/node-1/mirror/disk-2",
-        "pair/node-2/server", "pair/node-2/mirror/disk-1", "pair/node-2/mirror/disk-2",
-        "node/server", "node/mirror/disk-1", "node/mirror/disk-2",
+        "pair/node-1/server",
+        "pair/node-1/mirror/disk-1",
+        "pair/node-1/mirror/disk-2",
+        "pair/node-2/server",
+        "pair/node-2/mirror/disk-1",
+        "pair/node-2/mirror/disk-2",
+        "node/server",
+        "node/mirror/disk-1",
+        "node/mirror/disk-2",
     ]
 
 
 def test_template_inside_shared_instance_and_labels():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 blocks:
   psu: {parallel: [{feed: 2}], name: power supply}
 instances:
   zone: {series: [psu, server], name: zone A}
 service: {parallel: [zone, {series: [zone, disk]}]}
-""")
+"""
+    )
     assert list(s.instances) == ["zone/psu/feed-1", "zone/psu/feed-2", "zone/server", "disk"]
     zone = s.service.members[0]
     assert zone.name == "zone A" and zone.members[0].name == "power supply"
 
 
 def test_template_that_is_a_single_type_adds_no_level():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 blocks:
   box: server
 service: {parallel: [{box: 2}]}
-""")
+"""
+    )
     assert list(s.instances) == ["box-1", "box-2"]
     assert s.instances["box-1"].component == "server"
 
@@ -232,8 +256,11 @@ service: {parallel: [{a: 2}, a-1]}
 
 # -- blocks -------------------------------------------------------------------------
 
+
 def test_k_of_n_modes_and_standby():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 service:
   series:
     - {k_of_n: 2, of: [server, server, server], mode: cold, name: web}
@@ -243,7 +270,8 @@ service:
       coverage: 95%
       manual_switchover: {mean: 10min}
     - {standby: [feed, feed]}
-""")
+"""
+    )
     web, st, plain = s.service.members
     assert (web.k, web.mode, web.name, len(web.members)) == (2, "cold", "web", 3)
     assert st.mode == "warm" and st.switchover.coverage == 0.95
@@ -253,21 +281,26 @@ service:
 
 
 def test_demand_k_of_n():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 demand:
   office-day: {profile: daily, points: {"00:00": 3, 08:00: 7.5, "18:00": 5, 22:00: 3}}
   week: {profile: weekly, points: {"mon 08:00": 2, "sat 00:00": 1}}
 service:
   k_of_n: {demand: office-day}
   of: {server: 10}
-""")
+"""
+    )
     assert s.service.demand == "office-day" and s.service.k == 8
     assert s.demand["office-day"]["points"] == ((0, 3.0), (480, 7.5), (1080, 5.0), (1320, 3.0))
     assert s.demand["week"]["points"] == ((480, 2.0), (5 * 1440, 1.0))
 
 
 def test_network_block_and_per_km_failure():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
   fibre: {failure: {rate: 2.5/y, per: 1000km}, repair: {mttr: 12h}}
   router: {failure: {mtbf: 50000h}, repair: {mttr: 2h}}
 service:
@@ -284,7 +317,8 @@ service:
     link: [fibre, {server: 2}]
     max_latency: 40ms
   name: wan
-""")
+"""
+    )
     fibre = s.components["fibre"]
     assert fibre.failure_per_km == pytest.approx(2.5 / 8760 / 1000)
     assert fibre.failure == d.Exponential(fibre.failure_per_km)
@@ -292,8 +326,11 @@ service:
     assert isinstance(net, Network) and net.name == "wan"
     spec = net.spec
     assert spec["graph"]["nodes"] == ("a", "b", "c")
-    assert spec["graph"]["links"][1] == {"between": ("b", "c"), "km": 80.0,
-                                         "latency_hours": pytest.approx(0.001 / 3600)}
+    assert spec["graph"]["links"][1] == {
+        "between": ("b", "c"),
+        "km": 80.0,
+        "latency_hours": pytest.approx(0.001 / 3600),
+    }
     assert spec["graph"]["links"][2]["km"] is None
     assert (spec["source"], spec["target"], spec["node"]) == ("a", "c", "router")
     assert spec["link"] == ("fibre", "server", "server")
@@ -301,15 +338,19 @@ service:
 
 
 def test_network_topology_and_node_map():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 service:
   network: {topology: sndlib/geant, source: at1.at, target: uk1.uk, node: {at1.at: server}}
-""")
+"""
+    )
     assert s.service.spec["topology"] == "sndlib/geant"
     assert s.service.spec["node"] == {"at1.at": "server"}
 
 
 # -- distributions --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "spec, cls, mean",
@@ -326,8 +367,11 @@ service:
         ("{dist: weibull, shape: 1.3, mean: 9000h}", d.Weibull, 9000),
         ("{dist: lognormal, mu: 1.0, sigma: 0.5}", d.Lognormal, math.exp(1.125)),
         ("{dist: lognormal, mean: 3h, cv: 1.0}", d.Lognormal, 3),
-        ("{dist: lognormal, median: 30min, p95: 4h}", d.Lognormal,
-         0.5 * math.exp((math.log(8) / 1.6448536269514722) ** 2 / 2)),
+        (
+            "{dist: lognormal, median: 30min, p95: 4h}",
+            d.Lognormal,
+            0.5 * math.exp((math.log(8) / 1.6448536269514722) ** 2 / 2),
+        ),
         ("{dist: lognormal, median: 2h, sigma: 0.5}", d.Lognormal, 2 * math.exp(0.125)),
         ("{dist: gamma, shape: 2, scale: 3h}", d.Gamma, 6),
         ("{dist: gamma, mean: 10h, cv: 0.5}", d.Gamma, 10),
@@ -346,8 +390,10 @@ def test_distribution_forms(spec, cls, mean):
 
 
 def test_lognormal_median_p95_parameters():
-    s = scenario("components:\n  x: {failure: {mtbf: 1h}, repair: {dist: lognormal, median: 30min, p95: 4h}}\n"
-                 "service: x\n")
+    s = scenario(
+        "components:\n  x: {failure: {mtbf: 1h}, repair: {dist: lognormal, median: 30min, p95: 4h}}\n"
+        "service: x\n"
+    )
     rep = s.components["x"].repair
     assert rep.median == pytest.approx(0.5)
     assert float(rep.cdf(4.0)) == pytest.approx(0.95)
@@ -357,9 +403,11 @@ def test_empirical_csv_relative_to_the_file(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "times.csv").write_text("repair_time\n30min\n\n1h\n# a comment\n2\n90min,\n")
     path = tmp_path / "s.yaml"
-    path.write_text("format: slasim/1\nname: t\ncomponents:\n"
-                    "  x: {failure: {mtbf: 1h}, repair: {dist: empirical, csv: sub/times.csv}}\n"
-                    "service: x\n")
+    path.write_text(
+        "format: slasim/1\nname: t\ncomponents:\n"
+        "  x: {failure: {mtbf: 1h}, repair: {dist: empirical, csv: sub/times.csv}}\n"
+        "service: x\n"
+    )
     rep = load(path).components["x"].repair
     assert isinstance(rep, d.Empirical)
     assert sorted(rep.samples) == [0.5, 1.0, 1.5, 2.0]
@@ -367,9 +415,13 @@ def test_empirical_csv_relative_to_the_file(tmp_path):
 
 def test_shipped_csv_fixture():
     path = DATA / "repair-times.csv"
-    s = loads("format: slasim/1\nname: t\ncomponents:\n"
-              f"  x: {{failure: {{mtbf: 1h}}, repair: {{dist: empirical, csv: {path.name}}}}}\n"
-              "service: x\n", source=str(DATA / "inline.yaml"), folder=DATA)
+    s = loads(
+        "format: slasim/1\nname: t\ncomponents:\n"
+        f"  x: {{failure: {{mtbf: 1h}}, repair: {{dist: empirical, csv: {path.name}}}}}\n"
+        "service: x\n",
+        source=str(DATA / "inline.yaml"),
+        folder=DATA,
+    )
     assert s.components["x"].repair.mean == pytest.approx((0.5 + 1 + 1.5 + 2) / 4)
 
 
@@ -386,8 +438,11 @@ service: {parallel: [x, y]}
 
 # -- hours, SLA, calendar, run --------------------------------------------------------
 
+
 def test_hours_forms():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 hours:
   shop:
     mon-fri: 08:00-12:00, 13:00-18:00
@@ -397,7 +452,8 @@ hours:
   nights: {daily: "00:00-06:00,22:00-24:00"}
   weekend: {fri-mon: "10:00-11:00"}
 service: server
-""")
+"""
+    )
     shop = s.hours["shop"]
     assert shop.periods[0] == ((480, 720), (780, 1080))
     assert shop.periods[5] == ((540, 780),) and shop.periods[6] == ()
@@ -407,7 +463,9 @@ service: server
 
 
 def test_sla_options():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 hours:
   business: {mon-fri: "08:00-18:00"}
 service: server
@@ -421,7 +479,8 @@ sla:
     - {below: 95%, credit: 50%}
     - {below: 99.5%, credit: 0.1}
   risk: 1%
-""")
+"""
+    )
     sla = s.sla
     assert sla.target == 0.995 and sla.window == Rolling(720.0)
     assert sla.service_hours is s.hours["business"]
@@ -440,7 +499,9 @@ def test_defaults():
 
 
 def test_maintenance_at_forms():
-    s = scenario(COMPONENTS + """\
+    s = scenario(
+        COMPONENTS
+        + """\
 instances:
   power: feed
 service: {series: [power, server]}
@@ -450,7 +511,8 @@ maintenance:
   - {targets: [server], every: day, at: 02:00, duration: 10min}
   - {targets: [server], every: 2w, duration: 10min}
   - {targets: [server], every: quarter, at: last friday 23:00, duration: 10min}
-""")
+"""
+    )
     at = [m["at"] for m in s.maintenance]
     assert at[0] == {"ordinal": None, "weekday": 6, "day": None, "minute": 180}
     assert at[1] == {"ordinal": None, "weekday": None, "day": 15, "minute": 120}
@@ -460,6 +522,7 @@ maintenance:
 
 
 # -- YAML source -------------------------------------------------------------------------
+
 
 def test_yaml_keeps_lines_and_reads_times_as_text():
     data = parse_yaml("a:\n  b: 18:00\n  c: [1, 2:30]\nd: 1e3\n")

@@ -1,6 +1,5 @@
 """The JSON Schema of the format: valid itself, and in step with the parser."""
 
-import copy
 import json
 from pathlib import Path
 

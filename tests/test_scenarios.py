@@ -17,8 +17,9 @@ SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("
 
 
 def test_there_are_shipped_scenarios():
-    assert {"web-hosting.yaml", "office-hours.yaml", "standby-database.yaml",
-            "bench-datacenter.yaml"} <= {p.name for p in SCENARIOS}
+    assert {"web-hosting.yaml", "office-hours.yaml", "standby-database.yaml", "bench-datacenter.yaml"} <= {
+        p.name for p in SCENARIOS
+    }
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
@@ -30,8 +31,9 @@ def test_runs_and_reports(path):
     assert result.sla is not None and len(result.windows) > 0
 
 
-@pytest.mark.parametrize("path", [p for p in SCENARIOS if not unsupported_reason(sim.load(p))],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in SCENARIOS if not unsupported_reason(sim.load(p))], ids=lambda p: p.name
+)
 def test_engines_agree_on_shipped_scenarios(path):
     """Same seed: identical outages. Different seeds: availability, P(breach) and expected
     credit within their joint confidence intervals (95 % jointly over the six checks of
@@ -43,9 +45,11 @@ def test_engines_agree_on_shipped_scenarios(path):
         np.testing.assert_array_equal(d.end, f.end)
     a = sim.run(scenario, replications=400, seed=1, engine="des", workers=1, progress=False)
     b = sim.run(scenario, replications=400, seed=2, engine="fast", workers=1, progress=False)
-    for column, per_rep in (("availability", lambda r: r.per_replication.availability),
-                            ("breach", lambda r: r.windows.groupby("replication").breach.mean()),
-                            ("credit", lambda r: r.windows.groupby("replication").credit_pct.mean())):
+    for column, per_rep in (
+        ("availability", lambda r: r.per_replication.availability),
+        ("breach", lambda r: r.windows.groupby("replication").breach.mean()),
+        ("credit", lambda r: r.windows.groupby("replication").credit_pct.mean()),
+    ):
         x, y = np.asarray(per_rep(a), float), np.asarray(per_rep(b), float)
         se = np.hypot(x.std(ddof=1) / np.sqrt(x.size), y.std(ddof=1) / np.sqrt(y.size))
         assert abs(x.mean() - y.mean()) <= Z * se + 1e-12, column

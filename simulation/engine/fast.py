@@ -30,7 +30,15 @@ import numpy as np
 
 from simulation.engine.nodes import SwitchingNode, check_supported
 from simulation.engine.streams import (
-    COVERAGE, FAILURE, MANUAL, REPAIR, SWITCHOVER, base_key, draws, stream_keys, uniforms,
+    COVERAGE,
+    FAILURE,
+    MANUAL,
+    REPAIR,
+    SWITCHOVER,
+    base_key,
+    draws,
+    stream_keys,
+    uniforms,
 )
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
@@ -51,8 +59,10 @@ def unsupported_reason(scenario: Scenario) -> str | None:
             return f"{block.mode} spares (block {label}) age only while in use"
         switching = isinstance(block, Standby) or (isinstance(block, KofN) and block.failover)
         if switching and any(uses[i] > 1 for i in leaves(block)):
-            return (f"a shared instance below the switching block {label} changes several members "
-                    "at one instant, and the order of those changes matters")
+            return (
+                f"a shared instance below the switching block {label} changes several members "
+                "at one instant, and the order of those changes matters"
+            )
     return None
 
 
@@ -66,7 +76,7 @@ class Events:
     cause: np.ndarray  # int32 instance index that triggered the change
 
     @classmethod
-    def empty(cls) -> "Events":
+    def empty(cls) -> Events:
         return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), np.zeros(0, np.int32))
 
     def __len__(self):
@@ -184,7 +194,7 @@ def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
     cycles = run.horizon / (comp.failure.mean + comp.repair.mean)
     m = int(math.ceil(cycles + 1.5 * math.sqrt(cycles) + 1.0))  # the rare longer ones go on below
     per_block = max(1, BLOCK_ELEMENTS // (2 * m * max(1, run.reps.size)))
-    parts = [_block_events(comp, base[a:a + per_block], run, m) for a in range(0, base.size, per_block)]
+    parts = [_block_events(comp, base[a : a + per_block], run, m) for a in range(0, base.size, per_block)]
     offsets = range(0, base.size, per_block)
     inst = np.concatenate([p[0] + off for p, off in zip(parts, offsets)])
     return inst, *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
@@ -297,15 +307,17 @@ def _count_nodes(specs) -> list[Events]:
     for i, (_, _, members) in enumerate(specs):
         size += sum(len(m) for m in members)
         if size >= SORT_EVENTS or i == len(specs) - 1:
-            out += _count_slice(specs[first:i + 1])
+            out += _count_slice(specs[first : i + 1])
             first, size = i + 1, 0
     return out
 
 
 def _count_slice(specs) -> list[Events]:
     """Series / k-of-n blocks, all in one pass."""
-    groups = np.concatenate([np.full(len(s), i, np.int64) for i, (_, _, ms) in enumerate(specs) for s in ms]
-                            or [np.zeros(0, np.int64)])
+    groups = np.concatenate(
+        [np.full(len(s), i, np.int64) for i, (_, _, ms) in enumerate(specs) for s in ms]
+        or [np.zeros(0, np.int64)]
+    )
     all_streams = [s for _, _, ms in specs for s in ms]
     if not all_streams:
         return [Events.empty() for _ in specs]
@@ -317,7 +329,7 @@ def _count_slice(specs) -> list[Events]:
     bounds = np.searchsorted(g[keep], np.arange(len(specs) + 1))
     out = []
     for i in range(len(specs)):
-        sel = keep[bounds[i]:bounds[i + 1]]
+        sel = keep[bounds[i] : bounds[i + 1]]
         out.append(Events(rep[sel], t[sel], state[sel], cause[sel]))
     return out
 
@@ -379,49 +391,67 @@ def _standby_node(members: list[Events], block: Standby, run: _Run, base: int) -
     switcher = SwitchingNode("standby", block.switchover, base)  # its samplers, as in des
     for sampler in switcher.samplers():
         sampler.prepare(stream_keys(np.array([base], np.uint64), run.reps, sampler.purpose)[:, 0])
-    out_rep, out_t, out_up, out_cause = [], [], [], []
+    replay = _StandbyReplay(n, block, switcher)
     i, total = 0, len(t)
     for r in range(run.reps.size):
-        for sampler in switcher.samplers():
-            sampler.start(r)
-        member_up = [True] * n
-        serving, switch_end, block_up, switch_cause = 0, None, True, -1
-
-        def change(time: float, now_up: bool, c: int) -> None:
-            nonlocal block_up
-            if now_up != block_up:
-                block_up = now_up
-                out_rep.append(r)
-                out_t.append(time)
-                out_up.append(now_up)
-                out_cause.append(c)
-
-        def switch(time: float, c: int):
-            nonlocal switch_cause
-            switch_cause = c
-            return None if block.switchover is None else time + switcher.draw_switchover()
-
+        replay.start(r)
         while i < total and rep[i] == r:
-            ti, p, c = t[i], pos[i], cause[i]
-            if switch_end is not None and switch_end <= ti:
-                change(switch_end, serving is not None, switch_cause)
-                switch_end = None
-            member_up[p] = up[i]
-            if not up[i]:
-                if p == serving:
-                    serving = next((j for j in range(n) if member_up[j]), None)
-                    switch_end = None if serving is None else switch(ti, c)
-            elif serving is None:
-                serving = p
-            elif block.revert and p == 0 and serving != 0:
-                serving = 0
-                switch_end = switch(ti, c)
-            change(ti, serving is not None and switch_end is None, c)
+            replay.member_changed(t[i], pos[i], up[i], cause[i])
             i += 1
-        if switch_end is not None and serving is not None:
-            change(switch_end, True, switch_cause)
-    return Events(np.asarray(out_rep, np.int64), np.asarray(out_t, float),
-                  np.asarray(out_up, bool), np.asarray(out_cause, np.int32))
+        replay.finish()
+    return Events(
+        np.asarray(replay.out_rep, np.int64),
+        np.asarray(replay.out_t, float),
+        np.asarray(replay.out_up, bool),
+        np.asarray(replay.out_cause, np.int32),
+    )
+
+
+class _StandbyReplay:
+    """The `SlotNode` rules of the SimPy engine (k = 1, hot), replayed over sorted events."""
+
+    def __init__(self, n: int, block: Standby, switcher: SwitchingNode):
+        self.n, self.block, self.switcher = n, block, switcher
+        self.out_rep, self.out_t, self.out_up, self.out_cause = [], [], [], []
+
+    def start(self, r: int) -> None:
+        for sampler in self.switcher.samplers():
+            sampler.start(r)
+        self.r = r
+        self.member_up = [True] * self.n
+        self.serving, self.switch_end, self.block_up, self.switch_cause = 0, None, True, -1
+
+    def _change(self, time: float, now_up: bool, cause: int) -> None:
+        if now_up != self.block_up:
+            self.block_up = now_up
+            self.out_rep.append(self.r)
+            self.out_t.append(time)
+            self.out_up.append(now_up)
+            self.out_cause.append(cause)
+
+    def _switch(self, time: float, cause: int):
+        self.switch_cause = cause
+        return None if self.block.switchover is None else time + self.switcher.draw_switchover()
+
+    def member_changed(self, t: float, p: int, up: bool, cause: int) -> None:
+        if self.switch_end is not None and self.switch_end <= t:
+            self._change(self.switch_end, self.serving is not None, self.switch_cause)
+            self.switch_end = None
+        self.member_up[p] = up
+        if not up:
+            if p == self.serving:
+                self.serving = next((j for j in range(self.n) if self.member_up[j]), None)
+                self.switch_end = None if self.serving is None else self._switch(t, cause)
+        elif self.serving is None:
+            self.serving = p
+        elif self.block.revert and p == 0 and self.serving != 0:
+            self.serving = 0
+            self.switch_end = self._switch(t, cause)
+        self._change(t, self.serving is not None and self.switch_end is None, cause)
+
+    def finish(self) -> None:
+        if self.switch_end is not None and self.serving is not None:
+            self._change(self.switch_end, True, self.switch_cause)
 
 
 # --------------------------------------------------------------------------- output

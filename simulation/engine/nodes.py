@@ -22,12 +22,20 @@ revert switchover) triggered it.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from simulation.engine.streams import (
-    COVERAGE, FAILURE, IDLE_FAILURE, MANUAL, REPAIR, SWITCHOVER, base_key, draws, stream_keys,
+    COVERAGE,
+    FAILURE,
+    IDLE_FAILURE,
+    MANUAL,
+    REPAIR,
+    SWITCHOVER,
+    base_key,
+    draws,
+    stream_keys,
 )
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.distributions import Distribution, Uniform
@@ -107,8 +115,15 @@ class Leaf(Node):
     """One instance: its samplers, its SimPy process and whether it waits as a spare."""
 
     __slots__ = (
-        "index", "draw_failure", "draw_repair", "draw_idle_failure",
-        "controlled", "idle_count", "initial_idle", "in_transition", "process",
+        "index",
+        "draw_failure",
+        "draw_repair",
+        "draw_idle_failure",
+        "controlled",
+        "idle_count",
+        "initial_idle",
+        "in_transition",
+        "process",
     )
 
     def __init__(self, index: int, label: str, failure: Sampler, repair: Sampler):
@@ -275,7 +290,11 @@ class SlotNode(SwitchingNode):
         self.member_up = [True] * self.n
 
     def initial_idle_leaves(self) -> list[Leaf]:
-        return [leaf for pos in range(self.k, self.n) for leaf in self.member_leaves[pos]] if self.controls else []
+        return (
+            [leaf for pos in range(self.k, self.n) for leaf in self.member_leaves[pos]]
+            if self.controls
+            else []
+        )
 
     def is_up(self) -> bool:
         return self.n_in_use == self.k and not self.switching
@@ -346,7 +365,9 @@ class CompiledStructure:
     def __init__(self, scenario: Scenario, leaves: list[Leaf], nodes: list[Node], root: Root):
         self.scenario, self.leaves, self.nodes, self.root = scenario, leaves, nodes, root
         self.samplers = [s for n in nodes if isinstance(n, SwitchingNode) for s in n.samplers()]
-        self.samplers += [leaf.draw_idle_failure for leaf in leaves if isinstance(leaf.draw_idle_failure, Sampler)]
+        self.samplers += [
+            leaf.draw_idle_failure for leaf in leaves if isinstance(leaf.draw_idle_failure, Sampler)
+        ]
 
     def prepare(self, reps: np.ndarray, horizon_hours: float) -> None:
         """Compute the stream keys of replications `reps`, and the first draws of every
@@ -359,13 +380,18 @@ class CompiledStructure:
             base = np.array([leaf.draw_failure.base for leaf in group], dtype=np.uint64)
             cycles = horizon_hours / (comp.failure.mean + comp.repair.mean)
             first = int(min(32, max(2, math.ceil(cycles + 2.0 * math.sqrt(cycles) + 1.0))))
-            for attr, purpose, dist in (("draw_failure", FAILURE, comp.failure), ("draw_repair", REPAIR, comp.repair)):
+            for attr, purpose, dist in (
+                ("draw_failure", FAILURE, comp.failure),
+                ("draw_repair", REPAIR, comp.repair),
+            ):
                 keys = stream_keys(base, reps, purpose)
                 pre = draws(dist, keys[:, :, None], np.arange(first)[None, None, :])[:, :, ::-1].tolist()
                 for j, leaf in enumerate(group):
                     getattr(leaf, attr).prepare(keys[:, j], [row[j] for row in pre])
         for sampler in self.samplers:
-            sampler.prepare(stream_keys(np.array([sampler.base], dtype=np.uint64), reps, sampler.purpose)[:, 0])
+            sampler.prepare(
+                stream_keys(np.array([sampler.base], dtype=np.uint64), reps, sampler.purpose)[:, 0]
+            )
 
     def reset(self, env, pos: int) -> None:
         """Start replication `pos` of the prepared batch."""
@@ -403,8 +429,9 @@ def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:
     for iid in ids:
         comp = scenario.component_of(iid)
         base = base_key(seed, iid)
-        leaves.append(Leaf(index[iid], iid, Sampler(comp.failure, base, FAILURE),
-                           Sampler(comp.repair, base, REPAIR)))
+        leaves.append(
+            Leaf(index[iid], iid, Sampler(comp.failure, base, FAILURE), Sampler(comp.repair, base, REPAIR))
+        )
     nodes: list[Node] = list(leaves)
     built: dict[int, Node] = {}
     keys = block_keys(scenario.service)
@@ -427,13 +454,15 @@ def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:
                 node = FailoverNode(label, block.k, n, block.failover, base_key(seed, keys[key]))
             else:
                 k, switchover, revert = (
-                    (1, block.switchover, block.revert) if isinstance(block, Standby)
+                    (1, block.switchover, block.revert)
+                    if isinstance(block, Standby)
                     else (block.k, block.failover, False)
                 )
                 controls = block.mode != "hot"
                 member_leaves = [[leaves[index[i]] for i in leaf_ids(m)] for m in block.members]
-                node = SlotNode(label, k, n, switchover, base_key(seed, keys[key]), revert,
-                                member_leaves, controls)
+                node = SlotNode(
+                    label, k, n, switchover, base_key(seed, keys[key]), revert, member_leaves, controls
+                )
                 if controls:
                     for group in member_leaves:
                         for leaf in group:
@@ -458,4 +487,6 @@ def _make_controlled(leaf: Leaf, mode: str, comp) -> None:
         return
     leaf.controlled = True
     if mode == "warm":
-        leaf.draw_idle_failure = Sampler(comp.idle_failure or comp.failure, leaf.draw_failure.base, IDLE_FAILURE)
+        leaf.draw_idle_failure = Sampler(
+            comp.idle_failure or comp.failure, leaf.draw_failure.base, IDLE_FAILURE
+        )

@@ -94,5 +94,7 @@ def draws(dist, keys: np.ndarray, index: np.ndarray) -> np.ndarray:
 
 def batches(replications: int, first: int = 0) -> list[range]:
     """Consecutive ranges of at most `BATCH_SIZE` replications, from replication `first`."""
-    return [range(a, min(a + BATCH_SIZE, first + replications))
-            for a in range(first, first + replications, BATCH_SIZE)]
+    return [
+        range(a, min(a + BATCH_SIZE, first + replications))
+        for a in range(first, first + replications, BATCH_SIZE)
+    ]

@@ -38,7 +38,7 @@ class Timeline:
     horizon_hours: float
 
     @classmethod
-    def from_lists(cls, start, end, kind, cause, horizon_hours: float) -> "Timeline":
+    def from_lists(cls, start, end, kind, cause, horizon_hours: float) -> Timeline:
         return cls(
             np.asarray(start, dtype=np.float64),
             np.asarray(end, dtype=np.float64),
@@ -48,7 +48,7 @@ class Timeline:
         )
 
     @classmethod
-    def empty(cls, horizon_hours: float) -> "Timeline":
+    def empty(cls, horizon_hours: float) -> Timeline:
         return cls.from_lists([], [], [], [], horizon_hours)
 
     def __len__(self) -> int:

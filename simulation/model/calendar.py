@@ -35,7 +35,7 @@ class Calendar:
 
     def to_utc(self, local: dt.datetime) -> dt.datetime:
         """A naive local datetime as aware UTC (a time in a DST gap moves forward)."""
-        return local.replace(tzinfo=self.tz, fold=0).astimezone(dt.timezone.utc)
+        return local.replace(tzinfo=self.tz, fold=0).astimezone(dt.UTC)
 
     def hours(self, local: dt.datetime) -> float:
         """Model time (hours) of a naive local datetime."""
@@ -66,7 +66,7 @@ class WeeklySchedule:
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
 
     @classmethod
-    def always(cls) -> "WeeklySchedule":
+    def always(cls) -> WeeklySchedule:
         """The 24x7 schedule."""
         return cls("24x7", tuple(((0, 1440),) for _ in range(7)))
 

@@ -90,7 +90,7 @@ class Exponential(Distribution):
         _positive("rate", self.rate)
 
     @classmethod
-    def from_mean(cls, mean: float) -> "Exponential":
+    def from_mean(cls, mean: float) -> Exponential:
         _positive("mean", mean)
         return cls(1.0 / mean)
 
@@ -128,7 +128,7 @@ class Weibull(Distribution):
         _positive("scale", self.scale)
 
     @classmethod
-    def from_mean(cls, shape: float, mean: float) -> "Weibull":
+    def from_mean(cls, shape: float, mean: float) -> Weibull:
         _positive("shape", shape)
         _positive("mean", mean)
         return cls(shape, mean / math.gamma(1.0 + 1.0 / shape))
@@ -168,21 +168,21 @@ class Lognormal(Distribution):
         _positive("sigma", self.sigma)
 
     @classmethod
-    def from_mean_cv(cls, mean: float, cv: float) -> "Lognormal":
+    def from_mean_cv(cls, mean: float, cv: float) -> Lognormal:
         _positive("mean", mean)
         _positive("cv", cv)
         s2 = math.log1p(cv * cv)
         return cls(math.log(mean) - s2 / 2.0, math.sqrt(s2))
 
     @classmethod
-    def from_median_p95(cls, median: float, p95: float) -> "Lognormal":
+    def from_median_p95(cls, median: float, p95: float) -> Lognormal:
         _positive("median", median)
         if not p95 > median:
             raise ValueError(f"p95 ({p95}) must be greater than the median ({median})")
         return cls(math.log(median), math.log(p95 / median) / Z95)
 
     @classmethod
-    def from_median_sigma(cls, median: float, sigma: float) -> "Lognormal":
+    def from_median_sigma(cls, median: float, sigma: float) -> Lognormal:
         _positive("median", median)
         return cls(math.log(median), sigma)
 
@@ -226,7 +226,7 @@ class Gamma(Distribution):
         _positive("scale", self.scale)
 
     @classmethod
-    def from_mean_cv(cls, mean: float, cv: float) -> "Gamma":
+    def from_mean_cv(cls, mean: float, cv: float) -> Gamma:
         _positive("mean", mean)
         _positive("cv", cv)
         return cls(1.0 / (cv * cv), mean * cv * cv)

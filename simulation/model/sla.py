@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 from simulation.model.calendar import WeeklySchedule
 
@@ -18,7 +18,7 @@ class Rolling:
     hours: float
 
 
-Window = Union[Literal["month", "quarter", "year"], Rolling]
+Window = Literal["month", "quarter", "year"] | Rolling
 
 
 @dataclass(frozen=True)

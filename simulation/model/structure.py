@@ -10,8 +10,9 @@ spelling so that reports say what the user wrote.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal, Union
+from typing import Any, Literal, Union
 
 from simulation.model.distributions import Distribution
 
@@ -53,7 +54,7 @@ class Leaf:
 class Series:
     """Up while every member is up."""
 
-    members: tuple["Block", ...]
+    members: tuple[Block, ...]
     name: str | None = None
 
 
@@ -74,7 +75,7 @@ class KofN:
     """
 
     k: int
-    members: tuple["Block", ...]
+    members: tuple[Block, ...]
     mode: Mode = "hot"
     failover: Switchover | None = None
     kind: Literal["parallel", "k_of_n"] = "k_of_n"
@@ -92,7 +93,7 @@ class Standby:
     serving starts serving at once: the repair includes putting it back in service.
     """
 
-    members: tuple["Block", ...]
+    members: tuple[Block, ...]
     mode: Mode = "hot"
     switchover: Switchover | None = None
     revert: bool = False

@@ -13,9 +13,21 @@ REPORT_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "slasim report",
     "type": "object",
-    "required": ["schema", "scenario", "engine", "replications", "horizon_hours", "seed",
-                 "availability", "downtime_hours_per_year", "outages_per_year", "sla",
-                 "support", "attribution", "elapsed_seconds"],
+    "required": [
+        "schema",
+        "scenario",
+        "engine",
+        "replications",
+        "horizon_hours",
+        "seed",
+        "availability",
+        "downtime_hours_per_year",
+        "outages_per_year",
+        "sla",
+        "support",
+        "attribution",
+        "elapsed_seconds",
+    ],
     "properties": {
         "schema": {"const": SCHEMA},
         "scenario": {"type": "string"},
@@ -24,7 +36,8 @@ REPORT_SCHEMA = {
         "horizon_hours": {"type": "number", "exclusiveMinimum": 0},
         "seed": {"type": "integer", "minimum": 0},
         "availability": {
-            "type": "object", "required": ["mean", "ci95", "analytic"],
+            "type": "object",
+            "required": ["mean", "ci95", "analytic"],
             "properties": {
                 "mean": {"$ref": "#/$defs/fraction"},
                 "ci95": {"$ref": "#/$defs/interval"},
@@ -32,56 +45,108 @@ REPORT_SCHEMA = {
             },
         },
         "downtime_hours_per_year": {
-            "type": "object", "required": ["mean", "p50", "p95"],
+            "type": "object",
+            "required": ["mean", "p50", "p95"],
             "properties": {k: {"type": "number", "minimum": 0} for k in ("mean", "p50", "p95")},
         },
         "outages_per_year": {
-            "type": "object", "required": ["mean"],
+            "type": "object",
+            "required": ["mean"],
             "properties": {"mean": {"type": "number", "minimum": 0}},
         },
-        "sla": {"oneOf": [{"type": "null"}, {
-            "type": "object",
-            "required": ["target", "window", "windows", "window_availability", "breach_probability",
-                         "breach_probability_ci95", "breaches_per_year", "expected_credit_percent",
-                         "achievable_target", "chronic"],
-            "properties": {
-                "target": {"$ref": "#/$defs/fraction"},
-                "window": {"type": "string"},
-                "windows": {"type": "integer", "minimum": 0},
-                "window_availability": {
-                    "type": "object", "required": ["mean", "p01", "p05", "p50"],
-                    "properties": {k: {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]}
-                                   for k in ("mean", "p01", "p05", "p50")},
+        "sla": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": [
+                        "target",
+                        "window",
+                        "windows",
+                        "window_availability",
+                        "breach_probability",
+                        "breach_probability_ci95",
+                        "breaches_per_year",
+                        "expected_credit_percent",
+                        "achievable_target",
+                        "chronic",
+                    ],
+                    "properties": {
+                        "target": {"$ref": "#/$defs/fraction"},
+                        "window": {"type": "string"},
+                        "windows": {"type": "integer", "minimum": 0},
+                        "window_availability": {
+                            "type": "object",
+                            "required": ["mean", "p01", "p05", "p50"],
+                            "properties": {
+                                k: {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]}
+                                for k in ("mean", "p01", "p05", "p50")
+                            },
+                        },
+                        "breach_probability": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
+                        "breach_probability_ci95": {
+                            "oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]
+                        },
+                        "breaches_per_year": {
+                            "type": "object",
+                            "required": ["mean"],
+                            "properties": {"mean": {"type": ["number", "null"], "minimum": 0}},
+                        },
+                        "expected_credit_percent": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+                        "achievable_target": {
+                            "type": "object",
+                            "required": ["risk", "target"],
+                            "properties": {
+                                "risk": {"$ref": "#/$defs/fraction"},
+                                "target": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
+                            },
+                        },
+                        "chronic": {
+                            "oneOf": [
+                                {"type": "null"},
+                                {
+                                    "type": "object",
+                                    "required": ["breaches", "within", "probability"],
+                                    "properties": {
+                                        "breaches": {"type": "integer", "minimum": 1},
+                                        "within": {"type": "integer", "minimum": 1},
+                                        "probability": {"$ref": "#/$defs/fraction"},
+                                    },
+                                },
+                            ]
+                        },
+                    },
                 },
-                "breach_probability": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
-                "breach_probability_ci95": {"oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]},
-                "breaches_per_year": {"type": "object", "required": ["mean"],
-                                      "properties": {"mean": {"type": ["number", "null"], "minimum": 0}}},
-                "expected_credit_percent": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
-                "achievable_target": {
-                    "type": "object", "required": ["risk", "target"],
-                    "properties": {"risk": {"$ref": "#/$defs/fraction"},
-                                   "target": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]}},
-                },
-                "chronic": {"oneOf": [{"type": "null"}, {
-                    "type": "object", "required": ["breaches", "within", "probability"],
-                    "properties": {"breaches": {"type": "integer", "minimum": 1},
-                                   "within": {"type": "integer", "minimum": 1},
-                                   "probability": {"$ref": "#/$defs/fraction"}},
-                }]},
-            },
-        }]},
+            ]
+        },
         "support": {"type": ["object", "null"]},
-        "attribution": {"type": "array", "items": {
-            "type": "object", "required": ["instance", "downtime_share"],
-            "properties": {"instance": {"type": "string"}, "downtime_share": {"$ref": "#/$defs/fraction"}},
-        }},
+        "attribution": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["instance", "downtime_share"],
+                "properties": {
+                    "instance": {"type": "string"},
+                    "downtime_share": {"$ref": "#/$defs/fraction"},
+                },
+            },
+        },
         "elapsed_seconds": {"type": "number", "minimum": 0},
-        "precision": {"oneOf": [{"type": "null"}, {
-            "type": "object", "required": ["target", "unavailability", "breach_probability", "met"],
-            "properties": {"target": {"type": "number"}, "unavailability": {"type": ["number", "null"]},
-                           "breach_probability": {"type": ["number", "null"]}, "met": {"type": "boolean"}},
-        }]},
+        "precision": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["target", "unavailability", "breach_probability", "met"],
+                    "properties": {
+                        "target": {"type": "number"},
+                        "unavailability": {"type": ["number", "null"]},
+                        "breach_probability": {"type": ["number", "null"]},
+                        "met": {"type": "boolean"},
+                    },
+                },
+            ]
+        },
     },
     "$defs": {
         "fraction": {"type": "number", "minimum": 0, "maximum": 1},
@@ -134,8 +199,12 @@ def _precision_dict(p) -> dict | None:
     if p is None:
         return None
     finite = lambda x: None if x is None or x == float("inf") else round(float(x), 6)  # noqa: E731
-    return {"target": p.target, "unavailability": finite(p.unavailability),
-            "breach_probability": finite(p.breach_probability), "met": bool(p.met)}
+    return {
+        "target": p.target,
+        "unavailability": finite(p.unavailability),
+        "breach_probability": finite(p.breach_probability),
+        "met": bool(p.met),
+    }
 
 
 def _sla_dict(result) -> dict | None:
@@ -148,15 +217,20 @@ def _sla_dict(result) -> dict | None:
     ci = result.breach_ci()
     chronic = None
     if sla.chronic is not None:
-        chronic = {"breaches": sla.chronic.breaches, "within": sla.chronic.within,
-                   "probability": _r(result.chronic_probability)}
+        chronic = {
+            "breaches": sla.chronic.breaches,
+            "within": sla.chronic.within,
+            "probability": _r(result.chronic_probability),
+        }
     return {
         "target": sla.target,
         "window": sla.window_label,
         "windows": int(len(w)),
         "window_availability": {
             "mean": _r(avail.mean(), 8) if avail.size else None,
-            "p01": quant(1), "p05": quant(5), "p50": quant(50),
+            "p01": quant(1),
+            "p05": quant(5),
+            "p50": quant(50),
         },
         "breach_probability": _r(result.breach_probability),
         "breach_probability_ci95": None if ci is None else [_r(ci.low), _r(ci.high)],

@@ -30,8 +30,13 @@ def plot_window_availability(result, ax=None):
     ax.axvline(100.0 * sla.target, color="#c44e52", lw=2, label=f"target {100 * sla.target:g} %")
     for tier in sla.credits:
         if 100.0 * tier.below >= floor:
-            ax.axvline(100.0 * tier.below, color="#dd8452", ls="--", lw=1,
-                       label=f"< {100 * tier.below:g} %: credit {100 * tier.credit:g} %")
+            ax.axvline(
+                100.0 * tier.below,
+                color="#dd8452",
+                ls="--",
+                lw=1,
+                label=f"< {100 * tier.below:g} %: credit {100 * tier.credit:g} %",
+            )
     ax.set_xlabel(f"availability per {sla.window_label} (%)  [values below {floor:.2f} % shown at the edge]")
     ax.set_ylabel("windows")
     ax.set_title(f"{result.scenario.name}: P(breach) = {result.breach_probability:.4f}")
@@ -48,8 +53,11 @@ def plot_outage_timeline(result, replication: int = 0, ax=None):
     cal = result.scenario.calendar
     ids = list(result.scenario.instances)
     to_num = lambda h: mdates.date2num(cal.local(h))  # noqa: E731
-    ax.broken_barh([(to_num(s), max(to_num(e) - to_num(s), 1e-4)) for s, e in zip(tl.start, tl.end)],
-                   (0.2, 0.6), color="#c44e52")
+    ax.broken_barh(
+        [(to_num(s), max(to_num(e) - to_num(s), 1e-4)) for s, e in zip(tl.start, tl.end)],
+        (0.2, 0.6),
+        color="#c44e52",
+    )
     for s, e, c in zip(tl.start, tl.end, tl.cause):
         if e - s >= 0.05 * max(1.0, tl.downtime_hours):
             ax.annotate(ids[c], (to_num(s), 0.85), fontsize=7, rotation=30)
@@ -57,8 +65,9 @@ def plot_outage_timeline(result, replication: int = 0, ax=None):
     ax.set_ylim(0, 1.4)
     ax.set_yticks([])
     ax.xaxis_date()
-    ax.set_title(f"outages of replication {replication}: {len(tl)} outages, "
-                 f"{tl.downtime_hours * 60:.0f} min down")
+    ax.set_title(
+        f"outages of replication {replication}: {len(tl)} outages, {tl.downtime_hours * 60:.0f} min down"
+    )
     return ax
 
 
@@ -90,9 +99,11 @@ def save_plots(result, directory) -> list[Path]:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, draw in (("availability", plot_window_availability),
-                       ("timeline", lambda r, ax: plot_outage_timeline(r, _worst_replication(r), ax)),
-                       ("attribution", plot_attribution)):
+    for name, draw in (
+        ("availability", plot_window_availability),
+        ("timeline", lambda r, ax: plot_outage_timeline(r, _worst_replication(r), ax)),
+        ("attribution", plot_attribution),
+    ):
         fig = Figure(figsize=(9, 4.8))
         draw(result, ax=fig.subplots())
         fig.tight_layout()

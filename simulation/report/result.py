@@ -46,8 +46,21 @@ class Result:
         For a precision-driven run: the relative CI half-widths achieved.
     """
 
-    def __init__(self, scenario, engine, engine_reason, seed, horizon_hours, elapsed_seconds,
-                 per_replication, windows, attribution, timelines, window_info, precision=None):
+    def __init__(
+        self,
+        scenario,
+        engine,
+        engine_reason,
+        seed,
+        horizon_hours,
+        elapsed_seconds,
+        per_replication,
+        windows,
+        attribution,
+        timelines,
+        window_info,
+        precision=None,
+    ):
         self.scenario: Scenario = scenario
         self.engine, self.engine_reason = engine, engine_reason
         self.seed, self.horizon_hours = seed, horizon_hours
@@ -61,31 +74,51 @@ class Result:
 
     # ----------------------------------------------------------------- building
     @classmethod
-    def from_batches(cls, scenario, outputs, *, engine, engine_reason, seed, horizon_hours,
-                     elapsed_seconds, precision=None) -> "Result":
+    def from_batches(
+        cls, scenario, outputs, *, engine, engine_reason, seed, horizon_hours, elapsed_seconds, precision=None
+    ) -> Result:
         outputs = sorted(outputs, key=lambda o: o.batch)
         down = np.concatenate([o.downtime_hours for o in outputs])
-        per_rep = pd.DataFrame({
-            "replication": np.arange(down.size),
-            "availability": 1.0 - down / horizon_hours,
-            "downtime_hours": down,
-            "outages": np.concatenate([o.outages for o in outputs]),
-        })
+        per_rep = pd.DataFrame(
+            {
+                "replication": np.arange(down.size),
+                "availability": 1.0 - down / horizon_hours,
+                "downtime_hours": down,
+                "outages": np.concatenate([o.outages for o in outputs]),
+            }
+        )
         timelines = [t for o in outputs for t in o.timelines]
         ids = list(scenario.instances)
         attr_min = np.sum([o.attribution_min for o in outputs], axis=0)
         total = attr_min.sum()
-        attribution = pd.DataFrame({
-            "instance": ids,
-            "component": [scenario.instances[i].component for i in ids],
-            "downtime_min": attr_min,
-            "downtime_share": attr_min / total if total > 0 else np.zeros_like(attr_min),
-        })
-        attribution = attribution[attribution.downtime_min > 0].sort_values(
-            "downtime_min", ascending=False, kind="stable").reset_index(drop=True)
+        attribution = pd.DataFrame(
+            {
+                "instance": ids,
+                "component": [scenario.instances[i].component for i in ids],
+                "downtime_min": attr_min,
+                "downtime_share": attr_min / total if total > 0 else np.zeros_like(attr_min),
+            }
+        )
+        attribution = (
+            attribution[attribution.downtime_min > 0]
+            .sort_values("downtime_min", ascending=False, kind="stable")
+            .reset_index(drop=True)
+        )
         windows, info = _window_table(scenario, outputs, horizon_hours)
-        return cls(scenario, engine, engine_reason, seed, horizon_hours, elapsed_seconds,
-                   per_rep, windows, attribution, timelines, info, precision)
+        return cls(
+            scenario,
+            engine,
+            engine_reason,
+            seed,
+            horizon_hours,
+            elapsed_seconds,
+            per_rep,
+            windows,
+            attribution,
+            timelines,
+            info,
+            precision,
+        )
 
     # ------------------------------------------------------------------ figures
     @property
@@ -132,7 +165,9 @@ class Result:
 
         if self.windows.empty:
             return None
-        return ConfidenceInterval(*wilson_interval(int(self.windows.breach.sum()), len(self.windows), confidence))
+        return ConfidenceInterval(
+            *wilson_interval(int(self.windows.breach.sum()), len(self.windows), confidence)
+        )
 
     @cached_property
     def expected_credit_percent(self) -> float | None:
@@ -196,8 +231,10 @@ class Result:
         sla = ""
         if self.breach_probability is not None:
             sla = f", P(breach per {self.sla.window_label})={self.breach_probability:.4f}"
-        return (f"<Result {self.scenario.name!r}: {self.replications} replications x "
-                f"{self.horizon_hours:g} h, engine={self.engine}, availability={self.availability:.6f}{sla}>")
+        return (
+            f"<Result {self.scenario.name!r}: {self.replications} replications x "
+            f"{self.horizon_hours:g} h, engine={self.engine}, availability={self.availability:.6f}{sla}>"
+        )
 
     def _repr_html_(self) -> str:
         from html import escape
@@ -231,8 +268,18 @@ class Result:
 
 def _window_table(scenario, outputs, horizon_hours):
     if scenario.sla is None:
-        return pd.DataFrame(columns=["replication", "window", "start", "service_min", "downtime_min",
-                                     "availability", "breach", "credit_pct"]), None
+        return pd.DataFrame(
+            columns=[
+                "replication",
+                "window",
+                "start",
+                "service_min",
+                "downtime_min",
+                "availability",
+                "breach",
+                "credit_pct",
+            ]
+        ), None
     from simulation.measure import SlaMeter
 
     meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
@@ -241,15 +288,17 @@ def _window_table(scenario, outputs, horizon_hours):
     avail = np.concatenate([o.window_availability for o in outputs])
     reps = avail.shape[0]
     starts = [scenario.calendar.local(s) for s in wins.start]
-    table = pd.DataFrame({
-        "replication": np.repeat(np.arange(reps), n_w),
-        "window": np.tile(np.asarray(wins.labels, dtype=object), reps),
-        "start": np.tile(np.asarray(starts, dtype="datetime64[s]"), reps),
-        "service_min": np.tile(meter.service_min, reps),
-        "downtime_min": np.concatenate([o.window_downtime_min for o in outputs]).ravel(),
-        "availability": avail.ravel(),
-        "breach": np.concatenate([o.window_breach for o in outputs]).ravel(),
-        "credit_pct": 100.0 * np.concatenate([o.window_credit for o in outputs]).ravel(),
-    })
+    table = pd.DataFrame(
+        {
+            "replication": np.repeat(np.arange(reps), n_w),
+            "window": np.tile(np.asarray(wins.labels, dtype=object), reps),
+            "start": np.tile(np.asarray(starts, dtype="datetime64[s]"), reps),
+            "service_min": np.tile(meter.service_min, reps),
+            "downtime_min": np.concatenate([o.window_downtime_min for o in outputs]).ravel(),
+            "availability": avail.ravel(),
+            "breach": np.concatenate([o.window_breach for o in outputs]).ravel(),
+            "credit_pct": 100.0 * np.concatenate([o.window_credit for o in outputs]).ravel(),
+        }
+    )
     info = {"hours": np.asarray(wins.end) - np.asarray(wins.start), "partial_tail": wins.partial_tail}
     return table, info

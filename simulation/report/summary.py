@@ -18,7 +18,8 @@ def summary_text(result) -> str:
     lines = [
         f"{result.scenario.name}",
         f"  {result.replications} replications x {result.horizon_hours:g} h, seed {result.seed}, "
-        f"engine {result.engine}" + ("" if result.engine_reason == "chosen" else f" ({result.engine_reason})")
+        f"engine {result.engine}"
+        + ("" if result.engine_reason == "chosen" else f" ({result.engine_reason})")
         + f", {result.elapsed_seconds:.1f} s",
         f"  availability      {_pct(result.availability)}  (95 % CI {_pct(ci.low)} .. {_pct(ci.high)})"
         + (f"   steady state (analytic) {_pct(analytic)}" if analytic is not None else "   analytic n/a"),
@@ -30,8 +31,10 @@ def summary_text(result) -> str:
         got = f"unavailability +/-{100 * p.unavailability:.1f} %"
         if p.breach_probability is not None:
             got += f", P(breach) +/-{100 * p.breach_probability:.1f} %"
-        lines.append(f"  precision         asked +/-{100 * p.target:.1f} % (95 % CI, relative): {got}"
-                     + ("" if p.met else "  NOT MET: raise --max-replications"))
+        lines.append(
+            f"  precision         asked +/-{100 * p.target:.1f} % (95 % CI, relative): {got}"
+            + ("" if p.met else "  NOT MET: raise --max-replications")
+        )
     sla = result.sla
     if sla is not None and not result.windows.empty:
         bci = result.breach_ci()
@@ -45,16 +48,23 @@ def summary_text(result) -> str:
             f"(95 % CI {bci.low:.4f} .. {bci.high:.4f}), {result.breaches_per_year:.3f} breaches/year",
             f"  expected credit   {result.expected_credit_percent:.3f} % of the fee per {sla.window_label}",
             f"  achievable target {_pct(result.achievable_target, 3)} at {_pct(sla.risk, 0)} risk"
-            + ("" if result.achievable_target is None else
-               f" (P(breach) {result.breach_probability_at(result.achievable_target):.4f} there)"),
+            + (
+                ""
+                if result.achievable_target is None
+                else f" (P(breach) {result.breach_probability_at(result.achievable_target):.4f} there)"
+            ),
         ]
         if sla.chronic is not None:
-            lines.append(f"  chronic breach    P = {result.chronic_probability:.4f} "
-                         f"({sla.chronic.breaches} in {sla.chronic.within} windows)")
+            lines.append(
+                f"  chronic breach    P = {result.chronic_probability:.4f} "
+                f"({sla.chronic.breaches} in {sla.chronic.within} windows)"
+            )
     elif sla is not None:
         lines.append("  SLA               no complete window within the horizon")
     top = result.attribution.head(5)
     if len(top):
-        lines.append("  top causes        " + ", ".join(
-            f"{r.instance} {100 * r.downtime_share:.0f} %" for r in top.itertuples()))
+        lines.append(
+            "  top causes        "
+            + ", ".join(f"{r.instance} {100 * r.downtime_share:.0f} %" for r in top.itertuples())
+        )
     return "\n".join(lines)

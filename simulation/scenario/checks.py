@@ -12,9 +12,9 @@ import math
 import os
 import sys
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from simulation.scenario import units
 from simulation.scenario.errors import ScenarioError, ScenarioWarning, did_you_mean, format_location
@@ -30,7 +30,7 @@ class At:
     line: int | None = None
     folder: Path = field(default_factory=Path.cwd, compare=False)
 
-    def key(self, mapping: YMap, key: str) -> "At":
+    def key(self, mapping: YMap, key: str) -> At:
         """The position of ``mapping[key]``.
 
         The line is the key's: for a nested mapping the value starts on the next line
@@ -45,7 +45,7 @@ class At:
 
     key_itself = key
 
-    def item(self, seq: YList, i: int) -> "At":
+    def item(self, seq: YList, i: int) -> At:
         line = seq.item_line(i) if isinstance(seq, YList) else self.line
         return At(self.file, f"{self.path}[{i}]", line, self.folder)
 
@@ -56,8 +56,10 @@ class At:
         return ScenarioError(message, file=self.file, line=self.line, path=self.path, hint=hint)
 
     def warn(self, message: str) -> None:
-        warnings.warn(ScenarioWarning(format_location(self.file, self.line, self.path, message)),
-                      stacklevel=_caller_level())
+        warnings.warn(
+            ScenarioWarning(format_location(self.file, self.line, self.path, message)),
+            stacklevel=_caller_level(),
+        )
 
     def convert(self, fn: Callable, value, *args, **kwargs):
         """``fn(value, ...)``, turning a `units.UnitError` into a located error."""
@@ -107,15 +109,16 @@ def expect_list(value, at: At, what: str = "a list", *, nonempty: bool = True) -
     return value
 
 
-def check_keys(mapping: YMap, at: At, allowed: Iterable[str], required: Iterable[str] = (),
-               what: str = "key") -> None:
+def check_keys(
+    mapping: YMap, at: At, allowed: Iterable[str], required: Iterable[str] = (), what: str = "key"
+) -> None:
     """Unknown keys (with the nearest allowed one) and missing required keys."""
     allowed = list(allowed)
     for key in mapping:
         if key not in allowed:
             raise at.key_itself(mapping, key).error(
-                f"unknown {what} '{key}'; expected one of {', '.join(allowed)}",
-                did_you_mean(key, allowed))
+                f"unknown {what} '{key}'; expected one of {', '.join(allowed)}", did_you_mean(key, allowed)
+            )
     for key in required:
         if key not in mapping:
             raise at.error(f"missing required key '{key}'")
@@ -144,8 +147,9 @@ def expect_int(value, at: At, *, minimum: int | None = None, what: str = "an int
     return value
 
 
-def expect_number(value, at: At, *, positive: bool = False, minimum: float | None = None,
-                  what: str = "a number") -> float:
+def expect_number(
+    value, at: At, *, positive: bool = False, minimum: float | None = None, what: str = "a number"
+) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise at.error(f"expected {what}, got {type_name(value)}")
     value = float(value)
@@ -163,7 +167,7 @@ def expect_name(value, at: At, names: Iterable[str], what: str) -> str:
     name = expect_str(value, at, f"the name of {what}")
     names = list(names)
     if name not in names:
-        known = f"; defined: {', '.join(names)}" if names else f"; none is defined"
+        known = f"; defined: {', '.join(names)}" if names else "; none is defined"
         raise at.error(f"undefined {what} '{name}'{known}", did_you_mean(name, names))
     return name
 

@@ -33,8 +33,17 @@ ALWAYS = "24x7"
 WINDOWS = ("month", "quarter", "year")
 EXCLUDABLE = ("announced_maintenance", "maintenance")
 INTERVAL_RULES = ("any", "majority")
-SLA_KEYS = ("target", "window", "service_hours", "exclude", "min_outage", "interval",
-            "credits", "risk", "chronic")
+SLA_KEYS = (
+    "target",
+    "window",
+    "service_hours",
+    "exclude",
+    "min_outage",
+    "interval",
+    "credits",
+    "risk",
+    "chronic",
+)
 
 
 def day_set(key: str) -> tuple[int, ...] | None:
@@ -67,8 +76,12 @@ def parse_ranges(value, at: At) -> tuple[tuple[int, int], ...]:
         a = where.convert(units.clock_minutes, start.strip())
         b = where.convert(units.clock_minutes, end.strip(), end=True)
         if not a < b:
-            hint = (f"a range cannot cross midnight; write '{start.strip()}-24:00' and "
-                    f"'00:00-{end.strip()}' on the next day" if b < a else None)
+            hint = (
+                f"a range cannot cross midnight; write '{start.strip()}-24:00' and "
+                f"'00:00-{end.strip()}' on the next day"
+                if b < a
+                else None
+            )
             raise where.error(f"range '{text.strip()}' must start before it ends", hint)
         out.append((a, b))
     out.sort()
@@ -90,7 +103,7 @@ def _hm(minutes: int) -> str:
 
 def parse_schedule(name: str, value, at: At) -> WeeklySchedule:
     """One entry of `hours`."""
-    spec = expect_map(value, at, "a mapping of days to time ranges, e.g. {mon-fri: \"08:00-18:00\"}")
+    spec = expect_map(value, at, 'a mapping of days to time ranges, e.g. {mon-fri: "08:00-18:00"}')
     periods: list[tuple[tuple[int, int], ...] | None] = [None] * 7
     given_by: dict[int, str] = {}
     holidays = frozenset()
@@ -105,13 +118,16 @@ def parse_schedule(name: str, value, at: At) -> WeeklySchedule:
             choices = [*DAYS, "mon-fri", "sat-sun", "daily", "holidays"]
             raise at.key_itself(spec, key).error(
                 f"unknown day '{key}'; expected a day ({', '.join(DAYS)}), a range like "
-                f"mon-fri, daily, or holidays", did_you_mean(key, choices))
+                f"mon-fri, daily, or holidays",
+                did_you_mean(key, choices),
+            )
         ranges = parse_ranges(val, sub)
         for day in days:
             if day in given_by:
                 raise at.key_itself(spec, key).error(
                     f"{DAYS[day]} is already given by '{given_by[day]}' "
-                    f"(line {spec.key_line(given_by[day])}); give each day once")
+                    f"(line {spec.key_line(given_by[day])}); give each day once"
+                )
             given_by[day] = key
             periods[day] = ranges
     return WeeklySchedule(name, tuple(p or () for p in periods), holidays)
@@ -143,8 +159,7 @@ def parse_sla(value, at: At, hours: dict[str, WeeklySchedule]) -> SLA:
     if "window" in spec:
         kwargs["window"] = _window(spec["window"], at.key(spec, "window"))
     if "service_hours" in spec:
-        kwargs["service_hours"] = schedule_ref(spec["service_hours"],
-                                               at.key(spec, "service_hours"), hours)
+        kwargs["service_hours"] = schedule_ref(spec["service_hours"], at.key(spec, "service_hours"), hours)
     if "exclude" in spec:
         kwargs["exclude"] = _exclude(spec["exclude"], at.key(spec, "exclude"))
     if "min_outage" in spec:
@@ -152,8 +167,7 @@ def parse_sla(value, at: At, hours: dict[str, WeeklySchedule]) -> SLA:
     if spec.get("interval") is not None:
         kwargs["interval"] = _interval(spec["interval"], at.key(spec, "interval"))
     if "credits" in spec:
-        kwargs["credits"] = _credits(spec["credits"], at.key(spec, "credits"), target,
-                                     spec["target"])
+        kwargs["credits"] = _credits(spec["credits"], at.key(spec, "credits"), target, spec["target"])
     if "risk" in spec:
         sub = at.key(spec, "risk")
         risk = sub.convert(units.percent, spec["risk"], "risk")
@@ -171,8 +185,10 @@ def _window(value, at: At):
         return Rolling(duration(value["rolling"], at.key(value, "rolling"), positive=True))
     if isinstance(value, str) and value.strip().lower() in WINDOWS:
         return value.strip().lower()
-    raise at.error(f"unknown window {value!r}; expected month, quarter, year or {{rolling: 30d}}",
-                   did_you_mean(value, [*WINDOWS, "rolling"]))
+    raise at.error(
+        f"unknown window {value!r}; expected month, quarter, year or {{rolling: 30d}}",
+        did_you_mean(value, [*WINDOWS, "rolling"]),
+    )
 
 
 def _exclude(value, at: At) -> frozenset[str]:
@@ -181,8 +197,10 @@ def _exclude(value, at: At) -> frozenset[str]:
     for i, item in enumerate(items):
         where = at if isinstance(value, str) else at.item(value, i)
         if item not in EXCLUDABLE:
-            raise where.error(f"cannot exclude {item!r}; expected one of {', '.join(EXCLUDABLE)}",
-                              did_you_mean(item, EXCLUDABLE))
+            raise where.error(
+                f"cannot exclude {item!r}; expected one of {', '.join(EXCLUDABLE)}",
+                did_you_mean(item, EXCLUDABLE),
+            )
         out.add(item)
     return frozenset(out)
 
@@ -193,8 +211,9 @@ def _interval(value, at: At) -> IntervalRule:
     length = duration(spec["length"], at.key(spec, "length"), positive=True)
     rule = spec.get("rule", "any")
     if rule not in INTERVAL_RULES:
-        raise at.key(spec, "rule").error(f"unknown interval rule {rule!r}; expected any or majority",
-                                         did_you_mean(rule, INTERVAL_RULES))
+        raise at.key(spec, "rule").error(
+            f"unknown interval rule {rule!r}; expected any or majority", did_you_mean(rule, INTERVAL_RULES)
+        )
     return IntervalRule(length, rule)
 
 
@@ -208,12 +227,17 @@ def _credits(value, at: At, target: float, target_text) -> tuple[CreditTier, ...
         check_keys(spec, sub, ("below", "credit"), required=("below", "credit"))
         below = sub.key(spec, "below").convert(units.percent, spec["below"], "percentage")
         credit_at = sub.key(spec, "credit")
-        if isinstance(spec["credit"], (int, float)) and not isinstance(spec["credit"], bool) \
-                and spec["credit"] > 1:
-            raise credit_at.error(f"a credit cannot exceed 100% of the fee, got {spec['credit']}"
-                                  if spec["credit"] > 100 else
-                                  f"credit {spec['credit']} is not a fraction; write a percentage",
-                                  None if spec["credit"] > 100 else f"did you mean '{spec['credit']:g}%'?")
+        if (
+            isinstance(spec["credit"], (int, float))
+            and not isinstance(spec["credit"], bool)
+            and spec["credit"] > 1
+        ):
+            raise credit_at.error(
+                f"a credit cannot exceed 100% of the fee, got {spec['credit']}"
+                if spec["credit"] > 100
+                else f"credit {spec['credit']} is not a fraction; write a percentage",
+                None if spec["credit"] > 100 else f"did you mean '{spec['credit']:g}%'?",
+            )
         try:
             credit = units.percent(spec["credit"], "credit")
         except units.UnitError as exc:
@@ -227,12 +251,16 @@ def _credits(value, at: At, target: float, target_text) -> tuple[CreditTier, ...
         tiers.append(CreditTier(below, credit))
     tiers.sort(key=lambda t: t.below, reverse=True)
     if tiers and abs(tiers[0].below - target) > 1e-12:
-        at.warn(f"the highest credit tier is below {tiers[0].below * 100:.6g}% but the target is "
-                f"{target * 100:.6g}%; credits will not match breaches")
+        at.warn(
+            f"the highest credit tier is below {tiers[0].below * 100:.6g}% but the target is "
+            f"{target * 100:.6g}%; credits will not match breaches"
+        )
     for upper, lower in zip(tiers, tiers[1:]):
         if lower.credit < upper.credit:
-            at.warn(f"credit tier below {lower.below * 100:.6g}% pays less ({lower.credit:.0%}) than "
-                    f"the tier above it ({upper.credit:.0%}); tiers are not additive")
+            at.warn(
+                f"credit tier below {lower.below * 100:.6g}% pays less ({lower.credit:.0%}) than "
+                f"the tier above it ({upper.credit:.0%}); tiers are not additive"
+            )
     return tuple(tiers)
 
 
@@ -242,6 +270,5 @@ def _chronic(value, at: At) -> Chronic:
     breaches = expect_int(spec["breaches"], at.key(spec, "breaches"), minimum=1)
     within = expect_int(spec["within"], at.key(spec, "within"), minimum=1)
     if breaches > within:
-        raise at.key(spec, "breaches").error(
-            f"breaches ({breaches}) cannot exceed within ({within}) windows")
+        raise at.key(spec, "breaches").error(f"breaches ({breaches}) cannot exceed within ({within}) windows")
     return Chronic(breaches, within)

@@ -47,16 +47,19 @@ def describe_sets(name: str) -> str:
     return " | ".join(" and ".join(s) for s in PARAMETER_SETS[name])
 
 
-def parse_distribution(value, at: At, *, positive_mean: bool = False,
-                       extra_keys: tuple[str, ...] = ()) -> d.Distribution:
+def parse_distribution(
+    value, at: At, *, positive_mean: bool = False, extra_keys: tuple[str, ...] = ()
+) -> d.Distribution:
     """A `Distribution` from a spec; `positive_mean` rejects a zero-length one.
 
     `extra_keys` are keys the caller handles itself (e.g. ``per`` of a failure rate);
     they are ignored here.
     """
     if isinstance(value, bool) or value is None or isinstance(value, list):
-        raise at.error(f"expected a duration or a distribution such as {{mtbf: 5000h}} or "
-                       f"{{dist: weibull, shape: 1.3, mean: 9000h}}, got {type_name(value)}")
+        raise at.error(
+            f"expected a duration or a distribution such as {{mtbf: 5000h}} or "
+            f"{{dist: weibull, shape: 1.3, mean: 9000h}}, got {type_name(value)}"
+        )
     if not isinstance(value, dict):
         hours = duration(value, at, positive=positive_mean)
         return d.Deterministic(hours)
@@ -66,7 +69,7 @@ def parse_distribution(value, at: At, *, positive_mean: bool = False,
     else:
         dist = _shorthand(value, spec, at)
     if positive_mean and not dist.mean > 0:
-        raise at.error(f"this distribution has mean 0; a time to failure must be > 0")
+        raise at.error("this distribution has mean 0; a time to failure must be > 0")
     return dist
 
 
@@ -89,11 +92,15 @@ def _shorthand(mapping, spec: dict, at: At) -> d.Distribution:
             raise at.key_itself(mapping, key).error(
                 f"unknown distribution key '{key}'; expected one of "
                 f"{', '.join(SHORTHANDS)} alone, or dist: NAME with its parameters",
-                did_you_mean(key, [*SHORTHANDS, "dist", *sorted(params)]))
+                did_you_mean(key, [*SHORTHANDS, "dist", *sorted(params)]),
+            )
     guess = [n for n, sets in PARAMETER_SETS.items() if any(set(s) == set(keys) for s in sets)]
     hint = f"add 'dist: {guess[0]}'" if guess else None
-    raise at.error(f"{', '.join(keys)} without 'dist'; {{mtbf | mttr | mean | rate: ...}} alone "
-                   f"is exponential, anything else needs dist: NAME", hint)
+    raise at.error(
+        f"{', '.join(keys)} without 'dist'; {{mtbf | mttr | mean | rate: ...}} alone "
+        f"is exponential, anything else needs dist: NAME",
+        hint,
+    )
 
 
 def _named(mapping, spec: dict, at: At) -> d.Distribution:
@@ -102,7 +109,8 @@ def _named(mapping, spec: dict, at: At) -> d.Distribution:
     if not isinstance(name, str) or name.lower() not in PARAMETER_SETS:
         raise dist_at.error(
             f"unknown distribution {name!r}; expected one of {', '.join(PARAMETER_SETS)}",
-            did_you_mean(name, PARAMETER_SETS))
+            did_you_mean(name, PARAMETER_SETS),
+        )
     name = name.lower()
     params = {k: v for k, v in spec.items() if k != "dist"}
     allowed = sorted({p for s in PARAMETER_SETS[name] for p in s}, key=lambda p: (p != "mean", p))
@@ -110,7 +118,8 @@ def _named(mapping, spec: dict, at: At) -> d.Distribution:
         if key not in allowed:
             raise at.key_itself(mapping, key).error(
                 f"{name} takes {describe_sets(name)}; '{key}' is not one of its parameters",
-                did_you_mean(key, allowed))
+                did_you_mean(key, allowed),
+            )
     chosen = next((s for s in PARAMETER_SETS[name] if set(s) == set(params)), None)
     if chosen is None:
         got = " and ".join(params) if params else "no parameters"
@@ -154,7 +163,8 @@ def _build(name, chosen, v, params, mapping, at: At) -> d.Distribution:
         if key == ("median", "p95"):
             if not v["p95"] > v["median"]:
                 raise at.key(mapping, "p95").error(
-                    f"p95 ({params['p95']}) must be greater than the median ({params['median']})")
+                    f"p95 ({params['p95']}) must be greater than the median ({params['median']})"
+                )
             return d.Lognormal.from_median_p95(v["median"], v["p95"])
         return d.Lognormal.from_median_sigma(v["median"], v["sigma"])
     if name == "gamma":
@@ -168,7 +178,8 @@ def _build(name, chosen, v, params, mapping, at: At) -> d.Distribution:
     if name == "uniform":
         if not v["high"] > v["low"]:
             raise at.key(mapping, "high").error(
-                f"high ({params['high']}) must be greater than low ({params['low']})")
+                f"high ({params['high']}) must be greater than low ({params['low']})"
+            )
         return d.Uniform(v["low"], v["high"])
     # empirical
     if key == ("samples",):

@@ -12,7 +12,7 @@ run (a credit tier that disagrees with the target, an instance defined but unuse
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class ScenarioError(Exception):
@@ -33,8 +33,15 @@ class ScenarioError(Exception):
         A suggestion, e.g. ``did you mean 'weibull'?``.
     """
 
-    def __init__(self, message: str, *, file: str = "<string>", line: int | None = None,
-                 path: str = "", hint: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str = "<string>",
+        line: int | None = None,
+        path: str = "",
+        hint: str | None = None,
+    ):
         self.file = file
         self.line = line
         self.path = path
@@ -57,8 +64,7 @@ class ScenarioWarning(UserWarning):
     """A finding in a scenario file that does not stop it from running."""
 
 
-def format_location(file: str, line: int | None, path: str, message: str,
-                    hint: str | None = None) -> str:
+def format_location(file: str, line: int | None, path: str, message: str, hint: str | None = None) -> str:
     """``file:line: path: message (hint)``, leaving out what is unknown."""
     where = file if line is None else f"{file}:{line}"
     text = f"{where}: {path}: {message}" if path else f"{where}: {message}"

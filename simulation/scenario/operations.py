@@ -41,8 +41,10 @@ PERIODS = ("day", "week", "month", "quarter", "year")
 ORDINALS = ("first", "second", "third", "fourth", "last")
 WEEKDAY_NAMES = {
     **{d: i for i, d in enumerate(DAYS)},
-    **{n: i for i, n in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday",
-                                    "saturday", "sunday"))},
+    **{
+        n: i
+        for i, n in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+    },
 }
 PROFILES = ("daily", "weekly")
 
@@ -55,11 +57,13 @@ def parse_crews(value, at: At, hours: dict[str, WeeklySchedule]) -> dict:
         crew = expect_map(val, sub, "{size: 2, hours: 24x7, response: 30min}")
         check_keys(crew, sub, ("size", "hours", "response"))
         out[name] = {
-            "size": expect_int(crew.get("size", 1), sub.key(crew, "size"), minimum=1,
-                               what="a crew size"),
+            "size": expect_int(crew.get("size", 1), sub.key(crew, "size"), minimum=1, what="a crew size"),
             "hours": schedule_ref(crew.get("hours", "24x7"), sub.key(crew, "hours"), hours),
-            "response": (parse_distribution(crew["response"], sub.key(crew, "response"))
-                         if crew.get("response") is not None else None),
+            "response": (
+                parse_distribution(crew["response"], sub.key(crew, "response"))
+                if crew.get("response") is not None
+                else None
+            ),
         }
     return out
 
@@ -72,8 +76,7 @@ def parse_spares(value, at: At) -> dict:
         pool = expect_map(val, sub, "{stock: 1, lead_time: 3d}")
         check_keys(pool, sub, ("stock", "lead_time"), required=("stock", "lead_time"))
         out[name] = {
-            "stock": expect_int(pool["stock"], sub.key(pool, "stock"), minimum=0,
-                                what="a stock count"),
+            "stock": expect_int(pool["stock"], sub.key(pool, "stock"), minimum=0, what="a stock count"),
             "lead_time": parse_distribution(pool["lead_time"], sub.key(pool, "lead_time")),
         }
     return out
@@ -91,16 +94,21 @@ def parse_maintenance(value, at: At, target_names: list[str]) -> tuple[dict, ...
         rule = expect_map(item, sub, "{name, targets, every, at, duration}")
         check_keys(rule, sub, MAINTENANCE_KEYS, required=("targets", "every", "duration"))
         every = _every(rule["every"], sub.key(rule, "every"))
-        out.append({
-            "name": (expect_str(rule["name"], sub.key(rule, "name"))
-                     if "name" in rule else f"maintenance {i + 1}"),
-            "targets": _targets(rule["targets"], sub.key(rule, "targets"), target_names),
-            "every": every,
-            "at": _at(rule.get("at", "00:00"), sub.key(rule, "at"), every),
-            "duration_hours": duration(rule["duration"], sub.key(rule, "duration"), positive=True),
-            "rolling": expect_bool(rule.get("rolling", False), sub.key(rule, "rolling")),
-            "announced": expect_bool(rule.get("announced", False), sub.key(rule, "announced")),
-        })
+        out.append(
+            {
+                "name": (
+                    expect_str(rule["name"], sub.key(rule, "name"))
+                    if "name" in rule
+                    else f"maintenance {i + 1}"
+                ),
+                "targets": _targets(rule["targets"], sub.key(rule, "targets"), target_names),
+                "every": every,
+                "at": _at(rule.get("at", "00:00"), sub.key(rule, "at"), every),
+                "duration_hours": duration(rule["duration"], sub.key(rule, "duration"), positive=True),
+                "rolling": expect_bool(rule.get("rolling", False), sub.key(rule, "rolling")),
+                "announced": expect_bool(rule.get("announced", False), sub.key(rule, "announced")),
+            }
+        )
     return tuple(out)
 
 
@@ -111,8 +119,11 @@ def _targets(value, at: At, names: list[str]) -> tuple[str, ...]:
         where = at if isinstance(value, str) else at.item(value, i)
         name = expect_str(item, where, "a component type or instance name")
         if name not in names:
-            raise where.error(f"unknown maintenance target '{name}'; expected a component type "
-                              "or instance used in the service", did_you_mean(name, names))
+            raise where.error(
+                f"unknown maintenance target '{name}'; expected a component type "
+                "or instance used in the service",
+                did_you_mean(name, names),
+            )
         out.append(name)
     return tuple(out)
 
@@ -123,8 +134,10 @@ def _every(value, at: At):
     try:
         hours = units.duration(value)
     except units.UnitError:
-        raise at.error(f"expected one of {', '.join(PERIODS)} or a duration, got "
-                       f"{type_name(value)}", did_you_mean(value, PERIODS)) from None
+        raise at.error(
+            f"expected one of {', '.join(PERIODS)} or a duration, got {type_name(value)}",
+            did_you_mean(value, PERIODS),
+        ) from None
     if not hours > 0:
         raise at.error(f"expected a duration > 0, got {value}")
     return hours
@@ -138,14 +151,18 @@ def _at(value, at: At, every) -> dict:
     text = " ".join(str(value).strip().lower().split()) if isinstance(value, str) else None
     m = _AT.match(text or "")
     if not m:
-        raise at.error(f"expected a time like '02:00', 'sunday 03:00', 'first sunday 02:00' or "
-                       f"'15 02:00', got {type_name(value)}")
+        raise at.error(
+            f"expected a time like '02:00', 'sunday 03:00', 'first sunday 02:00' or "
+            f"'15 02:00', got {type_name(value)}"
+        )
     ordinal, weekday, day = m.group("ord"), m.group("wd"), m.group("day")
     if ordinal and not weekday:  # "sunday 02:00" lands in the first group
         ordinal, weekday = None, ordinal
     if ordinal is not None and ordinal not in ORDINALS:
-        raise at.error(f"unknown ordinal '{ordinal}'; expected one of {', '.join(ORDINALS)}",
-                       did_you_mean(ordinal, ORDINALS))
+        raise at.error(
+            f"unknown ordinal '{ordinal}'; expected one of {', '.join(ORDINALS)}",
+            did_you_mean(ordinal, ORDINALS),
+        )
     if weekday is not None and weekday not in WEEKDAY_NAMES:
         raise at.error(f"unknown weekday '{weekday}'", did_you_mean(weekday, list(WEEKDAY_NAMES)))
     if weekday is not None and day is not None:
@@ -158,14 +175,12 @@ def _at(value, at: At, every) -> dict:
     if ordinal is not None and not calendar_period:
         raise at.error(f"'{value}' needs every: month, quarter or year")
     if day_num is not None and not calendar_period:
-        raise at.error(f"a day of the month needs every: month, quarter or year")
+        raise at.error("a day of the month needs every: month, quarter or year")
     if weekday is not None and ordinal is None and every not in ("week",):
-        raise at.error(f"'{value}' needs every: week (for a monthly rule write e.g. "
-                       f"'first {weekday} ...')")
+        raise at.error(f"'{value}' needs every: week (for a monthly rule write e.g. 'first {weekday} ...')")
     if not isinstance(every, str) and (weekday or day_num):
         raise at.error("with every: DURATION, 'at' is only a time of day like '02:00'")
-    return {"ordinal": ordinal, "weekday": WEEKDAY_NAMES.get(weekday), "day": day_num,
-            "minute": minute}
+    return {"ordinal": ordinal, "weekday": WEEKDAY_NAMES.get(weekday), "day": day_num, "minute": minute}
 
 
 SUPPORT_KEYS = ("agents", "tickets", "channels")
@@ -177,11 +192,12 @@ def parse_support(value, at: At, hours: dict[str, WeeklySchedule]) -> dict:
     sub = at.key(spec, "agents")
     agents = expect_map(spec["agents"], sub, "{count: 3, hours: business}")
     check_keys(agents, sub, ("count", "hours"), required=("count",))
-    out = {"agents": {
-        "count": expect_int(agents["count"], sub.key(agents, "count"), minimum=1,
-                            what="an agent count"),
-        "hours": schedule_ref(agents.get("hours", "24x7"), sub.key(agents, "hours"), hours),
-    }}
+    out = {
+        "agents": {
+            "count": expect_int(agents["count"], sub.key(agents, "count"), minimum=1, what="an agent count"),
+            "hours": schedule_ref(agents.get("hours", "24x7"), sub.key(agents, "hours"), hours),
+        }
+    }
     tickets = {"rate_per_hour": 0.0, "per_outage": 0.0}
     if "tickets" in spec:
         sub = at.key(spec, "tickets")
@@ -190,8 +206,9 @@ def parse_support(value, at: At, hours: dict[str, WeeklySchedule]) -> dict:
         if "rate" in t:
             tickets["rate_per_hour"] = sub.key(t, "rate").convert(units.rate, t["rate"])
         if "per_outage" in t:
-            tickets["per_outage"] = expect_number(t["per_outage"], sub.key(t, "per_outage"),
-                                                  minimum=0, what="tickets per outage")
+            tickets["per_outage"] = expect_number(
+                t["per_outage"], sub.key(t, "per_outage"), minimum=0, what="tickets per outage"
+            )
     out["tickets"] = tickets
     sub = at.key(spec, "channels")
     channels = expect_map(spec["channels"], sub, "a mapping of channel names to {share, handle, response}")
@@ -208,8 +225,11 @@ def parse_support(value, at: At, hours: dict[str, WeeklySchedule]) -> dict:
         out["channels"][name] = {
             "share": share,
             "handle": parse_distribution(ch["handle"], csub.key(ch, "handle"), positive_mean=True),
-            "response_hours": (duration(ch["response"], csub.key(ch, "response"), positive=True)
-                               if "response" in ch else None),
+            "response_hours": (
+                duration(ch["response"], csub.key(ch, "response"), positive=True)
+                if "response" in ch
+                else None
+            ),
         }
     if abs(total - 1.0) > 1e-9:
         raise sub.error(f"channel shares add up to {total * 100:.6g}%, not 100%")
@@ -221,12 +241,13 @@ def parse_demand(value, at: At) -> dict:
     out = {}
     for name, val in spec.items():
         sub = at.key(spec, name)
-        prof = expect_map(val, sub, "{profile: daily, points: {\"08:00\": 8}}")
+        prof = expect_map(val, sub, '{profile: daily, points: {"08:00": 8}}')
         check_keys(prof, sub, ("profile", "points"), required=("profile", "points"))
         kind = prof["profile"]
         if kind not in PROFILES:
             raise sub.key(prof, "profile").error(
-                f"unknown profile {kind!r}; expected daily or weekly", did_you_mean(kind, PROFILES))
+                f"unknown profile {kind!r}; expected daily or weekly", did_you_mean(kind, PROFILES)
+            )
         psub = sub.key(prof, "points")
         points = expect_map(prof["points"], psub, "a mapping of times to numbers")
         if not points:
@@ -251,8 +272,10 @@ def _point_minute(key: str, kind: str, at: At) -> int:
     day, _, time = text.partition(" ")
     if day not in WEEKDAY_NAMES or not time:
         near = nearest(day, DAYS)
-        raise at.error(f"a weekly point is a weekday and a time like 'mon 08:00', got '{key}'",
-                       f"did you mean '{near} {time}'?" if near and time else None)
+        raise at.error(
+            f"a weekly point is a weekday and a time like 'mon 08:00', got '{key}'",
+            f"did you mean '{near} {time}'?" if near and time else None,
+        )
     return WEEKDAY_NAMES[day] * 1440 + at.convert(units.clock_minutes, time)
 
 

@@ -43,9 +43,24 @@ from simulation.scenario.structure import BLOCK_KEYWORDS, BlockParser, Builder, 
 from simulation.scenario.yamlsource import YMap, parse_yaml
 
 FORMAT = "slasim/1"
-TOP_LEVEL_KEYS = ("format", "name", "description", "calendar", "run", "components", "crews",
-                  "hours", "spares", "blocks", "instances", "maintenance", "service", "sla",
-                  "support", "demand")
+TOP_LEVEL_KEYS = (
+    "format",
+    "name",
+    "description",
+    "calendar",
+    "run",
+    "components",
+    "crews",
+    "hours",
+    "spares",
+    "blocks",
+    "instances",
+    "maintenance",
+    "service",
+    "sla",
+    "support",
+    "demand",
+)
 COMPONENT_KEYS = ("failure", "repair", "idle_failure", "crew", "spares", "cost")
 DEFAULT_START = dt.date(2027, 1, 1)
 RESERVED_NAMES = (*BLOCK_KEYWORDS, "24x7")
@@ -96,8 +111,9 @@ class _Reader:
     def read(self, data) -> Scenario:
         root = self.root
         if not isinstance(data, dict):
-            raise root.error(f"a scenario is a mapping starting with 'format: {FORMAT}', "
-                             f"got {type_name(data)}")
+            raise root.error(
+                f"a scenario is a mapping starting with 'format: {FORMAT}', got {type_name(data)}"
+            )
         self._format(data)
         if "name" not in data:
             raise root.error("missing required key 'name'")
@@ -118,13 +134,15 @@ class _Reader:
 
         templates_raw = self._names(data, "blocks")
         shared_raw = self._names(data, "instances")
-        self._distinct({"components": components, "blocks": templates_raw,
-                        "instances": shared_raw}, data)
+        self._distinct({"components": components, "blocks": templates_raw, "instances": shared_raw}, data)
         parser = BlockParser(components, templates_raw, shared_raw, demand)
-        templates = {n: parser.block(v, root.key(data, "blocks").key(templates_raw, n))
-                     for n, v in templates_raw.items()}
-        shared = {n: parser.block(v, root.key(data, "instances").key(shared_raw, n))
-                  for n, v in shared_raw.items()}
+        templates = {
+            n: parser.block(v, root.key(data, "blocks").key(templates_raw, n))
+            for n, v in templates_raw.items()
+        }
+        shared = {
+            n: parser.block(v, root.key(data, "instances").key(shared_raw, n)) for n, v in shared_raw.items()
+        }
         service_node = parser.block(data["service"], root.key(data, "service"))
         check_cycles(templates, shared)
         builder = Builder(templates, shared)
@@ -132,14 +150,14 @@ class _Reader:
         for n in shared_raw:
             if n not in builder.shared_used:
                 root.key(data, "instances").key_itself(shared_raw, n).warn(
-                    f"shared instance '{n}' is not used by the service")
+                    f"shared instance '{n}' is not used by the service"
+                )
 
         sla = None
         if data.get("sla") is not None:
             sla = parse_sla(data["sla"], root.key(data, "sla"), hours)
         targets = [*components, *shared_raw, *builder.instances]
-        maintenance = self._section(data, "maintenance", parse_maintenance, (),
-                                    list(dict.fromkeys(targets)))
+        maintenance = self._section(data, "maintenance", parse_maintenance, (), list(dict.fromkeys(targets)))
         support = None
         if data.get("support") is not None:
             support = parse_support(data["support"], root.key(data, "support"), hours)
@@ -167,7 +185,8 @@ class _Reader:
         if "format" in data and data["format"] != FORMAT:
             raise self.root.key(data, "format").error(
                 f"unsupported format {data['format']!r}; this version reads '{FORMAT}'",
-                f"write 'format: {FORMAT}'")
+                f"write 'format: {FORMAT}'",
+            )
         check_keys(data, self.root, TOP_LEVEL_KEYS, what="top-level key")
         if "format" not in data:
             raise self.root.error(f"missing 'format: {FORMAT}' (the first line of a scenario file)")
@@ -181,14 +200,14 @@ class _Reader:
         if data.get(key) is None:
             return YMap()
         at = self.root.key(data, key)
-        spec = expect_map(data[key], at, f"a mapping of names to blocks")
+        spec = expect_map(data[key], at, "a mapping of names to blocks")
         for name in spec:
             self._check_name(name, at.key_itself(spec, name))
         return spec
 
     def _check_name(self, name, at: At) -> None:
         if "/" in name:
-            raise at.error(f"a name cannot contain '/' (it separates the parts of instance ids)")
+            raise at.error("a name cannot contain '/' (it separates the parts of instance ids)")
         if name in RESERVED_NAMES:
             raise at.error(f"'{name}' is a reserved word and cannot name a part")
 
@@ -198,8 +217,9 @@ class _Reader:
             for name in names:
                 if name in seen:
                     at = self.root.key(data, section).key_itself(data[section], name)
-                    raise at.error(f"'{name}' is defined in both '{seen[name]}' and '{section}'; "
-                                   "a name means one thing")
+                    raise at.error(
+                        f"'{name}' is defined in both '{seen[name]}' and '{section}'; a name means one thing"
+                    )
                 seen[name] = section
 
     def _calendar(self, value, at: At) -> Calendar:
@@ -215,9 +235,10 @@ class _Reader:
             try:
                 ZoneInfo(tz)
             except (ZoneInfoNotFoundError, ValueError):
-                raise tz_at.error(f"unknown time zone '{tz}'; expected an IANA name like "
-                                  "Europe/Amsterdam or UTC",
-                                  did_you_mean(tz, sorted(available_timezones()))) from None
+                raise tz_at.error(
+                    f"unknown time zone '{tz}'; expected an IANA name like Europe/Amsterdam or UTC",
+                    did_you_mean(tz, sorted(available_timezones())),
+                ) from None
         return Calendar(start, tz)
 
     def _run(self, value, at: At) -> RunSettings:
@@ -227,13 +248,26 @@ class _Reader:
         check_keys(spec, at, ("horizon", "replications", "seed"))
         defaults = RunSettings()
         return RunSettings(
-            horizon_hours=(duration(spec["horizon"], at.key(spec, "horizon"), positive=True)
-                           if "horizon" in spec else defaults.horizon_hours),
-            replications=(expect_int(spec["replications"], at.key(spec, "replications"),
-                                     minimum=1, what="a number of replications")
-                          if "replications" in spec else defaults.replications),
-            seed=(expect_int(spec["seed"], at.key(spec, "seed"), minimum=0, what="a seed")
-                  if "seed" in spec else defaults.seed),
+            horizon_hours=(
+                duration(spec["horizon"], at.key(spec, "horizon"), positive=True)
+                if "horizon" in spec
+                else defaults.horizon_hours
+            ),
+            replications=(
+                expect_int(
+                    spec["replications"],
+                    at.key(spec, "replications"),
+                    minimum=1,
+                    what="a number of replications",
+                )
+                if "replications" in spec
+                else defaults.replications
+            ),
+            seed=(
+                expect_int(spec["seed"], at.key(spec, "seed"), minimum=0, what="a seed")
+                if "seed" in spec
+                else defaults.seed
+            ),
         )
 
     def _components(self, data, crews, spares) -> dict[str, ComponentType]:
@@ -252,15 +286,24 @@ class _Reader:
         check_keys(spec, at, COMPONENT_KEYS, required=("failure", "repair"))
         failure, per_km = self._failure(spec["failure"], at.key(spec, "failure"))
         repair = parse_distribution(spec["repair"], at.key(spec, "repair"))
-        idle = (parse_distribution(spec["idle_failure"], at.key(spec, "idle_failure"),
-                                   positive_mean=True)
-                if spec.get("idle_failure") is not None else None)
-        crew = (expect_name(spec["crew"], at.key(spec, "crew"), crews, "crew")
-                if spec.get("crew") is not None else None)
-        pool = (expect_name(spec["spares"], at.key(spec, "spares"), spares, "spare pool")
-                if spec.get("spares") is not None else None)
-        cost = (at.key(spec, "cost").convert(units.cost, spec["cost"])
-                if spec.get("cost") is not None else None)
+        idle = (
+            parse_distribution(spec["idle_failure"], at.key(spec, "idle_failure"), positive_mean=True)
+            if spec.get("idle_failure") is not None
+            else None
+        )
+        crew = (
+            expect_name(spec["crew"], at.key(spec, "crew"), crews, "crew")
+            if spec.get("crew") is not None
+            else None
+        )
+        pool = (
+            expect_name(spec["spares"], at.key(spec, "spares"), spares, "spare pool")
+            if spec.get("spares") is not None
+            else None
+        )
+        cost = (
+            at.key(spec, "cost").convert(units.cost, spec["cost"]) if spec.get("cost") is not None else None
+        )
         return ComponentType(name, failure, repair, idle, crew, pool, cost, per_km)
 
     def _failure(self, value, at: At):
@@ -269,7 +312,8 @@ class _Reader:
             others = [k for k in value if k != "per"]
             if others != ["rate"]:
                 raise at.key_itself(value, "per").error(
-                    "'per' scales a failure rate with link length: write {rate: 2.5/y, per: 1000km}")
+                    "'per' scales a failure rate with link length: write {rate: 2.5/y, per: 1000km}"
+                )
             r_at = at.key(value, "rate")
             rate = r_at.convert(units.rate, value["rate"])
             if not rate > 0:

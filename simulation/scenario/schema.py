@@ -37,9 +37,18 @@ def _obj(properties: dict, required=(), description: str | None = None) -> dict:
 
 
 _PARAM_TYPES = {
-    "mean": "duration", "scale": "duration", "median": "duration", "p95": "duration",
-    "sd": "duration", "value": "duration", "low": "duration", "high": "duration",
-    "rate": "rate", "shape": "positive", "cv": "positive", "sigma": "positive",
+    "mean": "duration",
+    "scale": "duration",
+    "median": "duration",
+    "p95": "duration",
+    "sd": "duration",
+    "value": "duration",
+    "low": "duration",
+    "high": "duration",
+    "rate": "rate",
+    "shape": "positive",
+    "cv": "positive",
+    "sigma": "positive",
 }
 
 
@@ -54,20 +63,21 @@ def _distribution_defs() -> dict:
             elif p == "samples":
                 props[p] = {"type": "array", "items": _ref("duration"), "minItems": 1}
             elif p == "csv":
-                props[p] = {"type": "string", "description": "one-column CSV of durations, "
-                                                             "relative to the scenario file"}
+                props[p] = {
+                    "type": "string",
+                    "description": "one-column CSV of durations, relative to the scenario file",
+                }
             elif _PARAM_TYPES[p] == "positive":
                 props[p] = {"type": "number", "exclusiveMinimum": 0}
             else:
                 props[p] = _ref(_PARAM_TYPES[p])
         named.append(_obj(props, ["dist"], f"{name}: " + " | ".join(" and ".join(s) for s in sets)))
-    shorthand = [_obj({k: _ref("duration")}, [k], f"exponential with {k}")
-                 for k in ("mtbf", "mttr", "mean")]
+    shorthand = [_obj({k: _ref("duration")}, [k], f"exponential with {k}") for k in ("mtbf", "mttr", "mean")]
     shorthand.append(_obj({"rate": _ref("rate")}, ["rate"], "exponential with a rate"))
     return {
         "distribution": {
             "description": "a duration (deterministic), {mtbf | mttr | mean | rate} "
-                           "(exponential) or {dist: NAME, ...}",
+            "(exponential) or {dist: NAME, ...}",
             "anyOf": [_ref("duration"), *shorthand, *named],
         },
     }
@@ -86,29 +96,45 @@ def _block_defs() -> dict:
         "description": "{TYPE: COUNT}: COUNT instances of a component type or copies of a template",
         "minProperties": 1,
         "additionalProperties": {"type": "integer", "minimum": 1},
-        "not": {"anyOf": [{"required": [k]} for k in
-                          ("series", "parallel", "k_of_n", "standby", "network")]},
+        "not": {"anyOf": [{"required": [k]} for k in ("series", "parallel", "k_of_n", "standby", "network")]},
     }
     members = {"type": "array", "minItems": 1, "items": _ref("member")}
-    network = _obj({
-        "topology": {"type": "string", "description": "a shipped topology, e.g. sndlib/geant"},
-        "graph": _obj({
-            "nodes": {"type": "array", "items": {"type": ["string", "number"]}},
-            "links": {"type": "array", "items": _obj({
-                "between": {"type": "array", "items": {"type": ["string", "number"]},
-                            "minItems": 2, "maxItems": 2},
-                "km": _ref("length"),
-                "latency": _ref("latency"),
-            }, ["between"])},
-        }, ["nodes", "links"]),
-        "file": {"type": "string", "description": ".graphml or node-link .json"},
-        "source": {"type": ["string", "number"]},
-        "target": {"type": ["string", "number"]},
-        "node": {"anyOf": [{"type": "string"},
-                           {"type": "object", "additionalProperties": {"type": "string"}}]},
-        "link": {"anyOf": [{"type": "string"}, members]},
-        "max_latency": _ref("latency"),
-    }, ["source", "target"])
+    network = _obj(
+        {
+            "topology": {"type": "string", "description": "a shipped topology, e.g. sndlib/geant"},
+            "graph": _obj(
+                {
+                    "nodes": {"type": "array", "items": {"type": ["string", "number"]}},
+                    "links": {
+                        "type": "array",
+                        "items": _obj(
+                            {
+                                "between": {
+                                    "type": "array",
+                                    "items": {"type": ["string", "number"]},
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                },
+                                "km": _ref("length"),
+                                "latency": _ref("latency"),
+                            },
+                            ["between"],
+                        ),
+                    },
+                },
+                ["nodes", "links"],
+            ),
+            "file": {"type": "string", "description": ".graphml or node-link .json"},
+            "source": {"type": ["string", "number"]},
+            "target": {"type": ["string", "number"]},
+            "node": {
+                "anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]
+            },
+            "link": {"anyOf": [{"type": "string"}, members]},
+            "max_latency": _ref("latency"),
+        },
+        ["source", "target"],
+    )
     return {
         "member": {"anyOf": [_ref("block"), count_map]},
         "block": {
@@ -116,17 +142,38 @@ def _block_defs() -> dict:
             "anyOf": [
                 {"type": "string"},
                 _obj({"series": members, "name": name}, ["series"], "up while every member is up"),
-                _obj({"parallel": members, "failover": _ref("failover"), "name": name},
-                     ["parallel"], "up while at least one member is up"),
-                _obj({
-                    "k_of_n": {"anyOf": [{"type": "integer", "minimum": 1},
-                                         _obj({"demand": {"type": "string"}}, ["demand"])]},
-                    "of": {"anyOf": [{"type": "string"}, members, count_map]},
-                    "mode": mode, "failover": _ref("failover"), "name": name,
-                }, ["k_of_n", "of"], "up while at least k members are up"),
-                _obj({"standby": members, "mode": mode, **switchover,
-                      "revert": {"type": "boolean"}, "name": name},
-                     ["standby"], "one member serves; the next up member takes over"),
+                _obj(
+                    {"parallel": members, "failover": _ref("failover"), "name": name},
+                    ["parallel"],
+                    "up while at least one member is up",
+                ),
+                _obj(
+                    {
+                        "k_of_n": {
+                            "anyOf": [
+                                {"type": "integer", "minimum": 1},
+                                _obj({"demand": {"type": "string"}}, ["demand"]),
+                            ]
+                        },
+                        "of": {"anyOf": [{"type": "string"}, members, count_map]},
+                        "mode": mode,
+                        "failover": _ref("failover"),
+                        "name": name,
+                    },
+                    ["k_of_n", "of"],
+                    "up while at least k members are up",
+                ),
+                _obj(
+                    {
+                        "standby": members,
+                        "mode": mode,
+                        **switchover,
+                        "revert": {"type": "boolean"},
+                        "name": name,
+                    },
+                    ["standby"],
+                    "one member serves; the next up member takes over",
+                ),
                 _obj({"network": network, "name": name}, ["network"]),
             ],
         },
@@ -138,28 +185,38 @@ def _unit_defs() -> dict:
     return {
         "duration": {
             "description": "30s, 15min, 4h, 3d, 2w, 1y, 40ms, 5us; a bare number is hours",
-            "anyOf": [{"type": "number", "minimum": 0},
-                      {"type": "string", "pattern": rf"^\s*{_NUM}\s*{_TIME_UNIT}?\s*$"}],
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": rf"^\s*{_NUM}\s*{_TIME_UNIT}?\s*$"},
+            ],
         },
-        "rate": {"type": "string", "description": "1.5/y, 2/d, 4/h, 1/w, 10/min",
-                 "pattern": rf"^\s*{_NUM}\s*/\s*(?:{_NUM})?\s*{_TIME_UNIT}\s*$"},
+        "rate": {
+            "type": "string",
+            "description": "1.5/y, 2/d, 4/h, 1/w, 10/min",
+            "pattern": rf"^\s*{_NUM}\s*/\s*(?:{_NUM})?\s*{_TIME_UNIT}\s*$",
+        },
         "probability": {
             "description": "99% or a number in [0, 1]",
-            "anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
-                      {"type": "string", "pattern": rf"^\s*{_NUM}\s*%\s*$"}],
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"type": "string", "pattern": rf"^\s*{_NUM}\s*%\s*$"},
+            ],
         },
         "cost": {
             "description": "1800/y, or a bare number per year",
-            "anyOf": [{"type": "number", "minimum": 0},
-                      {"type": "string", "pattern": rf"^\s*{_NUM}\s*/\s*(?:{_NUM})?\s*{_TIME_UNIT}\s*$"}],
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": rf"^\s*{_NUM}\s*/\s*(?:{_NUM})?\s*{_TIME_UNIT}\s*$"},
+            ],
         },
         "length": {
             "description": "120km, 500m; a bare number is km",
-            "anyOf": [{"type": "number", "minimum": 0},
-                      {"type": "string", "pattern": rf"^\s*{_NUM}\s*(?:km|m)?\s*$"}],
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": rf"^\s*{_NUM}\s*(?:km|m)?\s*$"},
+            ],
         },
-        "latency": {"type": "string", "description": "40ms",
-                    "pattern": rf"^\s*{_NUM}\s*{_TIME_UNIT}\s*$"},
+        "latency": {"type": "string", "description": "40ms", "pattern": rf"^\s*{_NUM}\s*{_TIME_UNIT}\s*$"},
         "hours_ref": {"type": "string", "description": "24x7 or the name of a schedule in hours"},
         "time_ranges": {
             "anyOf": [
@@ -172,16 +229,26 @@ def _unit_defs() -> dict:
 
 
 def _top() -> dict:
-    component = _obj({
-        "failure": {"anyOf": [_ref("distribution"),
-                              _obj({"rate": _ref("rate"), "per": _ref("length")},
-                                   ["rate", "per"], "a failure rate per length of link")]},
-        "repair": _ref("distribution"),
-        "idle_failure": _ref("distribution"),
-        "crew": {"type": "string"},
-        "spares": {"type": "string"},
-        "cost": _ref("cost"),
-    }, ["failure", "repair"])
+    component = _obj(
+        {
+            "failure": {
+                "anyOf": [
+                    _ref("distribution"),
+                    _obj(
+                        {"rate": _ref("rate"), "per": _ref("length")},
+                        ["rate", "per"],
+                        "a failure rate per length of link",
+                    ),
+                ]
+            },
+            "repair": _ref("distribution"),
+            "idle_failure": _ref("distribution"),
+            "crew": {"type": "string"},
+            "spares": {"type": "string"},
+            "cost": _ref("cost"),
+        },
+        ["failure", "repair"],
+    )
     day_keys = r"^(?:daily|(?:mon|tue|wed|thu|fri|sat|sun)(?:-(?:mon|tue|wed|thu|fri|sat|sun))?)$"
     schedule = {
         "type": "object",
@@ -189,71 +256,135 @@ def _top() -> dict:
         "patternProperties": {day_keys: _ref("time_ranges")},
         "additionalProperties": False,
     }
-    sla = _obj({
-        "target": _ref("probability"),
-        "window": {"anyOf": [{"enum": ["month", "quarter", "year"]},
-                             _obj({"rolling": _ref("duration")}, ["rolling"])]},
-        "service_hours": _ref("hours_ref"),
-        "exclude": {"type": "array",
-                    "items": {"enum": ["announced_maintenance", "maintenance"]}},
-        "min_outage": _ref("duration"),
-        "interval": {"anyOf": [{"type": "null"},
-                               _obj({"length": _ref("duration"),
-                                     "rule": {"enum": ["any", "majority"]}}, ["length"])]},
-        "credits": {"type": "array", "items": _obj({"below": _ref("probability"),
-                                                    "credit": _ref("probability")},
-                                                   ["below", "credit"])},
-        "risk": _ref("probability"),
-        "chronic": {"anyOf": [{"type": "null"},
-                              _obj({"breaches": {"type": "integer", "minimum": 1},
-                                    "within": {"type": "integer", "minimum": 1}},
-                                   ["breaches", "within"])]},
-    }, ["target"])
+    sla = _obj(
+        {
+            "target": _ref("probability"),
+            "window": {
+                "anyOf": [
+                    {"enum": ["month", "quarter", "year"]},
+                    _obj({"rolling": _ref("duration")}, ["rolling"]),
+                ]
+            },
+            "service_hours": _ref("hours_ref"),
+            "exclude": {"type": "array", "items": {"enum": ["announced_maintenance", "maintenance"]}},
+            "min_outage": _ref("duration"),
+            "interval": {
+                "anyOf": [
+                    {"type": "null"},
+                    _obj({"length": _ref("duration"), "rule": {"enum": ["any", "majority"]}}, ["length"]),
+                ]
+            },
+            "credits": {
+                "type": "array",
+                "items": _obj(
+                    {"below": _ref("probability"), "credit": _ref("probability")}, ["below", "credit"]
+                ),
+            },
+            "risk": _ref("probability"),
+            "chronic": {
+                "anyOf": [
+                    {"type": "null"},
+                    _obj(
+                        {
+                            "breaches": {"type": "integer", "minimum": 1},
+                            "within": {"type": "integer", "minimum": 1},
+                        },
+                        ["breaches", "within"],
+                    ),
+                ]
+            },
+        },
+        ["target"],
+    )
     names = lambda item: {"type": "object", "additionalProperties": item}  # noqa: E731
     return {
         "format": {"const": "slasim/1"},
         "name": {"type": "string"},
         "description": {"type": "string"},
-        "calendar": _obj({"start": _ref("date"),
-                          "timezone": {"type": "string", "description": "IANA time zone"}}),
-        "run": _obj({"horizon": _ref("duration"),
-                     "replications": {"type": "integer", "minimum": 1},
-                     "seed": {"type": "integer", "minimum": 0}}),
+        "calendar": _obj(
+            {"start": _ref("date"), "timezone": {"type": "string", "description": "IANA time zone"}}
+        ),
+        "run": _obj(
+            {
+                "horizon": _ref("duration"),
+                "replications": {"type": "integer", "minimum": 1},
+                "seed": {"type": "integer", "minimum": 0},
+            }
+        ),
         "components": names(component),
-        "crews": names(_obj({"size": {"type": "integer", "minimum": 1},
-                             "hours": _ref("hours_ref"),
-                             "response": _ref("distribution")})),
+        "crews": names(
+            _obj(
+                {
+                    "size": {"type": "integer", "minimum": 1},
+                    "hours": _ref("hours_ref"),
+                    "response": _ref("distribution"),
+                }
+            )
+        ),
         "hours": names(schedule),
-        "spares": names(_obj({"stock": {"type": "integer", "minimum": 0},
-                              "lead_time": _ref("distribution")}, ["stock", "lead_time"])),
+        "spares": names(
+            _obj(
+                {"stock": {"type": "integer", "minimum": 0}, "lead_time": _ref("distribution")},
+                ["stock", "lead_time"],
+            )
+        ),
         "blocks": names(_ref("block")),
         "instances": names(_ref("block")),
-        "maintenance": {"type": "array", "items": _obj({
-            "name": {"type": "string"},
-            "targets": {"anyOf": [{"type": "string"},
-                                  {"type": "array", "items": {"type": "string"}, "minItems": 1}]},
-            "every": {"anyOf": [{"enum": ["day", "week", "month", "quarter", "year"]},
-                                _ref("duration")]},
-            "at": {"type": "string",
-                   "description": "02:00, sunday 03:00, first sunday 02:00, 15 02:00"},
-            "duration": _ref("duration"),
-            "rolling": {"type": "boolean"},
-            "announced": {"type": "boolean"},
-        }, ["targets", "every", "duration"])},
+        "maintenance": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "name": {"type": "string"},
+                    "targets": {
+                        "anyOf": [
+                            {"type": "string"},
+                            {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                        ]
+                    },
+                    "every": {
+                        "anyOf": [{"enum": ["day", "week", "month", "quarter", "year"]}, _ref("duration")]
+                    },
+                    "at": {
+                        "type": "string",
+                        "description": "02:00, sunday 03:00, first sunday 02:00, 15 02:00",
+                    },
+                    "duration": _ref("duration"),
+                    "rolling": {"type": "boolean"},
+                    "announced": {"type": "boolean"},
+                },
+                ["targets", "every", "duration"],
+            ),
+        },
         "service": _ref("block"),
         "sla": sla,
-        "support": _obj({
-            "agents": _obj({"count": {"type": "integer", "minimum": 1},
-                            "hours": _ref("hours_ref")}, ["count"]),
-            "tickets": _obj({"rate": _ref("rate"), "per_outage": {"type": "number", "minimum": 0}}),
-            "channels": names(_obj({"share": _ref("probability"),
-                                    "handle": _ref("distribution"),
-                                    "response": _ref("duration")}, ["share", "handle"])),
-        }, ["agents", "channels"]),
-        "demand": names(_obj({
-            "profile": {"enum": ["daily", "weekly"]},
-            "points": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
-        }, ["profile", "points"])),
+        "support": _obj(
+            {
+                "agents": _obj(
+                    {"count": {"type": "integer", "minimum": 1}, "hours": _ref("hours_ref")}, ["count"]
+                ),
+                "tickets": _obj({"rate": _ref("rate"), "per_outage": {"type": "number", "minimum": 0}}),
+                "channels": names(
+                    _obj(
+                        {
+                            "share": _ref("probability"),
+                            "handle": _ref("distribution"),
+                            "response": _ref("duration"),
+                        },
+                        ["share", "handle"],
+                    )
+                ),
+            },
+            ["agents", "channels"],
+        ),
+        "demand": names(
+            _obj(
+                {
+                    "profile": {"enum": ["daily", "weekly"]},
+                    "points": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+                },
+                ["profile", "points"],
+            )
+        ),
     }
 
 

@@ -24,9 +24,8 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
-from simulation.model.structure import KofN, Leaf, Network, Series, Standby, Switchover, Instance
+from simulation.model.structure import Instance, KofN, Leaf, Network, Series, Standby, Switchover
 from simulation.scenario import units
 from simulation.scenario.checks import (
     At,
@@ -89,7 +88,7 @@ class NetworkNode:
     label: str | None = None
 
 
-Node = Union[Ref, Composite, NetworkNode]
+Node = Ref | Composite | NetworkNode
 
 
 def refs_in(node: Node):
@@ -120,7 +119,8 @@ class BlockParser:
                 f"undefined block '{name}'; expected a component type, a template from "
                 f"'blocks' or a shared instance from 'instances'"
                 + (f" (defined: {', '.join(self.kinds)})" if len(self.kinds) <= 12 else ""),
-                did_you_mean(name, [*self.kinds, *BLOCK_KEYWORDS]))
+                did_you_mean(name, [*self.kinds, *BLOCK_KEYWORDS]),
+            )
         return Ref(name, self.kinds[name], at)
 
     # -- blocks --------------------------------------------------------------
@@ -140,13 +140,15 @@ class BlockParser:
         if isinstance(value, str):
             return [self.ref(value, at)]
         if not isinstance(value, dict):
-            raise at.error(f"expected a block (a name or a mapping such as {{series: [...]}}), "
-                           f"got {type_name(value)}")
+            raise at.error(
+                f"expected a block (a name or a mapping such as {{series: [...]}}), got {type_name(value)}"
+            )
         keywords = [k for k in value if k in BLOCK_KEYWORDS]
         if len(keywords) > 1:
             raise at.key_itself(value, keywords[1]).error(
                 f"a block is one of {', '.join(BLOCK_KEYWORDS)}; got both "
-                f"'{keywords[0]}' and '{keywords[1]}' (nest them instead)")
+                f"'{keywords[0]}' and '{keywords[1]}' (nest them instead)"
+            )
         if keywords:
             kind = keywords[0]
             check_keys(value, at, BLOCK_KEYS[kind], what=f"key of a {kind} block")
@@ -154,16 +156,19 @@ class BlockParser:
         if value and all(k in self.kinds for k in value):
             if not counts_allowed:
                 first = next(iter(value))
-                raise at.error(f"a count like {{{first}: {value[first]}}} is allowed only inside "
-                               f"a list or 'of:'; wrap it, e.g. {{parallel: [{{{first}: "
-                               f"{value[first]}}}]}}")
+                raise at.error(
+                    f"a count like {{{first}: {value[first]}}} is allowed only inside "
+                    f"a list or 'of:'; wrap it, e.g. {{parallel: [{{{first}: "
+                    f"{value[first]}}}]}}"
+                )
             return self._counts(value, at)
         for key in value:
             if key not in self.kinds and key not in BLOCK_KEYWORDS:
                 raise at.key_itself(value, key).error(
                     f"unknown block key '{key}'; expected one of {', '.join(BLOCK_KEYWORDS)}, "
                     "or a component type / template with a count",
-                    did_you_mean(key, [*BLOCK_KEYWORDS, *self.kinds]))
+                    did_you_mean(key, [*BLOCK_KEYWORDS, *self.kinds]),
+                )
         raise at.error("expected a block such as {series: [...]}, got an empty mapping")
 
     def _counts(self, value, at: At) -> list[Node]:
@@ -172,8 +177,10 @@ class BlockParser:
             sub = at.key(value, name)
             ref = self.ref(name, at.key_itself(value, name))
             if ref.kind == SHARED:
-                raise sub.error(f"'{name}' is a shared instance, one thing that cannot be "
-                                "counted; define it under 'blocks' to get independent copies")
+                raise sub.error(
+                    f"'{name}' is a shared instance, one thing that cannot be "
+                    "counted; define it under 'blocks' to get independent copies"
+                )
             n = expect_int(count, sub, minimum=1, what="a count")
             out.extend(Ref(name, ref.kind, ref.at) for _ in range(n))
         return out
@@ -208,36 +215,54 @@ class BlockParser:
         demand = None
         if isinstance(raw_k, dict):
             check_keys(raw_k, k_at, ("demand",), required=("demand",))
-            demand = expect_name(raw_k["demand"], k_at.key(raw_k, "demand"), self.demand,
-                                 "demand profile")
+            demand = expect_name(raw_k["demand"], k_at.key(raw_k, "demand"), self.demand, "demand profile")
             k = demand_k(self.demand[demand])
             if k < 1:
-                raise k_at.error(f"demand profile '{demand}' never needs a member (peak "
-                                 f"{self.demand[demand]['peak']:g})")
+                raise k_at.error(
+                    f"demand profile '{demand}' never needs a member (peak {self.demand[demand]['peak']:g})"
+                )
             what = f"demand profile '{demand}' peaks at {k}"
         else:
             k = expect_int(raw_k, k_at, minimum=1, what="k (members needed)")
             what = f"k = {k}"
         if k > len(members):
-            raise k_at.error(f"{what}, more than the {len(members)} member"
-                             f"{'s' if len(members) != 1 else ''} in 'of'")
+            raise k_at.error(
+                f"{what}, more than the {len(members)} member{'s' if len(members) != 1 else ''} in 'of'"
+            )
         mode = self._mode(spec, at)
-        return Composite("k_of_n", members, at, self._label(spec, at), k=k, demand=demand,
-                         mode=mode, failover=self._failover(spec, at),
-                         mode_at=at.key(spec, "mode"))
+        return Composite(
+            "k_of_n",
+            members,
+            at,
+            self._label(spec, at),
+            k=k,
+            demand=demand,
+            mode=mode,
+            failover=self._failover(spec, at),
+            mode_at=at.key(spec, "mode"),
+        )
 
     def _standby(self, spec, at: At) -> Composite:
         members = self.members(spec["standby"], at.key(spec, "standby"))
         switchover = self._switchover(spec, at, "switchover")
         revert = expect_bool(spec.get("revert", False), at.key(spec, "revert"))
-        return Composite("standby", members, at, self._label(spec, at), mode=self._mode(spec, at),
-                         failover=switchover, revert=revert, mode_at=at.key(spec, "mode"))
+        return Composite(
+            "standby",
+            members,
+            at,
+            self._label(spec, at),
+            mode=self._mode(spec, at),
+            failover=switchover,
+            revert=revert,
+            mode_at=at.key(spec, "mode"),
+        )
 
     def _mode(self, spec, at: At) -> str:
         mode = spec.get("mode", "hot")
         if mode not in MODES:
-            raise at.key(spec, "mode").error(f"unknown mode {mode!r}; expected hot, warm or cold",
-                                             did_you_mean(mode, MODES))
+            raise at.key(spec, "mode").error(
+                f"unknown mode {mode!r}; expected hot, warm or cold", did_you_mean(mode, MODES)
+            )
         return mode
 
     def _failover(self, spec, at: At) -> Switchover | None:
@@ -245,8 +270,7 @@ class BlockParser:
             return None
         sub = at.key(spec, "failover")
         fo = expect_map(spec["failover"], sub, "{switchover: D, coverage: P, manual_switchover: D}")
-        check_keys(fo, sub, ("switchover", "coverage", "manual_switchover"),
-                   required=("switchover",))
+        check_keys(fo, sub, ("switchover", "coverage", "manual_switchover"), required=("switchover",))
         return self._switchover(fo, sub, "switchover", strict=False)
 
     def _switchover(self, spec, at: At, key: str, strict: bool = True) -> Switchover | None:
@@ -254,7 +278,8 @@ class BlockParser:
             for other in ("coverage", "manual_switchover"):
                 if other in spec:
                     raise at.key_itself(spec, other).error(
-                        f"'{other}' needs 'switchover' (the automatic switchover time)")
+                        f"'{other}' needs 'switchover' (the automatic switchover time)"
+                    )
             return None
         time = parse_distribution(spec[key], at.key(spec, key))
         coverage = 1.0
@@ -267,7 +292,8 @@ class BlockParser:
         elif coverage < 1.0 and strict:
             raise at.key(spec, "coverage").error(
                 f"coverage {spec['coverage']} < 100% needs 'manual_switchover' (the time of the "
-                "manual switchover when the automatic one fails)")
+                "manual switchover when the automatic one fails)"
+            )
         elif coverage < 1.0:
             # SCENARIO-FORMAT.md's own example gives a failover coverage without a manual
             # time, so it must load; the model needs one, and inventing a number would be
@@ -275,28 +301,33 @@ class BlockParser:
             at.key(spec, "coverage").warn(
                 f"coverage {spec['coverage']} without 'manual_switchover': a failed automatic "
                 "failover is taken to last as long as the automatic one; give "
-                "manual_switchover to model the manual start")
+                "manual_switchover to model the manual start"
+            )
             manual = time
         return Switchover(time, coverage, manual)
 
     # -- networks ------------------------------------------------------------
     def _network(self, spec, at: At) -> NetworkNode:
         sub = at.key(spec, "network")
-        net = expect_map(spec["network"], sub, "a network mapping (topology | graph | file, "
-                                                "source, target, ...)")
+        net = expect_map(
+            spec["network"], sub, "a network mapping (topology | graph | file, source, target, ...)"
+        )
         check_keys(net, sub, NETWORK_KEYS, required=())
         given = [k for k in NETWORK_SOURCES if k in net]
         if len(given) != 1:
-            raise sub.error(f"a network needs exactly one of topology, graph or file; got "
-                            f"{one_of(given) if given else 'none'}")
+            raise sub.error(
+                f"a network needs exactly one of topology, graph or file; got "
+                f"{one_of(given) if given else 'none'}"
+            )
         for key in ("source", "target"):
             if key not in net:
                 raise sub.error(f"missing required key '{key}'")
         out: dict = {}
         nodes = None
         if "topology" in net:
-            out["topology"] = expect_str(net["topology"], sub.key(net, "topology"),
-                                         "a topology name like sndlib/geant")
+            out["topology"] = expect_str(
+                net["topology"], sub.key(net, "topology"), "a topology name like sndlib/geant"
+            )
         elif "file" in net:
             f_at = sub.key(net, "file")
             rel = expect_str(net["file"], f_at, "a path to a .graphml or node-link .json file")
@@ -310,11 +341,11 @@ class BlockParser:
             out["graph"], nodes = self._graph(net["graph"], sub.key(net, "graph"))
         for key in ("source", "target"):
             k_at = sub.key(net, key)
-            name = expect_str(str(net[key]) if isinstance(net[key], (int, float)) else net[key],
-                              k_at, f"a {key} node")
+            name = expect_str(
+                str(net[key]) if isinstance(net[key], (int, float)) else net[key], k_at, f"a {key} node"
+            )
             if nodes is not None and name not in nodes:
-                raise k_at.error(f"{key} '{name}' is not a node of the graph",
-                                 did_you_mean(name, nodes))
+                raise k_at.error(f"{key} '{name}' is not a node of the graph", did_you_mean(name, nodes))
             out[key] = name
         if nodes is not None and out["source"] == out["target"]:
             raise sub.key(net, "target").error("source and target are the same node")
@@ -326,9 +357,11 @@ class BlockParser:
                 for node, typ in net["node"].items():
                     if nodes is not None and node not in nodes:
                         raise n_at.key_itself(net["node"], node).error(
-                            f"'{node}' is not a node of the graph", did_you_mean(node, nodes))
-                    mapping[node] = expect_name(typ, n_at.key(net["node"], node),
-                                                self.components, "component type")
+                            f"'{node}' is not a node of the graph", did_you_mean(node, nodes)
+                        )
+                    mapping[node] = expect_name(
+                        typ, n_at.key(net["node"], node), self.components, "component type"
+                    )
                 out["node"] = mapping
             else:
                 out["node"] = expect_name(net["node"], n_at, self.components, "component type")
@@ -382,15 +415,18 @@ class BlockParser:
             for j, end in enumerate(ends):
                 end = str(end) if isinstance(end, (int, float)) and not isinstance(end, bool) else end
                 if end not in nodes:
-                    raise b_at.item(ends, j).error(f"'{end}' is not a node of the graph",
-                                                   did_you_mean(end, nodes))
+                    raise b_at.item(ends, j).error(
+                        f"'{end}' is not a node of the graph", did_you_mean(end, nodes)
+                    )
                 pair.append(end)
             if pair[0] == pair[1]:
                 raise b_at.error(f"a link joins two different nodes, got {pair[0]} twice")
-            km = (sub.key(link, "km").convert(units.length, link["km"])
-                  if link.get("km") is not None else None)
-            lat = (sub.key(link, "latency").convert(units.latency, link["latency"])
-                   if link.get("latency") is not None else 0.0)
+            km = sub.key(link, "km").convert(units.length, link["km"]) if link.get("km") is not None else None
+            lat = (
+                sub.key(link, "latency").convert(units.latency, link["latency"])
+                if link.get("latency") is not None
+                else 0.0
+            )
             links.append({"between": tuple(pair), "km": km, "latency_hours": lat})
         return {"nodes": tuple(nodes), "links": tuple(links)}, nodes
 
@@ -458,14 +494,16 @@ class Builder:
         if node.mode in ("warm", "cold") and foreign:
             raise (node.mode_at or node.at).error(
                 f"mode {node.mode} needs members of its own, but a member is (or contains) a "
-                "shared instance, which other blocks use too; use mode: hot, or a template")
+                "shared instance, which other blocks use too; use mode: hot, or a template"
+            )
         if node.kind == "series":
             return Series(members, node.label), foreign
         if node.kind == "parallel":
             return KofN(1, members, "hot", node.failover, "parallel", node.label), foreign
         if node.kind == "k_of_n":
-            return KofN(node.k, members, node.mode, node.failover, "k_of_n", node.label,
-                        demand=node.demand), foreign
+            return KofN(
+                node.k, members, node.mode, node.failover, "k_of_n", node.label, demand=node.demand
+            ), foreign
         return Standby(members, node.mode, node.failover, node.revert, node.label), foreign
 
     def _register(self, instance_id: str, ref: Ref, shared: bool) -> None:
@@ -473,22 +511,25 @@ class Builder:
             first = self._origin[instance_id]
             raise ref.at.error(
                 f"instance id '{instance_id}' would name two instances (the other from "
-                f"line {first.line}); rename a component type, template or instance")
+                f"line {first.line}); rename a component type, template or instance"
+            )
         self.instances[instance_id] = Instance(instance_id, ref.name, shared)
         self._origin[instance_id] = ref.at
 
 
 def check_cycles(templates: dict[str, Node], shared: dict[str, Node]) -> None:
     """A template or shared instance that (indirectly) uses itself is an error."""
-    graph = {name: [r for r in refs_in(node) if r.kind in (TEMPLATE, SHARED)]
-             for name, node in {**templates, **shared}.items()}
+    graph = {
+        name: [r for r in refs_in(node) if r.kind in (TEMPLATE, SHARED)]
+        for name, node in {**templates, **shared}.items()
+    }
     state: dict[str, int] = {}  # 1 visiting, 2 done
 
     def visit(name: str, path: list[str]) -> None:
         state[name] = 1  # the names being visited are exactly those on `path`
         for ref in graph[name]:
             if state.get(ref.name) == 1:
-                loop = path[path.index(ref.name):] + [ref.name]
+                loop = path[path.index(ref.name) :] + [ref.name]
                 raise ref.at.error(f"cycle: {' -> '.join(loop)}; a block cannot contain itself")
             if state.get(ref.name) is None:
                 visit(ref.name, path + [ref.name])

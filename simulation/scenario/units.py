@@ -31,9 +31,9 @@ Examples
 from __future__ import annotations
 
 import difflib
-from decimal import Decimal
 import math
 import re
+from decimal import Decimal
 
 HOURS_PER_YEAR = 8760.0
 
@@ -54,13 +54,32 @@ LENGTH_UNITS = {"km": 1.0, "m": 1e-3}
 
 # Spellings people write, for the hint of an unknown unit.
 _UNIT_ALIASES = {
-    "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-    "m": "min", "mins": "min", "minute": "min", "minutes": "min",
-    "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
-    "day": "d", "days": "d",
-    "wk": "w", "wks": "w", "week": "w", "weeks": "w",
-    "yr": "y", "yrs": "y", "year": "y", "years": "y", "a": "y",
-    "msec": "ms", "msecs": "ms", "μs": "µs",
+    "sec": "s",
+    "secs": "s",
+    "second": "s",
+    "seconds": "s",
+    "m": "min",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "day": "d",
+    "days": "d",
+    "wk": "w",
+    "wks": "w",
+    "week": "w",
+    "weeks": "w",
+    "yr": "y",
+    "yrs": "y",
+    "year": "y",
+    "years": "y",
+    "a": "y",
+    "msec": "ms",
+    "msecs": "ms",
+    "μs": "µs",
 }
 
 _NUMBER = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -120,8 +139,7 @@ def duration(value) -> float:
     unit = unit.replace("\u03bc", "\u00b5")  # Greek mu and the micro sign look alike
     if unit not in DURATION_UNITS:
         raise UnitError(
-            f"unknown time unit '{unit}' in '{value}'; expected one of "
-            f"{', '.join(DURATION_UNITS)}",
+            f"unknown time unit '{unit}' in '{value}'; expected one of {', '.join(DURATION_UNITS)}",
             _unit_hint(_number_text(number), unit, DURATION_UNITS),
         )
     return number * DURATION_UNITS[unit]
@@ -130,8 +148,10 @@ def duration(value) -> float:
 def rate(value) -> float:
     """Events per hour in a rate: ``1.5/y``, ``2/d``, ``4/h``, ``1/w``, ``10/min``, ``1/30d``."""
     if _is_number(value):
-        raise UnitError(f"a rate needs a time unit, e.g. '{_number_text(value)}/y' or "
-                        f"'{_number_text(value)}/h'; got {value}")
+        raise UnitError(
+            f"a rate needs a time unit, e.g. '{_number_text(value)}/y' or "
+            f"'{_number_text(value)}/h'; got {value}"
+        )
     if not isinstance(value, str) or "/" not in value:
         shown = "nothing (null)" if value is None else f"'{value}'"
         raise UnitError(f"expected a rate like '2/y', got {shown}")
@@ -145,8 +165,9 @@ def rate(value) -> float:
     try:
         hours = duration(per if per[:1].isdigit() or per[:1] == "." else "1" + per)
     except UnitError as exc:
-        raise UnitError(f"in rate '{value}': {exc.message}",
-                        exc.hint and exc.hint.replace("'1", f"'{numerator.strip()}/")) from None
+        raise UnitError(
+            f"in rate '{value}': {exc.message}", exc.hint and exc.hint.replace("'1", f"'{numerator.strip()}/")
+        ) from None
     if not hours > 0:
         raise UnitError(f"the period of rate '{value}' must be > 0")
     if count < 0:
@@ -181,8 +202,10 @@ def percent(value, what: str = "probability") -> float:
 def target(value) -> float:
     """An availability target: ``99.9%`` or a fraction like 0.999; ``99.9`` is an error."""
     if _is_number(value) and value > 1.0:
-        raise UnitError(f"target {value} is not a fraction; write a percentage with '%'",
-                        f"did you mean '{_number_text(value)}%'?")
+        raise UnitError(
+            f"target {value} is not a fraction; write a percentage with '%'",
+            f"did you mean '{_number_text(value)}%'?",
+        )
     x = percent(value, "target")
     if not x > 0.0:
         raise UnitError(f"a target must be > 0, got {value}")
@@ -214,8 +237,10 @@ def length(value) -> float:
     number, unit = _split(value, "a length", "120km")
     if unit is not None:
         if unit not in LENGTH_UNITS:
-            raise UnitError(f"unknown length unit '{unit}' in '{value}'; expected km or m",
-                            _unit_hint(_number_text(number), unit, LENGTH_UNITS))
+            raise UnitError(
+                f"unknown length unit '{unit}' in '{value}'; expected km or m",
+                _unit_hint(_number_text(number), unit, LENGTH_UNITS),
+            )
         number *= LENGTH_UNITS[unit]
     if number < 0:
         raise UnitError(f"a length must be >= 0, got {value}")
@@ -226,8 +251,9 @@ def latency(value) -> float:
     """Hours in a latency such as ``40ms``; a unit is required (a bare 40 is ambiguous)."""
     number, unit = _split(value, "a latency", "40ms")
     if unit is None:
-        raise UnitError(f"a latency needs a time unit, got {value}",
-                        f"did you mean '{_number_text(number)}ms'?")
+        raise UnitError(
+            f"a latency needs a time unit, got {value}", f"did you mean '{_number_text(number)}ms'?"
+        )
     hours = duration(value)
     if hours < 0:
         raise UnitError(f"a latency must be >= 0, got {value}")

@@ -51,8 +51,9 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers
-            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    first: [
+        (tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -87,8 +88,9 @@ def parse_yaml(text: str, file: str = "<string>"):
     try:
         node = loader.get_single_node()
         if node is None:
-            raise ScenarioError("the file is empty; a scenario starts with 'format: slasim/1'",
-                                file=file, line=1)
+            raise ScenarioError(
+                "the file is empty; a scenario starts with 'format: slasim/1'", file=file, line=1
+            )
         return _Converter(loader, file).convert(node, "")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -116,8 +118,9 @@ class _Converter:
             except ValueError:  # e.g. 2027-13-01 looks like a date but is not one
                 return node.value
         if id(node) in self.active:
-            raise ScenarioError("recursive YAML alias", file=self.file,
-                                line=node.start_mark.line + 1, path=path)
+            raise ScenarioError(
+                "recursive YAML alias", file=self.file, line=node.start_mark.line + 1, path=path
+            )
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -146,15 +149,19 @@ class _Converter:
                 merges.append(value_node)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ScenarioError("a key must be a plain name, not a list or mapping",
-                                    file=self.file, line=line, path=path)
+                raise ScenarioError(
+                    "a key must be a plain name, not a list or mapping", file=self.file, line=line, path=path
+                )
             key = key_node.value
             sub = f"{path}.{key}" if path else key
             if key in out:
                 raise ScenarioError(
                     f"key '{key}' is given twice (lines {out.key_lines[key]} and {line}); "
                     "YAML would silently keep only the last one",
-                    file=self.file, line=line, path=sub)
+                    file=self.file,
+                    line=line,
+                    path=sub,
+                )
             out[key] = self.convert(value_node, sub)
             out.key_lines[key] = line
             out.value_lines[key] = value_node.start_mark.line + 1
@@ -164,8 +171,9 @@ class _Converter:
             for src in sources:
                 merged = self.convert(src, path)
                 if not isinstance(merged, YMap):
-                    raise ScenarioError("'<<' must merge a mapping", file=self.file,
-                                        line=src.start_mark.line + 1, path=path)
+                    raise ScenarioError(
+                        "'<<' must merge a mapping", file=self.file, line=src.start_mark.line + 1, path=path
+                    )
                 for key, value in merged.items():
                     if key not in out:
                         out[key] = value

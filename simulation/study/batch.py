@@ -66,7 +66,7 @@ def run_batches(
 
         meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
     first = reps.start
-    return [_measure(scenario, meter, b.start, timelines[b.start - first:b.stop - first]) for b in plan]
+    return [_measure(scenario, meter, b.start, timelines[b.start - first : b.stop - first]) for b in plan]
 
 
 def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -> BatchOutput:

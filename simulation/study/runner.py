@@ -126,8 +126,14 @@ def run(
             plan = batches(_next_round(outputs, achieved, done, limit), first=done)
     elapsed = time.perf_counter() - started
     return Result.from_batches(
-        scenario, outputs, engine=engine, engine_reason=reason, seed=seed,
-        horizon_hours=horizon_hours, elapsed_seconds=elapsed, precision=achieved,
+        scenario,
+        outputs,
+        engine=engine,
+        engine_reason=reason,
+        seed=seed,
+        horizon_hours=horizon_hours,
+        elapsed_seconds=elapsed,
+        precision=achieved,
     )
 
 
@@ -149,7 +155,7 @@ def _tasks(plan: list[range], engine: str, workers: int) -> list[list[range]]:
     if engine == "des":
         return [[b] for b in plan]
     per_task = max(1, min(math.ceil(len(plan) / workers), FAST_CHUNK // BATCH_SIZE))
-    return [plan[i:i + per_task] for i in range(0, len(plan), per_task)]
+    return [plan[i : i + per_task] for i in range(0, len(plan), per_task)]
 
 
 def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar) -> list[BatchOutput]:
@@ -202,8 +208,14 @@ class _Progress:
     def __init__(self, name: str, total: int, progress: bool | None):
         from tqdm.auto import tqdm
 
-        self.bar = tqdm(total=total, unit="rep", delay=1.0, leave=False, desc=name[:30],
-                        disable=None if progress is None else not progress)
+        self.bar = tqdm(
+            total=total,
+            unit="rep",
+            delay=1.0,
+            leave=False,
+            desc=name[:30],
+            disable=None if progress is None else not progress,
+        )
 
     def __enter__(self):
         return self.bar
