@@ -54,12 +54,15 @@ def test_summary_and_repr_show_the_key_figures(result):
     assert result._repr_html_().startswith("<pre>")
 
 
-def test_same_numbers_for_any_worker_count():
-    sc = scenario_of(
-        KofN(1, L("a", "b")), {"a": expo(300, 10), "b": expo(300, 10)}, horizon=8760.0, sla=SLA_999
-    )
-    one = sim.run(sc, replications=110, seed=9, workers=1, progress=False).to_dict()
-    two = sim.run(sc, replications=110, seed=9, workers=2, progress=False).to_dict()
+@pytest.mark.parametrize("engine", ["des", "fast"])
+def test_same_numbers_for_any_worker_count(engine):
+    """Three batches of replications, run in one process or spread over two."""
+    from simulation.engine.streams import BATCH_SIZE
+
+    sc = scenario_of(KofN(1, L("a", "b")), {"a": expo(300, 10), "b": expo(300, 10)}, horizon=8760.0, sla=SLA_999)
+    n = 2 * BATCH_SIZE + 50
+    one = sim.run(sc, replications=n, seed=9, engine=engine, workers=1, progress=False).to_dict()
+    two = sim.run(sc, replications=n, seed=9, engine=engine, workers=2, progress=False).to_dict()
     for d in (one, two):
         d.pop("elapsed_seconds")
     assert one == two
