@@ -66,3 +66,14 @@ def _leaves(block):
         yield block
     for m in getattr(block, "members", ()):
         yield from _leaves(m)
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from([0.0, 1.5, 2.0, 7.25, 1e-9, 3.0])), max_size=60))
+def test_event_order_is_lexsort_order(pairs):
+    """The fast engine's sort (rank times, then sort unique integers) equals np.lexsort."""
+    from simulation.engine.fast import _order_by
+
+    key = np.array([p[0] for p in pairs], np.int64)
+    t = np.array([p[1] for p in pairs], float)
+    np.testing.assert_array_equal(_order_by(key, t), np.lexsort((t, key)))

@@ -68,7 +68,8 @@ def unsupported_reason(scenario: Scenario) -> str | None:
 
 @dataclass
 class Events:
-    """State changes of one node over a chunk of replications, sorted by (rep, t)."""
+    """State changes of one node over the replications of a call, sorted by (rep, t)
+    (an instance's own events are only grouped: they are sorted where they are merged)."""
 
     rep: np.ndarray  # int64 replication index within the chunk
     t: np.ndarray  # float64 hours
@@ -123,7 +124,11 @@ class _Evaluator:
             for b in level:
                 if id(b) not in self.memo:
                     self.memo[id(b)] = self._evaluate(b)
-        return self.memo[id(self.scenario.service)]
+        top = self.memo[id(self.scenario.service)]
+        if isinstance(self.scenario.service, Leaf):  # leaf streams are grouped, not sorted
+            order = _order_by(top.rep, top.t)
+            top = Events(top.rep[order], top.t[order], top.up[order], top.cause[order])
+        return top
 
     def _evaluate(self, block) -> Events:
         if isinstance(block, Leaf):
@@ -186,13 +191,16 @@ BLOCK_ELEMENTS = 1 << 20
 
 
 def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
-    """Events of the n instances of one type: arrays sorted by (instance, rep, time).
+    """Events of the n instances of one type: arrays grouped by instance.
+
+    Within an instance the events are not in time order (the blocks that evaluate them
+    sort what they merge), which saves a sort of every event.
 
     Instances are taken in blocks, so the arrays of one step stay around a few MiB
     however large the data centre and the run are.
     """
     cycles = run.horizon / (comp.failure.mean + comp.repair.mean)
-    m = int(math.ceil(cycles + 1.5 * math.sqrt(cycles) + 1.0))  # the rare longer ones go on below
+    m = max(1, int(math.ceil(cycles + math.sqrt(cycles))))  # the longer ones go on below
     per_block = max(1, BLOCK_ELEMENTS // (2 * m * max(1, run.reps.size)))
     parts = [_block_events(comp, base[a : a + per_block], run, m) for a in range(0, base.size, per_block)]
     offsets = range(0, base.size, per_block)
@@ -201,13 +209,14 @@ def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
 
 
 def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int):
-    """`_type_events` for one block of instances."""
+    """`_type_events` for one block of instances (instance indices from 0)."""
     n_rep, n = run.reps.size, base.size
     kf = stream_keys(base, run.reps, FAILURE)  # (reps, n)
     kr = stream_keys(base, run.reps, REPAIR)
     cum = _cumulative(comp, kf.T, kr.T, 0, m, np.zeros((n, n_rep)))  # (n, reps, 2m)
-    inst, rep, col = np.nonzero(cum < run.horizon)  # sorted by (instance, rep, col)
-    t = cum[inst, rep, col]
+    inside = cum < run.horizon
+    inst, rep, col = np.nonzero(inside)  # sorted by (instance, rep, col)
+    t = cum[inside]
     up = col % 2 == 1
     # the few (instance, rep) pairs whose m cycles end before the horizon go on
     ii, rr = np.nonzero(cum[:, :, -1] < run.horizon)
@@ -218,13 +227,13 @@ def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int):
         extra.append((ii[p], rr[p], ext[p, col2], col2 % 2 == 1))
         more = ext[:, -1] < run.horizon
         ii, rr, last, start = ii[more], rr[more], ext[more, -1], start + m
-    if extra:
+    if extra:  # group by instance (a stable sort of small integers); time order is not needed
         inst = np.concatenate([inst] + [e[0] for e in extra])
-        rep = np.concatenate([rep] + [e[1] for e in extra])
-        t = np.concatenate([t] + [e[2] for e in extra])
-        up = np.concatenate([up] + [e[3] for e in extra])
-        order = np.argsort(inst * n_rep + rep, kind="stable")  # runs stay in time order
-        inst, rep, t, up = inst[order], rep[order], t[order], up[order]
+        order = np.argsort(inst, kind="stable")
+        inst = inst[order]
+        rep = np.concatenate([rep] + [e[1] for e in extra])[order]
+        t = np.concatenate([t] + [e[2] for e in extra])[order]
+        up = np.concatenate([up] + [e[3] for e in extra])[order]
     return inst, rep.astype(np.int64), t, up
 
 
@@ -245,13 +254,26 @@ def _merge(member_streams: list[Events], group: np.ndarray | None = None):
     t = np.concatenate([s.t for s in member_streams])
     up = np.concatenate([s.up for s in member_streams])
     cause = np.concatenate([s.cause for s in member_streams])
-    if group is None:
-        order = np.lexsort((t, rep))
-        g = None
-    else:  # one integer key for (group, rep): a two-key sort instead of three
-        order = np.lexsort((t, group * (int(rep.max(initial=0)) + 1) + rep))
-        g = group[order]
+    key = rep if group is None else group * (int(rep.max(initial=0)) + 1) + rep
+    order = _order_by(key, t)
+    g = None if group is None else group[order]
     return g, rep[order], t[order], up[order], cause[order]
+
+
+def _order_by(key: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The permutation sorting by (integer `key`, time `t`), equal pairs in input order.
+
+    The same order as ``np.lexsort((t, key))``, several times faster: the times are
+    ranked with one unstable sort (stable only if some times are equal), then the unique
+    integers ``key * n + rank`` are sorted.
+    """
+    n = t.size
+    by_time = np.argsort(t)
+    if n > 1 and np.any(t[by_time[1:]] == t[by_time[:-1]]):
+        by_time = np.argsort(t, kind="stable")
+    rank = np.empty(n, np.int64)
+    rank[by_time] = np.arange(n)
+    return np.argsort(key.astype(np.int64) * n + rank)
 
 
 def _group_starts(*keys) -> np.ndarray:
@@ -383,7 +405,7 @@ def _standby_node(members: list[Events], block: Standby, run: _Run, base: int) -
     n = len(members)
     rep_all = np.concatenate([s.rep for s in members])
     t_all = np.concatenate([s.t for s in members])
-    order = np.lexsort((t_all, rep_all))
+    order = _order_by(rep_all, t_all)
     rep, t = rep_all[order].tolist(), t_all[order].tolist()
     up = np.concatenate([s.up for s in members])[order].tolist()
     cause = np.concatenate([s.cause for s in members])[order].tolist()
