@@ -59,7 +59,8 @@ def test_same_numbers_for_any_worker_count(engine):
     """Three batches of replications, run in one process or spread over two."""
     from simulation.engine.streams import BATCH_SIZE
 
-    sc = scenario_of(KofN(1, L("a", "b")), {"a": expo(300, 10), "b": expo(300, 10)}, horizon=8760.0, sla=SLA_999)
+    parts = {"a": expo(300, 10), "b": expo(300, 10)}
+    sc = scenario_of(KofN(1, L("a", "b")), parts, horizon=8760.0, sla=SLA_999)
     n = 2 * BATCH_SIZE + 50
     one = sim.run(sc, replications=n, seed=9, engine=engine, workers=1, progress=False).to_dict()
     two = sim.run(sc, replications=n, seed=9, engine=engine, workers=2, progress=False).to_dict()

@@ -37,6 +37,7 @@ from simulation.engine.streams import (
     SWITCHOVER,
     base_key,
     draws,
+    single_stream_keys,
     stream_keys,
     uniforms,
 )
@@ -391,7 +392,7 @@ def _switchover_durations(so, base: int, run: _Run, rep: np.ndarray) -> np.ndarr
     uses draw k of the automatic, coverage and manual streams, as the SimPy engine does."""
     starts = _group_starts(rep)
     k = np.arange(rep.size) - np.flatnonzero(starts)[np.cumsum(starts) - 1] if rep.size else rep
-    keys = lambda purpose: stream_keys(np.array([base], np.uint64), run.reps, purpose)[rep, 0]  # noqa: E731
+    keys = lambda purpose: single_stream_keys(base, run.reps, purpose)[rep]  # noqa: E731
     duration = draws(so.time, keys(SWITCHOVER), k)
     if so.manual is not None:
         works = uniforms(keys(COVERAGE), k) < so.coverage
@@ -412,7 +413,7 @@ def _standby_node(members: list[Events], block: Standby, run: _Run, base: int) -
     pos = np.concatenate([np.full(len(s), i) for i, s in enumerate(members)])[order].tolist()
     switcher = SwitchingNode("standby", block.switchover, base)  # its samplers, as in des
     for sampler in switcher.samplers():
-        sampler.prepare(stream_keys(np.array([base], np.uint64), run.reps, sampler.purpose)[:, 0])
+        sampler.prepare(single_stream_keys(base, run.reps, sampler.purpose))
     replay = _StandbyReplay(n, block, switcher)
     i, total = 0, len(t)
     for r in range(run.reps.size):

@@ -35,6 +35,7 @@ from simulation.engine.streams import (
     SWITCHOVER,
     base_key,
     draws,
+    single_stream_keys,
     stream_keys,
 )
 from simulation.engine.timeline import UNPLANNED, Timeline
@@ -389,9 +390,7 @@ class CompiledStructure:
                 for j, leaf in enumerate(group):
                     getattr(leaf, attr).prepare(keys[:, j], [row[j] for row in pre])
         for sampler in self.samplers:
-            sampler.prepare(
-                stream_keys(np.array([sampler.base], dtype=np.uint64), reps, sampler.purpose)[:, 0]
-            )
+            sampler.prepare(single_stream_keys(sampler.base, reps, sampler.purpose))
 
     def reset(self, env, pos: int) -> None:
         """Start replication `pos` of the prepared batch."""

@@ -70,6 +70,11 @@ def stream_keys(base: np.ndarray, reps: np.ndarray, purpose: int) -> np.ndarray:
         return _mix(per_purpose[None, :] ^ per_rep[:, None])
 
 
+def single_stream_keys(base: int, reps: np.ndarray, purpose: int) -> np.ndarray:
+    """`stream_keys` of one base key: shape (len(reps),)."""
+    return stream_keys(np.array([base], dtype=np.uint64), reps, purpose)[:, 0]
+
+
 def uniforms(keys: np.ndarray, index: np.ndarray) -> np.ndarray:
     """Uniforms in (0, 1): draw `index` of the streams `keys` (broadcast together).
 

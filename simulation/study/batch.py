@@ -52,14 +52,11 @@ def run_batches(
     reps = range(plan[0].start, plan[-1].stop)
     if engine == "fast":
         from simulation.engine.fast import simulate
-
-        timelines = simulate(scenario, seed, reps, horizon_hours)
     elif engine == "des":
         from simulation.engine.des import simulate
-
-        timelines = simulate(scenario, seed, reps, horizon_hours)
     else:
         raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
+    timelines = simulate(scenario, seed, reps, horizon_hours)
     meter = None
     if scenario.sla is not None:
         from simulation.measure import SlaMeter
