@@ -72,7 +72,7 @@ class Events:
     """State changes of one node over the replications of a call, sorted by (rep, t)
     (an instance's own events are only grouped: they are sorted where they are merged)."""
 
-    rep: np.ndarray  # int64 replication index within the chunk
+    rep: np.ndarray  # int64 position of the replication in the call's `reps`
     t: np.ndarray  # float64 hours
     up: np.ndarray  # bool: True = came up, False = went down
     cause: np.ndarray  # int32 instance index that triggered the change
@@ -95,7 +95,7 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -
     if reason:
         raise ValueError(f"the fast engine cannot run this scenario: {reason}")
     run = _Run(seed, np.asarray(reps, dtype=np.int64), float(horizon_hours))
-    top = _Evaluator(scenario, run).run()
+    top = _Evaluator(scenario, run).evaluate()
     return _timelines(top, len(reps), horizon_hours)
 
 
@@ -110,12 +110,12 @@ class _Evaluator:
     """Evaluates the structure bottom-up: count blocks of one level in one pass each."""
 
     def __init__(self, scenario: Scenario, run: _Run):
-        self.scenario, self.run_ = scenario, run
+        self.scenario, self.run = scenario, run
         self.memo: dict[int, Events] = {}
         self.keys = block_keys(scenario.service)
         self.leaf_events = _leaf_streams(scenario, run)
 
-    def run(self) -> Events:
+    def evaluate(self) -> Events:
         for level in _levels(self.scenario.service):
             plain = [b for b in level if _is_count(b)]
             if plain:
@@ -135,10 +135,10 @@ class _Evaluator:
         if isinstance(block, Leaf):
             return self.leaf_events[block.instance]
         members = [self.memo[id(m)] for m in block.members]
-        base = base_key(self.run_.seed, self.keys[id(block)])
+        base = base_key(self.run.seed, self.keys[id(block)])
         if isinstance(block, KofN):
-            return _failover_node(block.k, members, block.failover, self.run_, base)
-        return _standby_node(members, block, self.run_, base)
+            return _failover_node(block.k, members, block.failover, self.run, base)
+        return _standby_node(members, block, self.run, base)
 
 
 def _is_count(block) -> bool:
@@ -486,6 +486,8 @@ def _timelines(top: Events, replications: int, horizon: float) -> list[Timeline]
     has_end[has_end] = top.rep[nxt[has_end]] == top.rep[downs[has_end]]
     ends = np.full(downs.size, horizon)
     ends[has_end] = np.minimum(top.t[nxt[has_end]], horizon)
+    keep = ends > top.t[downs]  # a down and an up at one instant is no outage (as in des)
+    downs, ends = downs[keep], ends[keep]
     starts, reps, causes = top.t[downs], top.rep[downs], top.cause[downs]
     bounds = np.searchsorted(reps, np.arange(replications + 1))
     kinds = np.full(downs.size, UNPLANNED, np.int8)
