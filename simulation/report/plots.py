@@ -45,7 +45,11 @@ def plot_window_availability(result, ax=None):
 
 
 def plot_outage_timeline(result, replication: int = 0, ax=None):
-    """The outages of one replication on the calendar, coloured by kind."""
+    """The outages of one replication on the calendar, with its breached windows shaded.
+
+    Outages are drawn at least a few hours wide so that short ones stay visible; the
+    label gives the cause and the real duration.
+    """
     import matplotlib.dates as mdates
 
     ax = _axes(ax)
@@ -53,22 +57,42 @@ def plot_outage_timeline(result, replication: int = 0, ax=None):
     cal = result.scenario.calendar
     ids = list(result.scenario.instances)
     to_num = lambda h: mdates.date2num(cal.local(h))  # noqa: E731
-    ax.broken_barh(
-        [(to_num(s), max(to_num(e) - to_num(s), 1e-4)) for s, e in zip(tl.start, tl.end)],
-        (0.2, 0.6),
-        color="#c44e52",
-    )
-    for s, e, c in zip(tl.start, tl.end, tl.cause):
-        if e - s >= 0.05 * max(1.0, tl.downtime_hours):
-            ax.annotate(ids[c], (to_num(s), 0.85), fontsize=7, rotation=30)
+    span = to_num(result.horizon_hours) - to_num(0.0)
+    if not result.windows.empty:
+        rows = result.windows[result.windows.replication == replication]
+        for start, breach in zip(rows.start, rows.breach):
+            if breach:
+                begin = mdates.date2num(start.to_pydatetime())
+                end = begin + (mdates.date2num((start + _window_offset(result.sla)).to_pydatetime()) - begin)
+                ax.axvspan(begin, end, color="#c44e52", alpha=0.12, lw=0)
+    width = span / 250.0
+    bars = [(to_num(s), max(to_num(e) - to_num(s), width)) for s, e in zip(tl.start, tl.end)]
+    ax.broken_barh(bars, (0.2, 0.5), color="#c44e52")
+    longest = np.argsort(tl.start - tl.end)[:8]
+    for i in longest:
+        hours = tl.end[i] - tl.start[i]
+        text = f"{ids[tl.cause[i]]} {hours:.1f} h" if hours >= 1 else f"{ids[tl.cause[i]]} {60 * hours:.0f} min"
+        ax.annotate(text, (to_num(tl.start[i]), 0.75), fontsize=7, rotation=30)
     ax.set_xlim(to_num(0.0), to_num(result.horizon_hours))
-    ax.set_ylim(0, 1.4)
+    ax.set_ylim(0, 1.5)
     ax.set_yticks([])
     ax.xaxis_date()
+    n = len(tl)
     ax.set_title(
-        f"outages of replication {replication}: {len(tl)} outages, {tl.downtime_hours * 60:.0f} min down"
+        f"replication {replication}: {n} outage{'s' if n != 1 else ''}, {tl.downtime_hours * 60:.0f} min down"
+        + ("; breached windows shaded" if not result.windows.empty else "")
     )
     return ax
+
+
+def _window_offset(sla):
+    """Length of a window as a pandas offset (for shading)."""
+    import pandas as pd
+
+    if isinstance(sla.window, str):
+        return {"month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3),
+                "year": pd.DateOffset(years=1)}[sla.window]
+    return pd.Timedelta(hours=sla.window.hours)
 
 
 def plot_attribution(result, ax=None, top: int = 15):
