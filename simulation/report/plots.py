@@ -71,7 +71,9 @@ def plot_outage_timeline(result, replication: int = 0, ax=None):
     longest = np.argsort(tl.start - tl.end)[:8]
     for i in longest:
         hours = tl.end[i] - tl.start[i]
-        text = f"{ids[tl.cause[i]]} {hours:.1f} h" if hours >= 1 else f"{ids[tl.cause[i]]} {60 * hours:.0f} min"
+        text = (
+            f"{ids[tl.cause[i]]} {hours:.1f} h" if hours >= 1 else f"{ids[tl.cause[i]]} {60 * hours:.0f} min"
+        )
         ax.annotate(text, (to_num(tl.start[i]), 0.75), fontsize=7, rotation=30)
     ax.set_xlim(to_num(0.0), to_num(result.horizon_hours))
     ax.set_ylim(0, 1.5)
@@ -90,8 +92,11 @@ def _window_offset(sla):
     import pandas as pd
 
     if isinstance(sla.window, str):
-        return {"month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3),
-                "year": pd.DateOffset(years=1)}[sla.window]
+        return {
+            "month": pd.DateOffset(months=1),
+            "quarter": pd.DateOffset(months=3),
+            "year": pd.DateOffset(years=1),
+        }[sla.window]
     return pd.Timedelta(hours=sla.window.hours)
 
 
