@@ -73,3 +73,12 @@ def test_plots_are_written(result, tmp_path):
     paths = result.save_plots(tmp_path)
     assert [p.name for p in paths] == ["availability.png", "timeline.png", "attribution.png"]
     assert all(p.stat().st_size > 10_000 for p in paths)
+
+
+def test_a_horizon_that_cuts_a_window_warns():
+    sc = scenario_of(Series(L("c")), {"c": expo(4000, 3)}, horizon=1000.0, sla=SLA_999)
+    with pytest.warns(UserWarning, match="does not end on a window boundary"):
+        result = sim.run(sc, replications=5, workers=1, progress=False)
+    assert result.to_dict()["sla"]["windows"] == 5  # January only (744 h)
+    with pytest.warns(UserWarning, match="no complete SLA window"):
+        sim.run(sc, replications=5, horizon=500.0, workers=1, progress=False)

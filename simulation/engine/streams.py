@@ -84,12 +84,13 @@ def uniforms(keys: np.ndarray, index: np.ndarray) -> np.ndarray:
     keys = np.asarray(keys, dtype=np.uint64)
     index = np.asarray(index, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        z = _mix(keys + (index + np.uint64(1)) * _GAMMA)
+        z = np.atleast_1d(keys + (index + np.uint64(1)) * _GAMMA)
+        _mix(z)
     z >>= np.uint64(12)
     z |= np.uint64(1)
     u = z.astype(np.float64)
     u *= _TO_UNIT
-    return u
+    return u.reshape(np.broadcast_shapes(keys.shape, index.shape))
 
 
 def draws(dist, keys: np.ndarray, index: np.ndarray) -> np.ndarray:

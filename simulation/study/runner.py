@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -108,6 +109,7 @@ def run(
     if limit < replications:
         raise ValueError(f"max_replications ({limit}) must be >= replications ({replications})")
     engine, reason = choose_engine(scenario, engine)
+    _warn_partial_window(scenario, horizon_hours)
     workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
 
     started = time.perf_counter()
@@ -148,6 +150,27 @@ def _horizon_hours(scenario: Scenario, horizon) -> float:
     if not horizon > 0:
         raise ValueError(f"horizon must be positive, got {horizon}")
     return horizon
+
+
+def _warn_partial_window(scenario: Scenario, horizon_hours: float) -> None:
+    """Only complete SLA windows count: say so when the horizon cuts one."""
+    if scenario.sla is None:
+        return
+    from simulation.measure.windows import window_bounds
+
+    windows = window_bounds(scenario.sla.window, scenario.calendar, horizon_hours)
+    if not len(windows):
+        warnings.warn(
+            f"the horizon ({horizon_hours:g} h) holds no complete SLA window "
+            f"({scenario.sla.window_label}): no SLA figures",
+            stacklevel=3,
+        )
+    elif windows.partial_tail:
+        warnings.warn(
+            f"the horizon ({horizon_hours:g} h) does not end on a window boundary: "
+            f"the last, incomplete {scenario.sla.window_label} window is left out",
+            stacklevel=3,
+        )
 
 
 def _tasks(plan: list[range], engine: str, workers: int) -> list[list[range]]:
