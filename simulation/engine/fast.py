@@ -210,42 +210,40 @@ def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
 
 
 def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int):
-    """`_type_events` for one block of instances (instance indices from 0)."""
-    n_rep, n = run.reps.size, base.size
-    kf = stream_keys(base, run.reps, FAILURE)  # (reps, n)
-    kr = stream_keys(base, run.reps, REPAIR)
-    cum = _cumulative(comp, kf.T, kr.T, 0, m, np.zeros((n, n_rep)))  # (n, reps, 2m)
-    inside = cum < run.horizon
-    inst, rep, col = np.nonzero(inside)  # sorted by (instance, rep, col)
-    t = cum[inside]
-    up = col % 2 == 1
-    # the few (instance, rep) pairs whose m cycles end before the horizon go on
-    ii, rr = np.nonzero(cum[:, :, -1] < run.horizon)
-    last, start, extra = cum[ii, rr, -1], m, []
+    """`_type_events` for one block of instances (instance indices from 0).
+
+    First every instance's first failure (one draw per instance and replication: most
+    parts of a highly available system never fail within the horizon); then, for the
+    pairs that did fail, `m` (repair, failure) cycles at a time until the horizon.
+    """
+    kf = stream_keys(base, run.reps, FAILURE).T  # (n, reps)
+    kr = stream_keys(base, run.reps, REPAIR).T
+    first = draws(comp.failure, kf, 0)
+    ii, rr = np.nonzero(first < run.horizon)  # sorted by (instance, rep)
+    last = first[ii, rr]
+    parts = [(ii, rr, last, np.zeros(ii.size, bool))]
+    start = 0
     while ii.size:
-        ext = _cumulative(comp, kf[rr, ii], kr[rr, ii], start, m, last)  # (pairs, 2m)
-        p, col2 = np.nonzero(ext < run.horizon)
-        extra.append((ii[p], rr[p], ext[p, col2], col2 % 2 == 1))
-        more = ext[:, -1] < run.horizon
-        ii, rr, last, start = ii[more], rr[more], ext[more, -1], start + m
-    if extra:  # group by instance (a stable sort of small integers); time order is not needed
-        inst = np.concatenate([inst] + [e[0] for e in extra])
-        order = np.argsort(inst, kind="stable")
-        inst = inst[order]
-        rep = np.concatenate([rep] + [e[1] for e in extra])[order]
-        t = np.concatenate([t] + [e[2] for e in extra])[order]
-        up = np.concatenate([up] + [e[3] for e in extra])[order]
-    return inst, rep.astype(np.int64), t, up
-
-
-def _cumulative(comp: ComponentType, kf, kr, start: int, m: int, offset) -> np.ndarray:
-    """Transition times from draws ``start .. start + m`` of each stream: shape (..., 2m)."""
-    index = np.arange(start, start + m)
-    steps = np.empty(kf.shape + (2 * m,))
-    steps[..., 0::2] = draws(comp.failure, kf[..., None], index)
-    steps[..., 1::2] = draws(comp.repair, kr[..., None], index)
-    steps[..., 0] += offset
-    return np.cumsum(steps, axis=-1)
+        index = np.arange(start, start + m)
+        steps = np.empty((ii.size, 2 * m))
+        steps[:, 0::2] = draws(comp.repair, kr[ii, rr][:, None], index)
+        steps[:, 1::2] = draws(comp.failure, kf[ii, rr][:, None], index + 1)
+        steps[:, 0] += last
+        cum = np.cumsum(steps, axis=1)  # the same additions, in the same order, as des
+        inside = cum < run.horizon
+        p, col = np.nonzero(inside)
+        parts.append((ii[p], rr[p], cum[inside], col % 2 == 0))
+        more = cum[:, -1] < run.horizon
+        ii, rr, last, start = ii[more], rr[more], cum[more, -1], start + m
+    inst = np.concatenate([q[0] for q in parts])
+    # group by instance; within an instance, time order is not needed (merges sort)
+    order = np.argsort(inst.astype(np.int16) if base.size < 2**15 else inst, kind="stable")
+    return (
+        inst[order],
+        np.concatenate([q[1] for q in parts])[order].astype(np.int64),
+        np.concatenate([q[2] for q in parts])[order],
+        np.concatenate([q[3] for q in parts])[order],
+    )
 
 
 # ----------------------------------------------------------------------- count blocks
@@ -422,12 +420,10 @@ def _standby_node(members: list[Events], block: Standby, run: _Run, base: int) -
             replay.member_changed(t[i], pos[i], up[i], cause[i])
             i += 1
         replay.finish()
-    return Events(
-        np.asarray(replay.out_rep, np.int64),
-        np.asarray(replay.out_t, float),
-        np.asarray(replay.out_up, bool),
-        np.asarray(replay.out_cause, np.int32),
-    )
+    rep_out, t_out = np.asarray(replay.out_rep, np.int64), np.asarray(replay.out_t, float)
+    up_out, cause_out = np.asarray(replay.out_up, bool), np.asarray(replay.out_cause, np.int32)
+    keep = _transitions(None, rep_out, t_out, up_out, cause_out)  # net change per instant
+    return Events(rep_out[keep], t_out[keep], up_out[keep], cause_out[keep])
 
 
 class _StandbyReplay:
@@ -489,8 +485,15 @@ def _timelines(top: Events, replications: int, horizon: float) -> list[Timeline]
     keep = ends > top.t[downs]  # a down and an up at one instant is no outage (as in des)
     downs, ends = downs[keep], ends[keep]
     starts, reps, causes = top.t[downs], top.rep[downs], top.cause[downs]
+    # an up of no duration does not end an outage: join outages that touch (as in des)
+    joined = np.zeros(downs.size, bool)
+    joined[1:] = (reps[1:] == reps[:-1]) & (starts[1:] == ends[:-1])
+    if joined.any():
+        first = np.flatnonzero(~joined)
+        last = np.r_[first[1:], downs.size] - 1
+        starts, reps, causes, ends = starts[first], reps[first], causes[first], ends[last]
     bounds = np.searchsorted(reps, np.arange(replications + 1))
-    kinds = np.full(downs.size, UNPLANNED, np.int8)
+    kinds = np.full(starts.size, UNPLANNED, np.int8)
     return [
         Timeline(starts[a:b], ends[a:b], kinds[a:b], causes[a:b], float(horizon))
         for a, b in zip(bounds[:-1], bounds[1:])

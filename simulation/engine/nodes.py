@@ -330,7 +330,7 @@ class SlotNode(SwitchingNode):
 
 
 class Root(Node):
-    """Records the system's outages."""
+    """Records the system's outages (an up of no duration does not end one)."""
 
     __slots__ = ("starts", "ends", "causes", "down_since", "down_cause")
 
@@ -343,7 +343,11 @@ class Root(Node):
 
     def member_changed(self, pos, up, t, cause):
         if not up:
-            self.down_since, self.down_cause = t, cause
+            if self.ends and self.ends[-1] == t:  # up for no time: the same outage goes on
+                self.down_since, self.down_cause = self.starts.pop(), self.causes.pop()
+                self.ends.pop()
+            else:
+                self.down_since, self.down_cause = t, cause
         elif self.down_since is not None:
             if t > self.down_since:
                 self.starts.append(self.down_since)
