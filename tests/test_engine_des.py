@@ -1,5 +1,6 @@
 """The SimPy engine on stories with deterministic times: exact outage logs."""
 
+import pytest
 from helpers import L, det, scenario_of
 
 from simulation.engine.des import simulate
@@ -143,3 +144,20 @@ def test_a_replication_does_not_depend_on_the_others_run_with_it():
     alone = simulate(sc, 5, range(5, 6), 500.0)[0]
     among = simulate(sc, 5, range(10), 500.0)[5]
     assert alone.start.tolist() == among.start.tolist() and alone.end.tolist() == among.end.tolist()
+
+
+@pytest.mark.parametrize("engine", ["des", "fast"])
+def test_an_up_of_no_duration_does_not_end_an_outage(engine):
+    """Nested standbys: at 10.25 the inner pair is back and the outer one reverts to it at
+    once, so the service is never up in between: one outage [10, 10.5), caused by p0."""
+    from simulation.engine import fast
+
+    so = Switchover(Deterministic(0.25))
+    inner = Standby(L("p0", "p1"), switchover=so)
+    service = Standby((inner, *L("p2")), switchover=so, revert=True)
+    sc = scenario_of(service, {"p0": det(10, 100), "p1": det(500, 1), "p2": det(500, 1)})
+    if engine == "des":
+        assert outages(sc, 20) == [(10, 10.5, "p0")]
+    else:
+        tl = fast.simulate(sc, 0, range(1), 20.0)[0]
+        assert (tl.start.tolist(), tl.end.tolist(), tl.cause.tolist()) == ([10.0], [10.5], [0])
