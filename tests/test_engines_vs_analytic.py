@@ -60,6 +60,18 @@ CASES = {
         KofN(2, L("a", "b", "c"), mode="cold", failover=SO),
         {"a": A, "b": A, "c": A},
     ),
+    "warm 2-of-3 with failover": (
+        KofN(2, L("a", "b", "c"), mode="warm", failover=SO),
+        {
+            "a": expo(100, 10, idle_mtbf=400),
+            "b": expo(100, 10, idle_mtbf=400),
+            "c": expo(100, 10, idle_mtbf=400),
+        },
+    ),
+    "cold standby of three, revert": (
+        Standby(L("a", "b", "c"), mode="cold", switchover=SO, revert=True),
+        {"a": A, "b": B, "c": C},
+    ),
     "standby inside a series": (
         Series((Standby(L("a", "b"), mode="cold", switchover=SO), *L("c"))),
         {"a": A, "b": B, "c": expo(500, 5)},
