@@ -82,3 +82,27 @@ def test_a_horizon_that_cuts_a_window_warns():
     assert result.to_dict()["sla"]["windows"] == 5  # January only (744 h)
     with pytest.warns(UserWarning, match="no complete SLA window"):
         sim.run(sc, replications=5, horizon=500.0, workers=1, progress=False)
+
+
+def test_precision_driven_run_reaches_its_target_and_is_reproducible():
+    parts = {"a": expo(300, 10), "b": expo(300, 10)}
+    sc = scenario_of(KofN(1, L("a", "b")), parts, horizon=8760.0, sla=SLA_999)
+    runs = [sim.run(sc, replications=100, seed=4, precision=0.05, workers=w, progress=False) for w in (1, 2)]
+    p = runs[0].precision
+    assert p.met and p.unavailability <= 0.05 and p.breach_probability <= 0.05
+    assert runs[0].replications > 100  # it had to add replications
+    report = [r.to_dict() for r in runs]
+    for d in report:
+        d.pop("elapsed_seconds")
+    assert report[0] == report[1]
+    assert report[0]["precision"]["met"] is True
+
+
+def test_precision_not_met_within_the_limit_says_so():
+    parts = {"a": expo(300, 10), "b": expo(300, 10)}
+    sc = scenario_of(KofN(1, L("a", "b")), parts, horizon=8760.0, sla=SLA_999)
+    result = sim.run(
+        sc, replications=50, seed=4, precision=0.01, max_replications=120, workers=1, progress=False
+    )
+    assert result.replications == 120 and not result.precision.met
+    assert "NOT MET" in result.summary()
