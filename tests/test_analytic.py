@@ -517,14 +517,17 @@ def test_stateless_structures_need_only_the_means():
     [
         # a Weibull time to failure inside a stateful block has no Markov description here
         (_weibull_scenario, "not exponential"),
-        # a warm standby whose member is a whole block
+        # a warm standby whose member holds a failover group (state of its own)
         (
             lambda: scenario(
-                Standby((Series((Leaf("a"), Leaf("b"))), Leaf("c")), mode="warm"),
+                Standby(
+                    (KofN(1, (Leaf("a"), Leaf("b")), failover=Switchover(Exponential(2.0))), Leaf("c")),
+                    mode="warm",
+                ),
                 {"a": "box", "b": "box", "c": "box"},
                 COMPS,
             ),
-            "not a single instance",
+            "state of its own",
         ),
         # a shared instance below a stateful block: factoring would be wrong
         (

@@ -72,6 +72,15 @@ CASES = {
         Standby(L("a", "b", "c"), mode="cold", switchover=SO, revert=True),
         {"a": A, "b": B, "c": C},
     ),
+    # a standby whose members are whole (stateless) blocks: a chain over their instances
+    "hot standby of two parallel pairs, revert": (
+        Standby((KofN(1, L("f1", "f2")), KofN(1, L("g1", "g2"))), mode="hot", switchover=SO, revert=True),
+        {"f1": expo(200, 30), "f2": expo(200, 30), "g1": B, "g2": B},
+    ),
+    "cold standby of series blocks": (
+        Standby((Series(L("a", "b")), Series(L("c", "d"))), mode="cold", switchover=SO),
+        {"a": A, "b": B, "c": A, "d": B},
+    ),
     "standby inside a series": (
         Series((Standby(L("a", "b"), mode="cold", switchover=SO), *L("c"))),
         {"a": A, "b": B, "c": expo(500, 5)},

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.model.structure import KofN, Leaf, Standby, Switchover
+from simulation.model.structure import KofN, Leaf, Series, Standby, Switchover, leaves
 
 __all__ = [
     "NotApplicable",
@@ -575,6 +575,93 @@ def kofn_failover_availability(
     return chain_availability(((True,) * n, _NONE), transitions, is_up, max_states=max_states)
 
 
+# ------------------------------------------------------- standby of whole blocks
+
+
+def _structure_function(block, index: dict[str, int]) -> Callable[[tuple], bool]:
+    """Up/down of a stateless block as a function of its instances' up flags."""
+    if isinstance(block, Leaf):
+        i = index[block.instance]
+        return lambda up: up[i]
+    if isinstance(block, Series) or (
+        isinstance(block, KofN) and block.mode == "hot" and block.failover is None
+    ):
+        parts = [_structure_function(m, index) for m in block.members]
+        k = len(parts) if isinstance(block, Series) else block.k
+        return lambda up: sum(f(up) for f in parts) >= k
+    raise NotApplicable(f"a standby member holds a {type(block).__name__} block with state of its own")
+
+
+def standby_blocks_availability(
+    block: Standby,
+    component_of: Callable[[str], object],
+    *,
+    switchover: SwitchRates | None = None,
+    max_states: int = MAX_STATES,
+) -> float:
+    """A `Standby` whose members are stateless blocks (a pair of utility feeds standing by
+    for a pair of generators): a chain over the members' instances.
+
+    The rules are those of `standby_availability`, applied to the members' up/down
+    states as their instances fail and are repaired; in warm and cold mode every
+    instance of a waiting member is idle (its `idle_failure` rate, or none). The
+    members may not share instances.
+
+    State: (instance up flags, serving member or -1, switchover phase).
+    """
+    groups = [leaves(m) for m in block.members]
+    ids = [i for g in groups for i in g]
+    if len(ids) != len(set(ids)):
+        raise NotApplicable("standby members share an instance")
+    index = {iid: j for j, iid in enumerate(ids)}
+    member_of = [m for m, g in enumerate(groups) for _ in g]
+    member_up = [_structure_function(m, index) for m in block.members]
+    comps = [component_of(i) for i in ids]
+    fail = [_rate(c.failure, f"failure of {i!r}") for c, i in zip(comps, ids)]
+    rep = [_rate(c.repair, f"repair of {i!r}") for c, i in zip(comps, ids)]
+    if block.mode == "hot":
+        waiting = fail
+    elif block.mode == "cold":
+        waiting = [0.0] * len(ids)
+    else:
+        waiting = [
+            f if c.idle_failure is None else _rate(c.idle_failure, f"idle failure of {i!r}")
+            for f, c, i in zip(fail, comps, ids)
+        ]
+    n = len(block.members)
+    starts = _starts(switchover)
+
+    def transitions(state):
+        up, serving, phase = state
+        out = []
+        for j, m in enumerate(member_of):
+            new = up[:j] + (not up[j],) + up[j + 1 :]
+            rate = (fail[j] if m == serving else waiting[j]) if up[j] else rep[j]
+            if rate == 0.0:
+                continue
+            was, now = member_up[m](up), member_up[m](new)
+            if was and not now and m == serving:
+                nxt = next((i for i in range(n) if i != m and member_up[i](new)), -1)
+                if nxt < 0:
+                    out.append((rate, (new, -1, _NONE)))
+                else:
+                    out.extend((rate * p, (new, nxt, ph)) for p, ph in starts)
+            elif now and not was and serving < 0:
+                out.append((rate, (new, m, _NONE)))
+            elif now and not was and block.revert and m == 0 and serving != 0:
+                out.extend((rate * p, (new, 0, ph)) for p, ph in starts)
+            else:
+                out.append((rate, (new, serving, phase)))
+        if phase != _NONE:
+            out.append((switchover.end_rate(phase), (up, serving, _NONE)))
+        return out
+
+    def is_up(state):
+        return state[1] >= 0 and state[2] == _NONE
+
+    return chain_availability(((True,) * len(ids), 0, _NONE), transitions, is_up, max_states=max_states)
+
+
 # ------------------------------------------------------------------- model blocks
 
 
@@ -596,8 +683,9 @@ def stateful_block_availability(
     Parameters
     ----------
     block : Standby or KofN
-        Its members must be `Leaf` instances (a member that is itself a block has no
-        Markov description here).
+        Its members must be `Leaf` instances, except that a `Standby`'s members may be
+        stateless blocks (series, hot k-of-n without failover) of instances of their own
+        (see `standby_blocks_availability`).
     component_of : callable
         Instance id -> `ComponentType` (e.g. ``scenario.component_of``).
     exact : bool
@@ -612,6 +700,13 @@ def stateful_block_availability(
     """
     kind = type(block).__name__
     label = block.name or kind
+    if isinstance(block, Standby) and not all(isinstance(m, Leaf) for m in block.members):
+        return standby_blocks_availability(
+            block,
+            component_of,
+            switchover=SwitchRates.from_switchover(block.switchover, exact=exact),
+            max_states=max_states,
+        )
     failure, repair, idle = [], [], []
     for member in block.members:
         if not isinstance(member, Leaf):
