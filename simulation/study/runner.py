@@ -115,9 +115,11 @@ def run(
     started = time.perf_counter()
     outputs: list[BatchOutput] = []
     achieved = None
-    with _Progress(scenario.name, limit, progress) as bar:
+    with _Progress(scenario.name, replications, progress) as bar:
         plan = batches(replications)
         while plan:
+            bar.total = plan[-1].stop  # a precision-driven run grows round by round
+            bar.refresh()
             outputs += _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar)
             if precision is None:
                 break
