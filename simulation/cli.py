@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _user_errors():
-    from simulation.engine.nodes import UnsupportedScenario
+    from simulation.engine.support import UnsupportedScenario
     from simulation.scenario import ScenarioError
 
     return (ScenarioError, UnsupportedScenario, ValueError, OSError)

@@ -14,7 +14,7 @@ events in a short loop; their events are rare (power chains, database pairs).
 Out of scope (the SimPy engine runs them): warm and cold spares, whose ageing depends
 on when they are put in use; shared instances below a standby or failover block, where
 the order of simultaneous member changes matters; and everything
-`engine.nodes.check_supported` rejects.
+`engine.support.check_supported` rejects.
 The output is the same `Timeline` per replication as the SimPy engine's, from the
 same random numbers (see `engine.streams`): where both engines apply they give the same
 outages, and everything after the Timeline is shared.
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.engine.nodes import SwitchingNode, check_supported
+from simulation.engine.nodes import SwitchingNode
 from simulation.engine.streams import (
     COVERAGE,
     FAILURE,
@@ -41,6 +41,7 @@ from simulation.engine.streams import (
     stream_keys,
     uniforms,
 )
+from simulation.engine.support import check_supported
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario

@@ -38,10 +38,11 @@ from simulation.engine.streams import (
     single_stream_keys,
     stream_keys,
 )
+from simulation.engine.support import check_supported
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.distributions import Distribution, Uniform
 from simulation.model.scenario import Scenario
-from simulation.model.structure import KofN, Network, Series, Standby, Switchover, block_keys, iter_blocks
+from simulation.model.structure import KofN, Series, Standby, Switchover, block_keys
 from simulation.model.structure import Leaf as LeafBlock
 from simulation.model.structure import leaves as leaf_ids
 
@@ -49,10 +50,6 @@ from simulation.model.structure import leaves as leaf_ids
 CHUNK = 16
 
 _UNIT = Uniform(0.0, 1.0)
-
-
-class UnsupportedScenario(ValueError):
-    """The scenario uses something this engine does not simulate."""
 
 
 class Sampler:
@@ -406,21 +403,6 @@ class CompiledStructure:
             leaf.draw_repair.start(pos)
         for sampler in self.samplers:
             sampler.start(pos)
-
-
-def check_supported(scenario: Scenario) -> None:
-    """Raise `UnsupportedScenario` for what the engines do not simulate yet."""
-    sections = scenario.unsupported_sections()
-    if sections:
-        raise UnsupportedScenario(
-            f"scenario uses {', '.join(sections)}: read and checked, but not simulated by this "
-            "version of slasim; remove the section(s) to simulate without them"
-        )
-    for block in iter_blocks(scenario.service):
-        if isinstance(block, Network):
-            raise UnsupportedScenario("network blocks are read and checked, but not simulated yet")
-        if getattr(block, "demand", None):
-            raise UnsupportedScenario("k_of_n with a demand profile is not simulated yet")
 
 
 def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.engine.nodes import check_supported
 from simulation.engine.streams import BATCH_SIZE, batches
+from simulation.engine.support import check_supported
 from simulation.model.scenario import Scenario
 from simulation.study.batch import BatchOutput, run_batches
 
