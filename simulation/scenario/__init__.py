@@ -1,6 +1,6 @@
 """YAML scenario files (format ``slasim/1``) -> `simulation.model.scenario.Scenario`.
 
-The format is specified in SCENARIO-FORMAT.md. Every problem is a `ScenarioError`
+The format is specified in docs/scenario-format.md. Every problem is a `ScenarioError`
 that names the file, the line, the key path, what was expected and, for a typo, the
 nearest valid key; findings that do not stop a run are `ScenarioWarning`s.
 
