@@ -160,7 +160,7 @@ def _r(x, digits=6):
 
 
 def report_dict(result) -> dict:
-    """The report of `result` as a JSON-ready dict (see DESIGN.md, "The JSON report")."""
+    """The report of `result` as a JSON-ready dict (README, "The JSON report")."""
     per_year = HOURS_PER_YEAR / result.horizon_hours
     down = result.per_replication.downtime_hours.to_numpy() * per_year
     ci = result.availability_ci()

@@ -295,7 +295,7 @@ class BlockParser:
                 "manual switchover when the automatic one fails)"
             )
         elif coverage < 1.0:
-            # SCENARIO-FORMAT.md's own example gives a failover coverage without a manual
+            # the format's own example (docs/scenario-format.md) gives a failover coverage without a manual
             # time, so it must load; the model needs one, and inventing a number would be
             # worse than saying that coverage then changes nothing.
             at.key(spec, "coverage").warn(
