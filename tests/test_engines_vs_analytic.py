@@ -6,7 +6,7 @@ The simulated confidence interval of the mean availability (t-interval over
 replications, fixed seeds, so the checks are deterministic) must cover it. The
 intervals hold with 95 % confidence jointly over all checks of the module (Bonferroni:
 each at 1 - 0.05 / number of checks): some forty separate 95 % intervals would miss two
-exact value by chance alone. Horizons are long beside the repair times, so the start
+exact values by chance alone. Horizons are long beside the repair times, so the start
 from "all new and up" biases nothing measurable.
 """
 
