@@ -24,7 +24,7 @@ class RunSettings:
     seed: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Scenario:
     """Everything needed to simulate a service and measure it against its SLA.
 
@@ -75,6 +75,14 @@ class Scenario:
             "demand": self.demand,
         }
         return [k for k, v in present.items() if v]
+
+    def __repr__(self) -> str:
+        sla = "no SLA"
+        if self.sla is not None:
+            sla = f"SLA {100 * self.sla.target:g} % per {self.sla.window_label}"
+        return (f"<Scenario {self.name!r}: {len(self.instances)} instances of "
+                f"{len(self.components)} component types, {sla}, "
+                f"{self.run.replications} x {self.run.horizon_hours:g} h>")
 
     def component_of(self, instance_id: str) -> ComponentType:
         return self.components[self.instances[instance_id].component]
