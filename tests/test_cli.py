@@ -43,6 +43,7 @@ def test_run_prints_summary_writes_json_and_plots(tmp_path, capsys):
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == [
         "attribution.png",
         "availability.png",
+        "target-risk.png",
         "timeline.png",
     ]
 

@@ -71,7 +71,12 @@ def test_same_numbers_for_any_worker_count(engine):
 
 def test_plots_are_written(result, tmp_path):
     paths = result.save_plots(tmp_path)
-    assert [p.name for p in paths] == ["availability.png", "timeline.png", "attribution.png"]
+    assert [p.name for p in paths] == [
+        "availability.png",
+        "timeline.png",
+        "attribution.png",
+        "target-risk.png",
+    ]
     assert all(p.stat().st_size > 10_000 for p in paths)
 
 

@@ -80,9 +80,11 @@ class Scenario:
         sla = "no SLA"
         if self.sla is not None:
             sla = f"SLA {100 * self.sla.target:g} % per {self.sla.window_label}"
-        return (f"<Scenario {self.name!r}: {len(self.instances)} instances of "
-                f"{len(self.components)} component types, {sla}, "
-                f"{self.run.replications} x {self.run.horizon_hours:g} h>")
+        return (
+            f"<Scenario {self.name!r}: {len(self.instances)} instances of "
+            f"{len(self.components)} component types, {sla}, "
+            f"{self.run.replications} x {self.run.horizon_hours:g} h>"
+        )
 
     def component_of(self, instance_id: str) -> ComponentType:
         return self.components[self.instances[instance_id].component]

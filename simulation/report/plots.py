@@ -121,8 +121,45 @@ def plot_attribution(result, ax=None, top: int = 15):
     return ax
 
 
+def plot_target_risk(result, ax=None):
+    """P(breach per window) for every target on the ladder, with the accepted risk marked.
+
+    The curve a contract writer chooses a target from: the achievable target is the
+    highest one below the risk line.
+    """
+    from simulation.model.sla import TARGET_LADDER
+
+    ax = _axes(ax)
+    sla = result.sla
+    if sla is None or result.windows.empty:
+        ax.text(0.5, 0.5, "no SLA windows", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    targets = sorted(set(TARGET_LADDER) | {sla.target})
+    risk = [result.breach_probability_at(t) for t in targets]
+    x = np.arange(len(targets))
+    ax.plot(x, risk, marker="o", color="#4c72b0")
+    ax.axhline(sla.risk, color="#c44e52", ls="--", label=f"accepted risk {100 * sla.risk:g} %")
+    here = targets.index(sla.target)
+    ax.plot(
+        [here],
+        [risk[here]],
+        marker="o",
+        ms=11,
+        mfc="none",
+        color="#c44e52",
+        label=f"contract target {100 * sla.target:g} %",
+    )
+    ax.set_xticks(x, [f"{100 * t:g} %" for t in targets])
+    ax.set_xlabel("target availability per window")
+    ax.set_ylabel(f"P(breach per {sla.window_label})")
+    ax.set_ylim(0, max(max(risk), sla.risk) * 1.15 or 1.0)
+    ax.set_title("breach probability by target")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
 def save_plots(result, directory) -> list[Path]:
-    """Write availability.png, timeline.png and attribution.png into `directory`."""
+    """Write availability.png, timeline.png, attribution.png and target-risk.png into `directory`."""
     from matplotlib.figure import Figure  # no pyplot: works under any backend, leaks no figures
 
     out = Path(directory)
@@ -132,6 +169,7 @@ def save_plots(result, directory) -> list[Path]:
         ("availability", plot_window_availability),
         ("timeline", lambda r, ax: plot_outage_timeline(r, _worst_replication(r), ax)),
         ("attribution", plot_attribution),
+        ("target-risk", plot_target_risk),
     ):
         fig = Figure(figsize=(9, 4.8))
         draw(result, ax=fig.subplots())

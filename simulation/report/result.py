@@ -259,8 +259,14 @@ class Result:
 
         return plot_attribution(self, ax=ax, top=top)
 
+    def plot_target_risk(self, ax=None):
+        """P(breach per window) for every target on the ladder, with the accepted risk."""
+        from simulation.report.plots import plot_target_risk
+
+        return plot_target_risk(self, ax=ax)
+
     def save_plots(self, directory) -> list:
-        """Write the three standard plots as PNG files into `directory`; return the paths."""
+        """Write the standard plots as PNG files into `directory`; return the paths."""
         from simulation.report.plots import save_plots
 
         return save_plots(self, directory)
