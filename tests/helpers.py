@@ -1,7 +1,20 @@
 """Small builders for tests that construct scenarios in Python."""
 
+import math
+
+import numpy as np
+
 from simulation.model.components import ComponentType
-from simulation.model.distributions import Deterministic, Exponential
+from simulation.model.distributions import (
+    Deterministic,
+    Empirical,
+    Exponential,
+    Gamma,
+    Lognormal,
+    Normal,
+    Uniform,
+    Weibull,
+)
 from simulation.model.scenario import RunSettings, Scenario
 from simulation.model.structure import Instance, Leaf, iter_blocks
 
@@ -48,3 +61,37 @@ def scenario_of(service, parts: dict, horizon: float = 1000.0, sla=None, **kw) -
 
 def L(*ids):
     return tuple(Leaf(i) for i in ids)
+
+
+#: Every distribution and parameterisation, for the sampling and stream tests.
+DISTRIBUTIONS = [
+    Exponential(0.25),
+    Exponential.from_mean(15800.0),
+    Weibull(0.75, 10.0),
+    Weibull.from_mean(shape=1.3, mean=9000.0),
+    Lognormal(0.5, 0.8),
+    Lognormal.from_mean_cv(3.0, 1.0),
+    Lognormal.from_median_p95(0.5, 4.0),
+    Lognormal.from_median_sigma(2.0, 0.5),
+    Gamma(2.5, 3.0),
+    Gamma.from_mean_cv(24.0, 0.5),
+    Gamma.from_mean_cv(24.0, 2.0),
+    Normal(10.0, 2.0),
+    Normal(1.0, 2.0),  # truncation at 0 matters here
+    Uniform(2.0, 5.0),
+    Deterministic(0.25),
+    Empirical((1.0, 2.0, 2.0, 7.5)),
+]
+
+
+def assert_moments(x: np.ndarray, dist) -> None:
+    """Sample mean and variance of `x` within 4.5 standard errors of `dist`'s.
+
+    The standard error of the variance is estimated from the sample's fourth moment, so
+    a correct sampler passes and a wrong parameterisation (off by far more) fails.
+    """
+    n = x.size
+    assert abs(x.mean() - dist.mean) <= 4.5 * math.sqrt(dist.variance / n) + 1e-12
+    m4 = np.mean((x - x.mean()) ** 4)
+    assert abs(x.var() - dist.variance) <= 4.5 * math.sqrt(max(m4 - x.var() ** 2, 0.0) / n) + 1e-12
+    assert np.all(x >= 0)
