@@ -8,7 +8,6 @@ import numpy as np
 
 #: Outage kinds (the `kind` column of a Timeline).
 UNPLANNED, ANNOUNCED_MAINTENANCE, MAINTENANCE = 0, 1, 2
-KIND_NAMES = ("unplanned", "announced_maintenance", "maintenance")
 
 
 @dataclass(frozen=True)

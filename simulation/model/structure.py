@@ -119,12 +119,6 @@ def leaves(block: Block) -> list[str]:
     return list(seen)
 
 
-def is_tree(block: Block) -> bool:
-    """True when no instance appears twice below `block` (no shared instances)."""
-    ids = [b.instance for b in iter_blocks(block) if isinstance(b, Leaf)]
-    return len(ids) == len(set(ids))
-
-
 @dataclass(frozen=True)
 class Instance:
     """One physical thing: an id (its path in the structure) and its component type."""

@@ -11,8 +11,6 @@ import pandas as pd
 
 from simulation.model.scenario import HOURS_PER_YEAR, Scenario
 
-SCHEMA = "slasim.report/1"
-
 
 @dataclass(frozen=True)
 class ConfidenceInterval:
@@ -58,7 +56,7 @@ class Result:
         windows,
         attribution,
         timelines,
-        window_info,
+        window_hours,
         precision=None,
     ):
         self.scenario: Scenario = scenario
@@ -69,7 +67,7 @@ class Result:
         self.windows: pd.DataFrame = windows
         self.attribution: pd.DataFrame = attribution
         self.timelines = timelines
-        self._window_info = window_info
+        self._window_hours = window_hours  # length of each SLA window, hours
         self.precision = precision
 
     # ----------------------------------------------------------------- building
@@ -104,7 +102,7 @@ class Result:
             .sort_values("downtime_min", ascending=False, kind="stable")
             .reset_index(drop=True)
         )
-        windows, info = _window_table(scenario, outputs, horizon_hours)
+        windows, window_hours = _window_table(scenario, outputs, horizon_hours)
         return cls(
             scenario,
             engine,
@@ -116,7 +114,7 @@ class Result:
             windows,
             attribution,
             timelines,
-            info,
+            window_hours,
             precision,
         )
 
@@ -148,10 +146,6 @@ class Result:
 
         return steady_state_availability(self.scenario)
 
-    @property
-    def _years(self) -> float:
-        return self.horizon_hours / HOURS_PER_YEAR
-
     @cached_property
     def breach_probability(self) -> float | None:
         """P(a window is breached), over all windows of all replications."""
@@ -178,7 +172,7 @@ class Result:
         """Breached windows per year of complete windows."""
         if self.windows.empty:
             return None
-        window_years = self._window_info["hours"].sum() / HOURS_PER_YEAR
+        window_years = self._window_hours.sum() / HOURS_PER_YEAR
         return float(self.windows.breach.sum() / (self.replications * window_years))
 
     @cached_property
@@ -306,5 +300,4 @@ def _window_table(scenario, outputs, horizon_hours):
             "credit_pct": 100.0 * np.concatenate([o.window_credit for o in outputs]).ravel(),
         }
     )
-    info = {"hours": np.asarray(wins.end) - np.asarray(wins.start), "partial_tail": wins.partial_tail}
-    return table, info
+    return table, np.asarray(wins.end) - np.asarray(wins.start)

@@ -127,7 +127,7 @@ def run(
             done = sum(o.downtime_hours.size for o in outputs)
             if achieved.met or done >= limit:
                 break
-            plan = batches(_next_round(outputs, achieved, done, limit), first=done)
+            plan = batches(_next_round(achieved, done, limit), first=done)
     elapsed = time.perf_counter() - started
     return Result.from_batches(
         scenario,
@@ -219,9 +219,9 @@ def _precision(outputs: list[BatchOutput], target: float, has_sla: bool) -> Prec
     return Precision(target, rel_u, rel_b, met)
 
 
-def _next_round(outputs, achieved: Precision, done: int, limit: int) -> int:
+def _next_round(achieved: Precision, done: int, limit: int) -> int:
     """Replications to add: enough for the worst figure by the 1/sqrt(n) rule, 10 % spare."""
-    worst = max(x for x in (achieved.unavailability, achieved.breach_probability or 0.0))
+    worst = max(achieved.unavailability, achieved.breach_probability or 0.0)
     factor = 4.0 if math.isinf(worst) else min(4.0, 1.1 * (worst / achieved.target) ** 2)
     wanted = max(BATCH_SIZE, int(math.ceil(done * (factor - 1.0))))
     return min(wanted, limit - done)
