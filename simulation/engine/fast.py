@@ -412,7 +412,7 @@ def _standby_node(members: list[Events], block: Standby, run: _Run, base: int) -
     pos = np.concatenate([np.full(len(s), i) for i, s in enumerate(members)])[order].tolist()
     switcher = SwitchingNode("standby", block.switchover, base)  # its samplers, as in des
     for sampler in switcher.samplers():
-        sampler.prepare(single_stream_keys(base, run.reps, sampler.purpose))
+        sampler.prepare_replications(run.reps)
     replay = _StandbyReplay(n, block, switcher)
     i, total = 0, len(t)
     for r in range(run.reps.size):

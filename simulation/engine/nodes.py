@@ -70,6 +70,10 @@ class Sampler:
     def prepare(self, keys: np.ndarray, prefill: list[list[float]] | None = None) -> None:
         self.keys, self.prefill = keys, prefill
 
+    def prepare_replications(self, reps: np.ndarray) -> None:
+        """`prepare` with this stream's own keys for replications `reps`, nothing prefilled."""
+        self.prepare(single_stream_keys(self.base, reps, self.purpose))
+
     def start(self, pos: int) -> None:
         """Select replication `pos` of the prepared batch."""
         self.key = self.keys[pos]
@@ -391,7 +395,7 @@ class CompiledStructure:
                 for j, leaf in enumerate(group):
                     getattr(leaf, attr).prepare(keys[:, j], [row[j] for row in pre])
         for sampler in self.samplers:
-            sampler.prepare(single_stream_keys(sampler.base, reps, sampler.purpose))
+            sampler.prepare_replications(reps)
 
     def reset(self, env, pos: int) -> None:
         """Start replication `pos` of the prepared batch."""
