@@ -13,7 +13,7 @@ import pytest
 from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
 from simulation.measure import SlaMeter, WindowFigures
 from simulation.model.calendar import Calendar, WeeklySchedule
-from simulation.model.sla import SLA, CreditTier, IntervalRule, Rolling
+from simulation.model.sla import SLA, CreditTier, DownOver, IntervalRule, Rolling
 
 UTC = Calendar(dt.date(2027, 1, 1), "UTC")
 AMS = Calendar(dt.date(2027, 1, 1), "Europe/Amsterdam")
@@ -201,7 +201,7 @@ MONDAY_0800 = at(UTC, 2027, 2, 1, 8)
 FEB = Calendar(dt.date(2027, 2, 1), "UTC")
 
 
-def cell_meter(rule: str, min_outage_hours: float = 0.0) -> SlaMeter:
+def cell_meter(rule, min_outage_hours: float = 0.0) -> SlaMeter:
     sla = SLA(
         target=0.999,
         service_hours=only(0, 8 * 60, 8 * 60 + 12),
@@ -236,6 +236,59 @@ def test_interval_rule_any_and_majority(pairs, any_min, majority_min):
     tl = minutes_after_0800(*pairs)
     assert cell_meter("any").measure(tl).downtime_min.tolist() == pytest.approx([any_min])
     assert cell_meter("majority").measure(tl).downtime_min.tolist() == pytest.approx([majority_min])
+
+
+@pytest.mark.parametrize(
+    "pairs, whole_min, over_10_min",
+    [
+        ([(1, 2)], 0, 5),  # 1 min of cell 0: 20 % of it
+        ([(5, 5.5)], 0, 0),  # exactly 10 % of cell 1 is not more than 10 %
+        ([(5, 5.6)], 0, 5),  # 12 % of cell 1
+        ([(5, 10)], 5, 5),  # all of cell 1
+        ([(5, 9.9)], 0, 5),  # all but 6 seconds of cell 1
+        ([(4, 10)], 5, 10),  # 1 min of cell 0, all of cell 1
+        ([(0, 2.5), (2.5, 5)], 5, 5),  # two touching outages fill cell 0
+        ([(0, 2.5, 1), (2.5, 5, 2)], 5, 5),  # ... whatever their causes
+        ([(0, 2.5), (2.6, 5)], 0, 5),  # a gap of 6 seconds: not whole
+        ([(10, 12)], 2, 2),  # the cut last cell [10, 12) is whole at 2 min
+        ([(10, 30)], 2, 2),  # runs past the period end: the cut cell is whole
+        ([(-3, 5)], 5, 5),  # from before the period start: cell 0 is whole
+        ([(10.5, 12)], 0, 2),  # 1.5 of the 2 min of the cut cell
+        ([(10, 10.2)], 0, 0),  # exactly 10 % of the cut cell
+        ([(0, 12)], 12, 12),  # the whole period
+    ],
+)
+def test_interval_rule_whole_and_down_over(pairs, whole_min, over_10_min):
+    """``whole``: only cells down for all their length; ``{down_over: 10%}``: more than 10 %."""
+    tl = minutes_after_0800(*pairs)
+    assert cell_meter("whole").measure(tl).downtime_min.tolist() == pytest.approx([whole_min])
+    assert cell_meter(DownOver(0.10)).measure(tl).downtime_min.tolist() == pytest.approx([over_10_min])
+
+
+@pytest.mark.parametrize("named, share", [("any", 0.0), ("majority", 0.5)])
+def test_any_and_majority_are_down_over_0_and_50_percent(named, share):
+    """The named rules are the threshold rule at 0 % and 50 %: same figures on random timelines."""
+    rng = np.random.default_rng(7)
+    t0 = FEB.hours(dt.datetime(2027, 2, 1, 8))
+    start = t0 + np.sort(rng.uniform(0, 12, 40)) * MIN
+    start = start[np.r_[True, np.diff(start) > 0.3 * MIN]]
+    length = np.minimum(rng.exponential(0.4, start.size), np.r_[np.diff(start), 1.0]) * MIN
+    tl = Timeline.from_lists(start, start + length, [UNPLANNED] * start.size, [0] * start.size, 672.0)
+    a, b = cell_meter(named).measure(tl), cell_meter(DownOver(share)).measure(tl)
+    assert a.downtime_min.tolist() == b.downtime_min.tolist()
+
+
+@pytest.mark.parametrize(
+    "rule, match",
+    [
+        ("most", "interval rule 'most'"),  # not a rule
+        (DownOver(1.0), r"down_over share \(1.0\) must be in \[0, 1\)"),  # no cell could count
+        (DownOver(-0.1), "down_over share"),
+    ],
+)
+def test_bad_interval_rule_names_the_culprit(rule, match):
+    with pytest.raises(ValueError, match=match):
+        cell_meter(rule)
 
 
 def test_short_outages_are_dropped_before_the_interval_rule():
@@ -347,8 +400,15 @@ def reference_downtime_min(meter: SlaMeter, tl: Timeline) -> np.ndarray:
             down = np.clip(np.minimum(end, b) - np.maximum(start, a), 0, None).sum()
             if rule is None:
                 out[w] += down * 60
-            elif down > ((b - a) / 2 if rule.rule == "majority" else 0.0) + 1e-9:
-                out[w] += (b - a) * 60
+            elif rule.rule == "whole":
+                out[w] += (b - a) * 60 if down >= (b - a) - 1e-9 else 0.0
+            else:
+                share = (
+                    rule.rule.share
+                    if isinstance(rule.rule, DownOver)
+                    else {"any": 0, "majority": 0.5}[rule.rule]
+                )
+                out[w] += (b - a) * 60 if down > share * (b - a) + 1e-9 else 0.0
             a = b
     return out
 
@@ -360,6 +420,8 @@ def reference_downtime_min(meter: SlaMeter, tl: Timeline) -> np.ndarray:
         (None, 0.25, frozenset({"announced_maintenance"})),  # min_outage and an exclusion
         (IntervalRule(0.5, "any"), 0.0, frozenset()),  # half-hour cells, any
         (IntervalRule(0.5, "majority"), 0.1, frozenset({"maintenance"})),  # majority after min_outage
+        (IntervalRule(0.25, "whole"), 0.0, frozenset()),  # quarter-hour cells, whole
+        (IntervalRule(1.0, DownOver(0.1)), 0.05, frozenset()),  # hourly cells, more than 10 % down
     ],
 )
 def test_random_timelines_agree_with_the_reference(interval, min_outage_hours, exclude):

@@ -15,11 +15,33 @@ The rules, in the order they apply:
    window or in service hours.
 3. What is left is cut to the service periods. Without an interval rule the counted
    downtime is the time cut out. With `SLA.interval`, cells of ``length_hours`` are
-   laid from the start of each service period (the last one cut at the period's end);
-   a cell counts whole when it is down for a positive time (``"any"``) or for more
-   than half of its length (``"majority"``).
+   laid from the start of each service period (the last one cut at the period's end,
+   so a cell's length is its part inside service hours), and a cell counts whole or
+   not at all: ``"any"`` when it is down for a positive time, ``"majority"`` for more
+   than half of its length, ``DownOver(share)`` for more than that share of it,
+   ``"whole"`` only when it is down for all of its length.
 4. Window availability = 1 - counted downtime / service time (1.0 for a window
    without service time); breach = availability < target; credit from the tiers.
+
+A sliding window (`Sliding`, L hours) is measured on the same counted downtime, but
+the service periods are not cut at month boundaries (interval cells run on across
+them) and each reported month gets:
+
+- availability: the lowest trailing availability A(t) = 1 - D(t) / S(t) over every
+  instant t of the month, both ends included, where D(t) and S(t) are the counted
+  downtime and the service time in ``[t - L, t)`` (A = 1 where S(t) = 0);
+- downtime_min and service_min: D and S of the trailing window where that lowest
+  value is reached (the earliest such instant);
+- breach and credit from that availability, as for any window.
+
+D and S are piecewise linear in t, with breakpoints at the edges of counted downtime
+and of service periods and at those edges shifted by L; between two breakpoints A is
+a ratio of two linear functions and so monotone, so its lowest value in a month is
+reached at a breakpoint or at the month's ends. The meter evaluates A exactly there;
+where S vanishes at a breakpoint, D/S is constant on the adjacent interval and its
+other end carries the value. Attribution for a sliding window is the counted
+downtime by cause over the time the reported trailing windows cover (from L hours
+before the first reported month to the end of the last).
 
 Times closer than `EPS_HOURS` (3.6 microseconds) are treated as equal, so that
 float rounding cannot turn an outage of exactly half a cell into a majority, nor
@@ -36,7 +58,7 @@ import numpy as np
 from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, Timeline
 from simulation.measure.windows import EPS_HOURS, Windows, window_bounds
 from simulation.model.calendar import Calendar
-from simulation.model.sla import SLA
+from simulation.model.sla import SLA, Sliding
 
 #: `SLA.exclude` names and the Timeline kinds each one removes.
 EXCLUDED_KINDS = {
@@ -79,6 +101,10 @@ class WindowFigures:
     credit : ndarray of float64
         Credit as a fraction of the fee (`SLA.credit_for`).
     attribution : Attribution
+    service_min : ndarray of float64
+        Service minutes the availability is taken over: the window's (equal to
+        `SlaMeter.service_min`), or for a sliding window those of the trailing window
+        where the month's lowest availability is reached (as is `downtime_min`).
     """
 
     downtime_min: np.ndarray
@@ -86,6 +112,7 @@ class WindowFigures:
     breach: np.ndarray
     credit: np.ndarray
     attribution: Attribution
+    service_min: np.ndarray
 
 
 class SlaMeter:
@@ -100,13 +127,16 @@ class SlaMeter:
     Attributes
     ----------
     windows : Windows
-        The complete windows measured.
+        The complete windows measured (for a sliding window, the reported months).
     period_start, period_end : ndarray of float64
-        Service periods (model hours), sorted, each inside one window.
+        Service periods (model hours), sorted, each inside one window; for a
+        sliding window, over the whole horizon and not cut at months.
     period_window : ndarray of intp
-        Index of the window of each service period.
+        Index of the window of each service period (for a sliding window, of the
+        reported month in which it begins; -1 before the first).
     service_min : ndarray of float64
-        Service minutes per window.
+        Service minutes per window (for a sliding window, of the reported month
+        itself; the trailing windows' are in `WindowFigures.service_min`).
 
     Examples
     --------
@@ -124,8 +154,7 @@ class SlaMeter:
             raise ValueError(f"SLA exclude {sorted(unknown)} not in {sorted(EXCLUDED_KINDS)}")
         if sla.interval is not None and not sla.interval.length_hours > 0:
             raise ValueError(f"interval length ({sla.interval.length_hours} h) must be > 0")
-        if sla.interval is not None and sla.interval.rule not in ("any", "majority"):
-            raise ValueError(f'interval rule {sla.interval.rule!r} must be "any" or "majority"')
+        self._down_over = None if sla.interval is None else sla.interval.down_over  # validates the rule
         self.sla = sla
         self.calendar = calendar
         self.horizon_hours = float(horizon_hours)
@@ -133,12 +162,21 @@ class SlaMeter:
         self._excluded_kinds = np.array(
             sorted({k for name in sla.exclude for k in EXCLUDED_KINDS[name]}), dtype=np.int8
         )
-        self.period_start, self.period_end, self.period_window = self._service_periods()
-        self.service_min = np.bincount(
-            self.period_window,
-            weights=(self.period_end - self.period_start) * 60.0,
-            minlength=len(self.windows),
-        ).astype(np.float64)
+        self._sliding_hours = float(sla.window.hours) if isinstance(sla.window, Sliding) else None
+        if self._sliding_hours is None:
+            self.period_start, self.period_end, self.period_window = self._service_periods()
+            self.service_min = np.bincount(
+                self.period_window,
+                weights=(self.period_end - self.period_start) * 60.0,
+                minlength=len(self.windows),
+            ).astype(np.float64)
+        else:
+            self.period_start, self.period_end, self.period_window = self._sliding_service_periods()
+            w = self.windows
+            self.service_min = 60.0 * (
+                _covered(self.period_start, self.period_end, w.end)
+                - _covered(self.period_start, self.period_end, w.start)
+            )
 
     def __repr__(self) -> str:
         return (
@@ -164,6 +202,18 @@ class SlaMeter:
             np.asarray(ends, dtype=np.float64),
             np.asarray(index, dtype=np.intp),
         )
+
+    def _sliding_service_periods(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Service periods over ``[0, horizon)``, merged, not cut at month boundaries."""
+        schedule = self.sla.service_hours
+        if schedule.is_always:
+            pairs = [(0.0, self.horizon_hours)] if self.horizon_hours > 0 else []
+        else:
+            pairs = schedule.intervals(self.calendar, 0.0, self.horizon_hours)
+        start = np.asarray([p[0] for p in pairs], dtype=np.float64)
+        end = np.asarray([p[1] for p in pairs], dtype=np.float64)
+        month = np.searchsorted(self.windows.start, start, side="right").astype(np.intp) - 1
+        return start, end, month
 
     def table(self):
         """The windows as a DataFrame: label, local start and end, service minutes."""
@@ -200,37 +250,90 @@ class SlaMeter:
             start, end, cause = start[keep], end[keep], cause[keep]
         return start, end, cause
 
-    def measure(self, timeline: Timeline) -> WindowFigures:
-        """The per-window figures and downtime attribution of one timeline."""
+    def counted_downtime(self, timeline: Timeline) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Counted downtime as intervals: ``(start, end, cause, period)``, in time order.
+
+        The pieces of the counted segments inside service periods, or with an
+        interval rule the counted cells (each with the cause most down in it).
+        """
         start, end, cause = self.counted_segments(timeline)
         a, b, c, period = _intersect(start, end, cause, self.period_start, self.period_end)
-        n = len(self.windows)
         if self.sla.interval is None:
+            return a, b, c, period
+        return self._cells(a, b, c, period)
+
+    def measure(self, timeline: Timeline) -> WindowFigures:
+        """The per-window figures and downtime attribution of one timeline."""
+        a, b, c, period = self.counted_downtime(timeline)
+        n = len(self.windows)
+        if self._sliding_hours is not None:
+            downtime_min, service_min, availability = self._sliding(a, b)
+            lo = self.windows.start[0] - self._sliding_hours if n else 0.0
+            hi = self.windows.end[-1] if n else 0.0
+            minutes = (np.clip(b, lo, hi) - np.clip(a, lo, hi)) * 60.0
+            attribution = _by_cause(c[minutes > 0], minutes[minutes > 0])
+        else:
             minutes = (b - a) * 60.0
             downtime_min = np.bincount(self.period_window[period], weights=minutes, minlength=n)
+            downtime_min = downtime_min.astype(np.float64)
             attribution = _by_cause(c, minutes)
-        else:
-            cell_window, cell_min, cell_cause = self._cells(a, b, c, period)
-            downtime_min = np.bincount(cell_window, weights=cell_min, minlength=n)
-            attribution = _by_cause(cell_cause, cell_min)
-        downtime_min = downtime_min.astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            availability = np.where(
-                self.service_min > 0,
-                1.0 - downtime_min / np.where(self.service_min > 0, self.service_min, 1.0),
-                1.0,
-            )
-        availability = np.round(availability, _AVAILABILITY_DECIMALS)
+            service_min = self.service_min
+            with np.errstate(divide="ignore", invalid="ignore"):
+                availability = np.where(
+                    service_min > 0, 1.0 - downtime_min / np.where(service_min > 0, service_min, 1.0), 1.0
+                )
+            availability = np.round(availability, _AVAILABILITY_DECIMALS)
         return WindowFigures(
             downtime_min=downtime_min,
             availability=availability,
             breach=availability < self.sla.target,
             credit=np.asarray(self.sla.credit_for(availability), dtype=np.float64).reshape(n),
             attribution=attribution,
+            service_min=service_min,
         )
 
+    def _sliding(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per reported month: D and S (minutes) of the worst trailing window, and its availability.
+
+        Parameters
+        ----------
+        a, b : ndarray of float64
+            Counted downtime intervals, sorted and disjoint.
+        """
+        w, length = self.windows, self._sliding_hours
+        n = len(w)
+        if not n:
+            return np.empty(0), np.empty(0), np.empty(0)
+        first, last = w.start[0], w.end[-1]
+        # Breakpoints of D(t) and S(t): every edge and every edge + L, and the months' ends.
+        edges = np.concatenate([a, b, self.period_start, self.period_end])
+        t = np.concatenate([edges, edges + length, w.start, w.end])
+        t = np.unique(t[(t >= first) & (t <= last)])
+        down = _covered(a, b, t) - _covered(a, b, t - length)
+        service = _covered(self.period_start, self.period_end, t) - _covered(
+            self.period_start, self.period_end, t - length
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            avail = np.where(
+                service > EPS_HOURS, 1.0 - down / np.where(service > EPS_HOURS, service, 1.0), 1.0
+            )
+        avail = np.round(avail, _AVAILABILITY_DECIMALS)
+        # Each month takes the breakpoints from its start to its end, both included.
+        lo = np.searchsorted(t, w.start, side="left")
+        hi = np.searchsorted(t, w.end, side="right")
+        count = hi - lo
+        month = np.repeat(np.arange(n), count)
+        index = np.repeat(lo, count) + (np.arange(month.size) - np.repeat(np.cumsum(count) - count, count))
+        values = avail[index]
+        heads = np.cumsum(count) - count
+        lowest = np.minimum.reduceat(values, heads)
+        at_lowest = np.flatnonzero(values == lowest[month])
+        _, first_hit = np.unique(month[at_lowest], return_index=True)
+        worst = index[at_lowest[first_hit]]  # earliest instant of each month's lowest value
+        return down[worst] * 60.0, service[worst] * 60.0, lowest
+
     def _cells(self, a, b, c, period):
-        """Counted interval cells touched by down pieces: ``(window, minutes, cause)``.
+        """Counted interval cells, in time order: ``(start, end, cause, period)``.
 
         Parameters
         ----------
@@ -265,10 +368,10 @@ class SlaMeter:
         head = np.flatnonzero(new_cell)
         down_in_cell = np.bincount(cell_id, weights=down, minlength=head.size)
         cell_hours = cell_b[head] - cell_a[head]
-        if self.sla.interval.rule == "any":
-            counted = down_in_cell > EPS_HOURS
+        if self._down_over is None:  # "whole"
+            counted = down_in_cell >= cell_hours - EPS_HOURS
         else:
-            counted = down_in_cell > cell_hours / 2 + EPS_HOURS
+            counted = down_in_cell > self._down_over * cell_hours + EPS_HOURS
         # The cause of a cell: most down time in it; a tie goes to the cause that went
         # down first in the cell.
         order = np.lexsort((first_down, cause, cell_id))
@@ -283,9 +386,10 @@ class SlaMeter:
         best = best[np.r_[True, pair_cell[best][1:] != pair_cell[best][:-1]]] if best.size else best
         cell_cause = pair_cause[best]  # one per cell, in cell order
         return (
-            self.period_window[cell_period[head]][counted],
-            cell_hours[counted] * 60.0,
-            cell_cause[counted],
+            cell_a[head][counted],
+            cell_b[head][counted],
+            cell_cause[counted].astype(np.int32),
+            cell_period[head][counted],
         )
 
 
@@ -310,6 +414,23 @@ def _intersect(start, end, cause, period_start, period_end):
     b = np.minimum(end[seg], period_end[period])
     keep = b - a > EPS_HOURS
     return a[keep], b[keep], cause[seg][keep].astype(np.int32), period[keep].astype(np.intp)
+
+
+def _covered(start: np.ndarray, end: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Total length (hours) of the intervals ``[start, end)`` before each time in `x`.
+
+    The intervals are sorted and disjoint; the result is continuous and piecewise
+    linear in x.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if not start.size:
+        return np.zeros_like(x)
+    length = end - start
+    before = np.r_[0.0, np.cumsum(length)]
+    i = np.searchsorted(start, x, side="right")  # intervals starting at or before x
+    last = np.maximum(i - 1, 0)
+    part = np.where(i > 0, np.clip(x - start[last], 0.0, length[last]), 0.0)
+    return before[np.maximum(i - 1, 0)] + part
 
 
 def _by_cause(cause: np.ndarray, minutes: np.ndarray) -> Attribution:

@@ -3,7 +3,14 @@
 A contract measures availability per window. Calendar windows begin at local
 midnight of the 1st of a month in the calendar's time zone, converted to model time
 at that instant's UTC offset, so a March in Amsterdam is 743 elapsed hours and an
-October 745. A rolling window is a block of elapsed hours counted from model time 0.
+October 745. A rolling window (`Rolling`) is a block of elapsed hours counted from
+model time 0: consecutive blocks, each judged once.
+
+A sliding window (`Sliding`, L elapsed hours) is judged at every instant t over the
+trailing window ``[t - L, t)`` and reported per calendar month; its `Windows` are the
+reported months. A month is reported only when every instant of it has a complete
+trailing window inside the simulated time: it begins at least L hours after model
+time 0 (so a 30-day sliding window from 1 January reports February onwards).
 
 Only complete windows inside ``[0, horizon]`` are measured: a first month that
 begins before `Calendar.start` (a start that is not the 1st) and a last window that
@@ -19,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.model.calendar import Calendar
-from simulation.model.sla import Rolling, Window
+from simulation.model.sla import Rolling, Sliding, Window
 
 #: Two model times closer than this (hours, 3.6 microseconds) are the same instant.
 EPS_HOURS = 1e-9
@@ -36,8 +43,8 @@ class Windows:
     start, end : ndarray of float64
         Model hours; ``end[i] == start[i + 1]`` (windows are contiguous).
     labels : list of str
-        ``"2027-01"`` (month), ``"2027-Q1"`` (quarter), ``"2027"`` (year) or
-        ``"W1"``, ``"W2"``, ... (rolling).
+        ``"2027-01"`` (month, and the reported months of a sliding window),
+        ``"2027-Q1"`` (quarter), ``"2027"`` (year) or ``"W1"``, ``"W2"``, ... (rolling).
     partial_tail : bool
         True when the horizon does not end on a window boundary, so time after the
         last complete window is not measured.
@@ -62,7 +69,7 @@ def window_bounds(window: Window, calendar: Calendar, horizon_hours: float) -> W
 
     Parameters
     ----------
-    window : "month", "quarter", "year" or Rolling
+    window : "month", "quarter", "year", Rolling or Sliding
     calendar : Calendar
         Gives model time 0 (local midnight of `calendar.start`) and the time zone of
         calendar windows.
@@ -76,8 +83,8 @@ def window_bounds(window: Window, calendar: Calendar, horizon_hours: float) -> W
     Raises
     ------
     ValueError
-        For an unknown window name, a rolling window that is not positive, or a
-        negative horizon.
+        For an unknown window name, a rolling or sliding window that is not
+        positive, or a negative horizon.
 
     Examples
     --------
@@ -92,9 +99,27 @@ def window_bounds(window: Window, calendar: Calendar, horizon_hours: float) -> W
         raise ValueError(f"horizon_hours ({horizon_hours}) must be >= 0")
     if isinstance(window, Rolling):
         return _rolling(float(window.hours), horizon_hours)
+    if isinstance(window, Sliding):
+        return _sliding_months(float(window.hours), calendar, horizon_hours)
     if window not in _MONTHS_PER_WINDOW:
-        raise ValueError(f'window {window!r} must be "month", "quarter", "year" or Rolling(hours)')
+        raise ValueError(
+            f'window {window!r} must be "month", "quarter", "year", Rolling(hours) or Sliding(hours)'
+        )
     return _calendar_windows(window, calendar, horizon_hours)
+
+
+def _sliding_months(length_hours: float, calendar: Calendar, horizon_hours: float) -> Windows:
+    """The months reported for a sliding window: those beginning at least its length after 0."""
+    if not length_hours > 0:
+        raise ValueError(f"sliding window length ({length_hours} h) must be > 0")
+    months = _calendar_windows("month", calendar, horizon_hours)
+    keep = months.start >= length_hours - EPS_HOURS
+    return Windows(
+        start=months.start[keep],
+        end=months.end[keep],
+        labels=[label for label, k in zip(months.labels, keep.tolist(), strict=True) if k],
+        partial_tail=months.partial_tail,
+    )
 
 
 def _rolling(length_hours: float, horizon_hours: float) -> Windows:

@@ -2,9 +2,12 @@
 
 Model time is elapsed (physical) hours from local midnight of `Calendar.start` in
 `Calendar.timezone`. Anything stated in local time is converted at that instant's
-UTC offset, so a 24x7 March in Amsterdam has 743 hours. A local time inside a DST gap
-moves forward (it is read with the offset in force before the gap); an hour repeated
-in autumn counts twice.
+UTC offset, so a 24x7 March in Amsterdam has 743 hours. A local time is read as the
+first instant at which the wall clock shows it or a later time (`local_to_utc`): a time
+that the clock skips in spring is the instant the clock passes it (02:30 on 28 March
+2027 in Amsterdam is 03:00 CEST), and a time that the clock shows twice in autumn is
+its first occurrence (02:30 on 31 October 2027 is 02:30 CEST, not CET); the repeated
+hour itself is counted twice by anything that spans it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,59 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 HOUR = dt.timedelta(hours=1)
+_SECOND = dt.timedelta(seconds=1)
+
+
+def local_to_utc(local: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """The instant of a naive local wall-clock time in `tz`, as an aware UTC datetime.
+
+    The reading is the first instant at which the clock shows `local` or a later time:
+
+    - a time that exists once is that instant;
+    - a time the clock shows twice (the hour repeated when DST ends) is its first
+      occurrence, before the clock is set back (``fold=0``);
+    - a time the clock skips (the gap when DST starts) is the instant of the jump,
+      when the clock passes it: 02:30 on 28 March 2027 in Europe/Amsterdam is
+      03:00 CEST (01:00 UTC). Python's own reading (``fold=0``) would give 03:30.
+
+    Parameters
+    ----------
+    local : datetime.datetime
+        Naive (its ``tzinfo`` and ``fold`` are ignored).
+    tz : datetime.tzinfo
+        Usually a `zoneinfo.ZoneInfo`.
+
+    Returns
+    -------
+    datetime.datetime
+        Aware, in UTC.
+
+    Examples
+    --------
+    >>> ams = ZoneInfo("Europe/Amsterdam")
+    >>> local_to_utc(dt.datetime(2027, 3, 28, 2, 30), ams).time()  # in the spring gap
+    datetime.time(1, 0)
+    >>> local_to_utc(dt.datetime(2027, 10, 31, 2, 30), ams).time()  # the first 02:30
+    datetime.time(0, 30)
+    """
+    naive = local.replace(tzinfo=None, fold=0)
+    first = naive.replace(tzinfo=tz).astimezone(dt.UTC)
+    if first.astimezone(tz).replace(tzinfo=None) == naive:
+        return first
+    # In a gap: fold=0 reads the time with the offset before the jump (an instant after
+    # it), fold=1 with the offset after (an instant before it). The jump lies between;
+    # offsets change on whole seconds, so bisect on seconds.
+    before = naive.replace(tzinfo=tz, fold=1).astimezone(dt.UTC)
+    lo, hi = min(before, first), max(before, first)
+    offset_after = hi.astimezone(tz).utcoffset()
+    steps_lo, steps_hi = 0, int((hi - lo) / _SECOND)
+    while steps_hi - steps_lo > 1:  # invariant: lo + steps_lo is before the jump, lo + steps_hi after
+        mid = (steps_lo + steps_hi) // 2
+        if (lo + mid * _SECOND).astimezone(tz).utcoffset() == offset_after:
+            steps_hi = mid
+        else:
+            steps_lo = mid
+    return lo + steps_hi * _SECOND
 
 
 @dataclass(frozen=True)
@@ -34,8 +90,8 @@ class Calendar:
         return self.to_utc(dt.datetime.combine(self.start, dt.time()))
 
     def to_utc(self, local: dt.datetime) -> dt.datetime:
-        """A naive local datetime as aware UTC (a time in a DST gap moves forward)."""
-        return local.replace(tzinfo=self.tz, fold=0).astimezone(dt.UTC)
+        """A naive local datetime as aware UTC, read as `local_to_utc` does."""
+        return local_to_utc(local, self.tz)
 
     def hours(self, local: dt.datetime) -> float:
         """Model time (hours) of a naive local datetime."""

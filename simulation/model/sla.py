@@ -13,20 +13,82 @@ TARGET_LADDER = (0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99995, 0.99999)
 
 @dataclass(frozen=True)
 class Rolling:
-    """Consecutive windows of `hours` elapsed hours from the start of the calendar."""
+    """Consecutive blocks of `hours` elapsed hours from the start of the calendar.
+
+    Each block is one window, judged once on its own downtime (``{rolling: 30d}``).
+    """
 
     hours: float
 
 
-Window = Literal["month", "quarter", "year"] | Rolling
+@dataclass(frozen=True)
+class Sliding:
+    """The SLO judged at every instant over the trailing `hours` elapsed hours.
+
+    Reported per calendar month: the lowest trailing availability reached at any
+    instant of the month (``{sliding: 30d}``). See `simulation.measure.windows` for
+    which months are reported and `simulation.measure.meter` for the measurement.
+    """
+
+    hours: float
+
+
+Window = Literal["month", "quarter", "year"] | Rolling | Sliding
+
+
+@dataclass(frozen=True)
+class DownOver:
+    """A cell counts when down for more than `share` of its length (``0 <= share < 1``).
+
+    The timeslice rule of OpenSLO (a slice is bad when its ratio of good time falls
+    below a threshold); ``"any"`` is the share 0 and ``"majority"`` the share 0.5.
+    """
+
+    share: float
 
 
 @dataclass(frozen=True)
 class IntervalRule:
-    """Count a cell of `length_hours` as down if `any` / a `majority` of it is down."""
+    """Downtime rounded to cells of `length_hours`: a cell counts whole or not at all.
+
+    `rule` says when a cell counts: ``"any"`` (down for a positive time),
+    ``"majority"`` (down for more than half of it), ``"whole"`` (down for all of it)
+    or ``DownOver(share)`` (down for more than `share` of it). A cell's length is its
+    part inside one service period (the last cell of a period is cut at its end).
+    """
 
     length_hours: float
-    rule: Literal["any", "majority"] = "any"
+    rule: Literal["any", "majority", "whole"] | DownOver = "any"
+
+    @property
+    def down_over(self) -> float | None:
+        """The share of a cell that must be exceeded for it to count; None for ``"whole"``.
+
+        Raises
+        ------
+        ValueError
+            For an unknown rule or a share outside [0, 1).
+        """
+        if isinstance(self.rule, DownOver):
+            share = float(self.rule.share)
+            if not 0.0 <= share < 1.0:
+                raise ValueError(
+                    f"interval rule down_over share ({share}) must be in [0, 1); use 'whole' for 1"
+                )
+            return share
+        shares = {"any": 0.0, "majority": 0.5, "whole": None}
+        if self.rule not in shares:
+            raise ValueError(
+                f"interval rule {self.rule!r} must be 'any', 'majority', 'whole' or DownOver(share)"
+            )
+        return shares[self.rule]
+
+    @property
+    def label(self) -> str:
+        """``"any"``, ``"majority"``, ``"whole"`` or ``"down_over 10%"``."""
+        if isinstance(self.rule, DownOver):
+            return f"down_over {100 * self.rule.share:g}%"
+        return self.rule
 
 
 @dataclass(frozen=True)
@@ -53,7 +115,7 @@ class SLA:
     ----------
     target : float
         Availability promised per window (fraction, e.g. 0.999).
-    window : "month", "quarter", "year" or Rolling
+    window : "month", "quarter", "year", Rolling or Sliding
     service_hours : WeeklySchedule
         Hours in which availability counts (local time of the calendar).
     exclude : frozenset of str
@@ -93,4 +155,9 @@ class SLA:
 
     @property
     def window_label(self) -> str:
-        return self.window if isinstance(self.window, str) else f"rolling {self.window.hours / 24:g}d"
+        """``"month"``, ``"quarter"``, ``"year"``, ``"rolling 30d"`` or ``"month (sliding 30d)"``."""
+        if isinstance(self.window, str):
+            return self.window
+        if isinstance(self.window, Sliding):
+            return f"month (sliding {self.window.hours / 24:g}d)"
+        return f"rolling {self.window.hours / 24:g}d"

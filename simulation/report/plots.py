@@ -91,6 +91,10 @@ def _window_offset(sla):
     """Length of a window as a pandas offset (for shading)."""
     import pandas as pd
 
+    from simulation.model.sla import Sliding
+
+    if isinstance(sla.window, Sliding):  # reported per calendar month
+        return pd.DateOffset(months=1)
     if isinstance(sla.window, str):
         return {
             "month": pd.DateOffset(months=1),

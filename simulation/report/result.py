@@ -34,7 +34,9 @@ class Result:
         One row per replication: ``availability``, ``downtime_hours``, ``outages``.
     windows : DataFrame
         One row per (replication, SLA window): ``window``, ``start``, ``service_min``,
-        ``downtime_min``, ``availability``, ``breach``, ``credit_pct``.
+        ``downtime_min``, ``availability``, ``breach``, ``credit_pct``. For a sliding
+        window a row is a calendar month, and ``service_min`` and ``downtime_min``
+        are those of the trailing window where its lowest availability is reached.
     attribution : DataFrame
         Counted downtime by instance, largest first: ``instance``, ``component``,
         ``downtime_min``, ``downtime_share``.
@@ -293,7 +295,7 @@ def _window_table(scenario, outputs, horizon_hours):
             "replication": np.repeat(np.arange(reps), n_w),
             "window": np.tile(np.asarray(wins.labels, dtype=object), reps),
             "start": np.tile(np.asarray(starts, dtype="datetime64[s]"), reps),
-            "service_min": np.tile(meter.service_min, reps),
+            "service_min": np.concatenate([o.window_service_min for o in outputs]).ravel(),
             "downtime_min": np.concatenate([o.window_downtime_min for o in outputs]).ravel(),
             "availability": avail.ravel(),
             "breach": np.concatenate([o.window_breach for o in outputs]).ravel(),

@@ -13,7 +13,7 @@ A day given by two keys is an error. ``24x7`` is the built-in always-schedule.
 from __future__ import annotations
 
 from simulation.model.calendar import WeeklySchedule
-from simulation.model.sla import SLA, Chronic, CreditTier, IntervalRule, Rolling
+from simulation.model.sla import SLA, Chronic, CreditTier, DownOver, IntervalRule, Rolling, Sliding
 from simulation.scenario import units
 from simulation.scenario.checks import (
     At,
@@ -32,7 +32,8 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS = "24x7"
 WINDOWS = ("month", "quarter", "year")
 EXCLUDABLE = ("announced_maintenance", "maintenance")
-INTERVAL_RULES = ("any", "majority")
+INTERVAL_RULES = ("any", "majority", "whole")
+WINDOW_KINDS = ("rolling", "sliding")
 SLA_KEYS = (
     "target",
     "window",
@@ -181,13 +182,19 @@ def parse_sla(value, at: At, hours: dict[str, WeeklySchedule]) -> SLA:
 
 def _window(value, at: At):
     if isinstance(value, dict):
-        check_keys(value, at, ("rolling",), required=("rolling",))
-        return Rolling(duration(value["rolling"], at.key(value, "rolling"), positive=True))
+        check_keys(value, at, WINDOW_KINDS)
+        if len(value) != 1:
+            raise at.error(
+                "expected one of {rolling: 30d} (consecutive blocks) or {sliding: 30d} (trailing window)"
+            )
+        (kind,) = value
+        length = duration(value[kind], at.key(value, kind), positive=True)
+        return Rolling(length) if kind == "rolling" else Sliding(length)
     if isinstance(value, str) and value.strip().lower() in WINDOWS:
         return value.strip().lower()
     raise at.error(
-        f"unknown window {value!r}; expected month, quarter, year or {{rolling: 30d}}",
-        did_you_mean(value, [*WINDOWS, "rolling"]),
+        f"unknown window {value!r}; expected month, quarter, year, {{rolling: 30d}} or {{sliding: 30d}}",
+        did_you_mean(value, [*WINDOWS, *WINDOW_KINDS]),
     )
 
 
@@ -206,13 +213,26 @@ def _exclude(value, at: At) -> frozenset[str]:
 
 
 def _interval(value, at: At) -> IntervalRule:
-    spec = expect_map(value, at, "null or {length: 5min, rule: any | majority}")
+    spec = expect_map(value, at, "null or {length: 5min, rule: any | majority | whole | {down_over: 10%}}")
     check_keys(spec, at, ("length", "rule"), required=("length",))
     length = duration(spec["length"], at.key(spec, "length"), positive=True)
     rule = spec.get("rule", "any")
+    sub = at.key(spec, "rule")
+    if isinstance(rule, dict):
+        check_keys(rule, sub, ("down_over",), required=("down_over",))
+        where = sub.key(rule, "down_over")
+        share = where.convert(units.percent, rule["down_over"], "share")
+        if share >= 1.0:
+            raise where.error(
+                f"down_over {rule['down_over']} leaves no cell to count; a cell cannot be down "
+                f"for more than all of it",
+                "did you mean 'rule: whole' (only cells down for their whole length)?",
+            )
+        return IntervalRule(length, DownOver(share))
     if rule not in INTERVAL_RULES:
-        raise at.key(spec, "rule").error(
-            f"unknown interval rule {rule!r}; expected any or majority", did_you_mean(rule, INTERVAL_RULES)
+        raise sub.error(
+            f"unknown interval rule {rule!r}; expected any, majority, whole or {{down_over: 10%}}",
+            did_you_mean(rule, [*INTERVAL_RULES, "down_over"]),
         )
     return IntervalRule(length, rule)
 

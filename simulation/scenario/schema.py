@@ -262,7 +262,16 @@ def _top() -> dict:
             "window": {
                 "anyOf": [
                     {"enum": ["month", "quarter", "year"]},
-                    _obj({"rolling": _ref("duration")}, ["rolling"]),
+                    _obj(
+                        {"rolling": _ref("duration")},
+                        ["rolling"],
+                        "consecutive blocks of this length from the start, each judged once",
+                    ),
+                    _obj(
+                        {"sliding": _ref("duration")},
+                        ["sliding"],
+                        "judged at every instant over the trailing window; reported per calendar month",
+                    ),
                 ]
             },
             "service_hours": _ref("hours_ref"),
@@ -271,7 +280,18 @@ def _top() -> dict:
             "interval": {
                 "anyOf": [
                     {"type": "null"},
-                    _obj({"length": _ref("duration"), "rule": {"enum": ["any", "majority"]}}, ["length"]),
+                    _obj(
+                        {
+                            "length": _ref("duration"),
+                            "rule": {
+                                "anyOf": [
+                                    {"enum": ["any", "majority", "whole"]},
+                                    _obj({"down_over": _ref("probability")}, ["down_over"]),
+                                ]
+                            },
+                        },
+                        ["length"],
+                    ),
                 ]
             },
             "credits": {

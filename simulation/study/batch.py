@@ -28,6 +28,8 @@ class BatchOutput:
     window_downtime_min, window_availability, window_credit, window_breach : ndarray, shape (r, w)
         Counted downtime, availability, credit fraction and breach per SLA window
         (w = 0 when the scenario has no SLA).
+    window_service_min : ndarray, shape (r, w)
+        Service minutes the availability is taken over (`WindowFigures.service_min`).
     attribution_min : ndarray, shape (instances,)
         Counted downtime (SLA rules applied; raw downtime without an SLA) by cause.
     timelines : list of Timeline
@@ -40,6 +42,7 @@ class BatchOutput:
     window_availability: np.ndarray
     window_credit: np.ndarray
     window_breach: np.ndarray
+    window_service_min: np.ndarray
     attribution_min: np.ndarray
     timelines: list[Timeline]
 
@@ -75,10 +78,11 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -
         w_avail = np.array([f.availability for f in figures]).reshape(size, -1)
         w_credit = np.array([f.credit for f in figures]).reshape(size, -1)
         w_breach = np.array([f.breach for f in figures], dtype=bool).reshape(size, -1)
+        w_service = np.array([f.service_min for f in figures]).reshape(size, -1)
         for f in figures:
             np.add.at(attribution, f.attribution.cause, f.attribution.minutes)
     else:
-        w_down = w_avail = w_credit = np.zeros((size, 0))
+        w_down = w_avail = w_credit = w_service = np.zeros((size, 0))
         w_breach = np.zeros((size, 0), dtype=bool)
         for t in timelines:
             np.add.at(attribution, t.cause, (t.end - t.start) * 60.0)
@@ -90,6 +94,7 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -
         window_availability=w_avail,
         window_credit=w_credit,
         window_breach=w_breach,
+        window_service_min=w_service,
         attribution_min=attribution,
         timelines=timelines,
     )
