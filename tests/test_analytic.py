@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 import simulation.analytic as an
-from simulation.analytic import ctmc, rbd
 from simulation.model.components import ComponentType
 from simulation.model.distributions import Deterministic, Exponential, Gamma, Weibull
 from simulation.model.scenario import Scenario
@@ -578,8 +577,3 @@ def test_hot_kofn_failover_of_blocks_is_not_applicable():
     service = KofN(1, (Series((Leaf("a"),)), Leaf("b")), failover=sw)
     sc = scenario(service, {"a": "box", "b": "box"}, COMPS)
     assert an.steady_state_availability(sc) is None
-
-
-def test_rbd_module_is_importable_alone():
-    assert rbd.series([1.0]) == 1.0
-    assert ctmc.MAX_STATES > 0
