@@ -46,6 +46,10 @@ class DownOver:
 
     share: float
 
+    def __post_init__(self):
+        if not 0.0 <= self.share < 1.0:
+            raise ValueError(f"down_over share ({self.share}) must be in [0, 1); use the rule 'whole' for 1")
+
 
 @dataclass(frozen=True)
 class IntervalRule:
@@ -60,6 +64,9 @@ class IntervalRule:
     length_hours: float
     rule: Literal["any", "majority", "whole"] | DownOver = "any"
 
+    def __post_init__(self):
+        self.down_over  # noqa: B018 -- validates the rule
+
     @property
     def down_over(self) -> float | None:
         """The share of a cell that must be exceeded for it to count; None for ``"whole"``.
@@ -67,15 +74,10 @@ class IntervalRule:
         Raises
         ------
         ValueError
-            For an unknown rule or a share outside [0, 1).
+            For an unknown rule (also raised when the rule is built).
         """
         if isinstance(self.rule, DownOver):
-            share = float(self.rule.share)
-            if not 0.0 <= share < 1.0:
-                raise ValueError(
-                    f"interval rule down_over share ({share}) must be in [0, 1); use 'whole' for 1"
-                )
-            return share
+            return float(self.rule.share)
         shares = {"any": 0.0, "majority": 0.5, "whole": None}
         if self.rule not in shares:
             raise ValueError(
