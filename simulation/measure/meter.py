@@ -433,7 +433,7 @@ def _covered(start: np.ndarray, end: np.ndarray, x: np.ndarray) -> np.ndarray:
     i = np.searchsorted(start, x, side="right")  # intervals starting at or before x
     last = np.maximum(i - 1, 0)
     part = np.where(i > 0, np.clip(x - start[last], 0.0, length[last]), 0.0)
-    return before[np.maximum(i - 1, 0)] + part
+    return before[last] + part
 
 
 def _by_cause(cause: np.ndarray, minutes: np.ndarray) -> Attribution:
