@@ -181,7 +181,7 @@ def test_no_breach_gives_the_upper_bound():
     assert result.breach_probability == 0 and n == 6000
     lo, hi = result.breach_ci()
     assert lo == 0.0 and hi == pytest.approx(1 - 0.05 ** (1 / n), rel=0.01)
-    assert f"none in 6,000 months: < {hi:.3g} per month (95 % upper bound)" in result.summary()
+    assert f"none in 6,000 months: < {hi:#.3g} per month (95 % upper bound)" in result.summary()
     assert result.to_dict()["sla"]["breach_probability_ci95"] == [0.0, pytest.approx(hi, rel=1e-6)]
 
 

@@ -135,7 +135,9 @@ REPORT_SCHEMA = {
                                     "properties": {
                                         "breaches": {"type": "integer", "minimum": 1},
                                         "within": {"type": "integer", "minimum": 1},
-                                        "probability": {"$ref": "#/$defs/fraction"},
+                                        "probability": {
+                                            "oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]
+                                        },
                                         "probability_ci95": {"$ref": "#/$defs/interval"},
                                         "horizon_hours": {"type": "number", "exclusiveMinimum": 0},
                                     },

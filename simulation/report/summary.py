@@ -17,8 +17,8 @@ def _pct(x, digits=4) -> str:
 
 
 def _p(x) -> str:
-    """A probability with three significant digits."""
-    return f"{x:.3g}"
+    """A probability with three significant digits (``0.370``, ``2.50e-05``, ``0``)."""
+    return "0" if x == 0 else f"{x:#.3g}"
 
 
 def _plural(window_label: str) -> str:
