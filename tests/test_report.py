@@ -288,3 +288,16 @@ def test_precision_run_without_breaches_stops_on_the_upper_bound():
     assert zero_event_upper_bound(len(result.windows) - 12 * 100) > goal  # one round less was not enough
     assert "P(breach) none seen" in result.summary()
     assert result.to_dict()["precision"]["breach_probability_upper_bound"] == pytest.approx(p.breach_bound)
+
+
+def test_target_risk_plot_has_a_continuous_axis_with_bands(result):
+    from matplotlib.figure import Figure
+
+    from simulation.report.plots import plot_target_risk
+
+    ax = plot_target_risk(result, ax=Figure().subplots(), points=40)
+    assert ax.get_xscale() == "log"  # unavailability, written as targets
+    assert len(ax.collections) == 2  # the 95 % bands per month and per contract year
+    assert [len(line.get_xdata()) for line in ax.get_lines()[:2]] == [40, 40]
+    labels = ax.get_legend_handles_labels()[1]
+    assert "accepted risk 5 % per year" in labels and "contract target 99.9 %" in labels

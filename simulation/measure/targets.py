@@ -174,7 +174,7 @@ class TargetRisk:
     @property
     def units_needed(self) -> int:
         """Units needed before zero breaches can show a risk within the accepted one."""
-        risk = self._risk_per_unit()
+        risk = self.risk_per_unit
         return math.ceil(math.log1p(-self.confidence) / math.log1p(-risk))
 
     def window_risk(self, target: float) -> tuple[float, ConfidenceInterval]:
@@ -193,7 +193,10 @@ class TargetRisk:
         p = float(counts.sum() / self.yearly_minimum.size)
         return p, clustered_proportion_ci(counts, self.yearly_minimum.shape[1], self.confidence)
 
-    def _risk_per_unit(self) -> float:
+    @property
+    def risk_per_unit(self) -> float:
+        """The accepted risk per unit of `risk_units`: `SLA.risk`, or its per-window
+        reading when a per-year risk is converted."""
         risk = self.sla.risk
         if self.sla.risk_per == "year" and not self.years_counted:
             risk = -math.expm1(math.log1p(-risk) / self.windows_per_year)
@@ -212,7 +215,7 @@ class TargetRisk:
             values = self.yearly_minimum
         else:
             values = self.availability
-        best = achievable_target(values, self._risk_per_unit(), self.confidence)
+        best = achievable_target(values, self.risk_per_unit, self.confidence)
         if best is None:
             return None
         # round() absorbs the float noise of the division only (the availabilities are

@@ -231,12 +231,6 @@ class Result:
             return pd.DataFrame(columns=list(TABLE_COLUMNS))
         return self.target_risk.table()
 
-    def breach_probability_at(self, target: float) -> float | None:
-        """P(a window's availability < `target`): what another target would have risked."""
-        if self.windows.empty:
-            return None
-        return float((self.windows.availability.to_numpy() < target).mean())
-
     @cached_property
     def _chronic(self) -> np.ndarray | None:
         from simulation.measure.stats import chronic_triggered

@@ -163,9 +163,12 @@ def _achievable_line(result) -> str:
         risk = result.target_risk
         counted = sla.risk_per == "year" and risk.years_counted
         unit = "contract years" if counted else _plural(sla.window_label)
+        shown = f"{100 * sla.risk:g} %"
+        if sla.risk_per == "year" and not counted:
+            shown += f" per year ({100 * risk.risk_per_unit:.3g} % per {sla.window_label})"
         return (
             f"  achievable target below {_pct(table.target.min(), 3)} at {risk_text}: "
-            f"{risk.risk_units:,} {unit} cannot show a risk under {100 * sla.risk:g} % "
+            f"{risk.risk_units:,} {unit} cannot show a risk under {shown} "
             f"with 95 % confidence ({risk.units_needed:,} needed)"
         )
     row = table[table.achievable].iloc[0]
