@@ -160,8 +160,8 @@ class Result:
         """Interval of `breach_probability`, clustered by replication.
 
         The windows of one replication are not independent (one long repair can
-        breach two months, a bad year several), so the Wilson interval is widened by
-        the design effect measured between replications
+        breach two months, a bad year several): this is the Korn-Graubard interval at
+        the effective number of windows measured between replications
         (`simulation.measure.stats.clustered_proportion_ci`). With no breach it is
         ``(0, 1 - 0.05 ** (1 / windows))`` at 95 %, the exact one-sided bound. None
         without SLA windows.
@@ -248,8 +248,9 @@ class Result:
         return None if self._chronic is None else float(self._chronic.mean())
 
     def chronic_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
-        """Interval of `chronic_probability`: Wilson over the independent replications
-        (the exact one-sided bound when the rule never triggered)."""
+        """Interval of `chronic_probability` over the independent replications
+        (`clustered_proportion_ci` with one trial each; the exact one-sided bound when
+        the rule never triggered)."""
         from simulation.measure.stats import clustered_proportion_ci
 
         if self._chronic is None:

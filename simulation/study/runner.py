@@ -52,7 +52,8 @@ class Precision:
     (``inf``); it is judged on its 95 % upper bound instead (`unavailability_bound`,
     `breach_bound`, None when there were events): precise enough once the bound is
     within `target` times the contract's allowance -- the unavailability a window may
-    have (1 - SLA target), or the accepted risk per window (`SLA.risk`, per window).
+    have (1 - SLA target), or the accepted risk per window (`SLA.risk`; a risk per year r
+    read per window as 1 - (1 - r) ** (1 / windows per year)).
     """
 
     target: float
