@@ -1,14 +1,16 @@
 """Result, JSON report and console summary on small Python-built scenarios."""
 
+import dataclasses
 import json
 
 import jsonschema
 import numpy as np
 import pytest
-from helpers import L, expo, scenario_of
+from helpers import L, det, expo, scenario_of
 
 import simulation as sim
-from simulation.model.sla import SLA, Chronic, CreditTier
+from simulation.measure.stats import clustered_proportion_ci, zero_event_upper_bound
+from simulation.model.sla import SLA, Chronic, CreditTier, Fee
 from simulation.model.structure import KofN, Series
 from simulation.report.json_report import REPORT_SCHEMA
 
@@ -39,9 +41,6 @@ def test_report_figures_are_consistent_with_the_tables(result):
     assert report["sla"]["breach_probability"] == pytest.approx(w.breach.mean(), abs=1e-6)
     assert report["sla"]["expected_credit_percent"] == pytest.approx(w.credit_pct.mean(), abs=1e-4)
     assert report["sla"]["breaches_per_year"]["mean"] == pytest.approx(w.breach.sum() / 120, abs=1e-4)
-    low, high = report["availability"]["ci95"]
-    assert low <= report["availability"]["mean"] <= high
-    assert sum(a["downtime_share"] for a in report["attribution"]) == pytest.approx(1.0, abs=1e-5)
     # a breach is exactly availability below target, and credit follows the tiers
     assert (w.breach == (w.availability < 0.999)).all()
     assert set(np.unique(w.credit_pct)) <= {0.0, 10.0, 25.0}
@@ -49,7 +48,10 @@ def test_report_figures_are_consistent_with_the_tables(result):
 
 def test_summary_and_repr_show_the_key_figures(result):
     text = result.summary()
-    assert "P(breach)" in text and "availability" in text and "achievable target" in text
+    assert "P(breach)         0.213 per month (95 % CI 0.192 .. 0.235)" in text
+    assert "availability" in text and "achievable target" in text
+    assert "p05: the availability that 95 % of months reach" in text
+    assert "P(chronic breach within 1 y)" in text and "target table" in text
     assert "Result 'test'" in repr(result)
     assert result._repr_html_().startswith("<pre>")
 
@@ -111,3 +113,191 @@ def test_precision_not_met_within_the_limit_says_so():
     )
     assert result.replications == 120 and not result.precision.met
     assert "NOT MET" in result.summary()
+
+
+# -- figures with known values --------------------------------------------------------
+
+
+def test_deterministic_run_known_figures():
+    """a fails every 100 h for 1 h, b every 160 h for 3 h, in series, over January (744 h):
+    a is down 7 times (from 100, 201, ... 706 h), b 4 times (from 160, 323, 486, 649 h),
+    never at once: 7 h + 12 h down, the same in every replication."""
+    sc = scenario_of(Series(L("a", "b")), {"a": det(100, 1), "b": det(160, 3)}, horizon=744.0, sla=SLA_999)
+    result = sim.run(sc, replications=4, seed=1, workers=1, progress=False)
+    availability = 1 - 19 / 744
+    assert result.availability == pytest.approx(availability, rel=1e-12)
+    lo, hi = result.availability_ci()  # a deterministic model: nothing to be uncertain about
+    assert (lo, hi) == pytest.approx((availability, availability), rel=1e-12)
+    attr = result.attribution
+    assert attr.instance.tolist() == ["b", "a"]
+    assert attr.downtime_min.tolist() == pytest.approx([4 * 12 * 60, 4 * 7 * 60])
+    assert attr.downtime_share.tolist() == pytest.approx([12 / 19, 7 / 19])
+    # every month breached (97.4 % < 99.9 %, below the 99 % tier too): P = 1, bounded by 4 windows
+    assert result.breach_probability == 1.0 and result.expected_credit_percent == 25.0
+    assert result.breach_ci() == (1 - zero_event_upper_bound(4), 1.0)
+
+
+def _rare(mtbf=2 * 8760.0, mttr=48.0, sla=SLA_999):
+    return scenario_of(Series(L("box")), {"box": expo(mtbf, mttr)}, horizon=8760.0, sla=sla)
+
+
+def test_availability_interval_stays_in_bounds_and_widens_with_fewer_replications():
+    full = sim.run(_rare(), replications=300, seed=5, workers=1, progress=False)
+    widths = []
+    for n in (3, 30, 300):
+        lo, hi = sim.run(_rare(), replications=n, seed=5, workers=1, progress=False).availability_ci()
+        assert 0.0 <= lo <= hi <= 1.0
+        widths.append(hi - lo)
+    assert widths[0] > widths[1] > widths[2] > 0
+    assert full.availability_ci() == pytest.approx(
+        sim.run(_rare(), replications=300, seed=5, workers=1, progress=False).availability_ci()
+    )
+
+
+def test_three_replications_without_downtime_do_not_give_a_zero_width_interval():
+    result = sim.run(_rare(mtbf=1e12, mttr=1.0), replications=3, seed=1, workers=1, progress=False)
+    assert result.availability == 1.0
+    lo, hi = result.availability_ci()
+    assert hi == 1.0 and lo == pytest.approx(0.05 ** (1 / 3))  # 36.8 %: three years say little
+    assert "no downtime in any of 3 replications: 95 % CI 36.8403 % .. 100.0000 %" in result.summary()
+
+
+def test_one_replication_gives_no_nan():
+    result = sim.run(_rare(mtbf=2000.0, mttr=10.0), replications=1, seed=2, workers=1, progress=False)
+    assert result.availability < 1.0 and result.breach_probability > 0
+    text = result.summary()
+    assert "nan" not in text.lower() and "95 % CI n/a: 1 replication" in text
+    report = result.to_json()
+    assert "NaN" not in report
+    jsonschema.validate(json.loads(report), REPORT_SCHEMA)
+    assert tuple(result.availability_ci()) == (0.0, 1.0)
+
+
+def test_no_breach_gives_the_upper_bound():
+    """Outages of a minute or so every 100 h: about 7 minutes a month, never 44."""
+    sc = scenario_of(Series(L("box")), {"box": expo(100.0, 1 / 60)}, horizon=8760.0, sla=SLA_999)
+    result = sim.run(sc, replications=500, seed=3, workers=1, progress=False)
+    n = len(result.windows)
+    assert result.breach_probability == 0 and n == 6000
+    lo, hi = result.breach_ci()
+    assert lo == 0.0 and hi == pytest.approx(1 - 0.05 ** (1 / n), rel=0.01)
+    assert f"none in 6,000 months: < {hi:#.3g} per month (95 % upper bound)" in result.summary()
+    assert result.to_dict()["sla"]["breach_probability_ci95"] == [0.0, pytest.approx(hi, rel=1e-6)]
+
+
+def test_breach_interval_is_clustered_by_replication(result):
+    breach = result.windows.breach.to_numpy().reshape(result.replications, -1)
+    assert result.breach_ci() == clustered_proportion_ci(breach.sum(axis=1), 12)
+    lo, hi = result.breach_ci()
+    assert 0.0 < lo < result.breach_probability < hi < 1.0
+
+
+# -- the achievable target and the target table ------------------------------------------
+
+
+def test_single_box_cannot_sell_99_9():
+    """MTBF 2 y, MTTR 48 h: up 99.74 % of the time, and about 39 % of contract years hold a
+    failure whose 48 h (on average) breach 99.9 % in that month. At 5 % risk per year the
+    achievable target is far below 99.9 %; per month, where only about 4 % of months see
+    any downtime, every target up to 100 % passes -- the reading the ladder used to give."""
+    result = sim.run(_rare(), replications=2000, seed=1, workers=1, progress=False)
+    assert result.availability == pytest.approx(0.9974, abs=0.0005)
+    assert result.achievable_target < 0.95
+    table = result.targets
+    best = table[table.achievable].iloc[0]
+    assert best.target == result.achievable_target and best.within_risk and best.breach_year_high <= 0.05
+    assert not table[table.target > best.target].within_risk.any()
+    per_window = dataclasses.replace(SLA_999, risk_per="window")
+    result = sim.run(_rare(sla=per_window), replications=2000, seed=1, workers=1, progress=False)
+    assert result.achievable_target == 1.0
+    assert "achievable target 100.000 % at 5 % risk per month" in result.summary()
+
+
+def test_target_table_agrees_with_the_contract_figures():
+    sla = dataclasses.replace(SLA_999, fee=Fee(1200.0, "EUR"))
+    result = sim.run(
+        _rare(mtbf=4000.0, mttr=8.0, sla=sla), replications=200, seed=4, workers=1, progress=False
+    )
+    table = result.targets
+    row = table[table.contract].iloc[0]
+    assert row.target == 0.999
+    assert row.breach_window == pytest.approx(result.breach_probability, rel=1e-12)
+    assert (row.breach_window_low, row.breach_window_high) == tuple(result.breach_ci())
+    assert row.breaches_per_year == pytest.approx(result.breaches_per_year, rel=1e-12)
+    assert row.credit_pct == pytest.approx(result.expected_credit_percent, rel=1e-12)
+    # 2027 has 8760 h: twelve months are one year, so money = 12 x fee x mean credit
+    assert row.credit_per_year == pytest.approx(12 * 1200.0 * result.expected_credit_percent / 100, rel=1e-12)
+    assert result.expected_credit_per_year == pytest.approx(row.credit_per_year, rel=1e-12)
+    years = result.windows.breach.to_numpy().reshape(200, 12).any(axis=1)
+    assert row.breach_year == years.mean()
+    assert table.target.is_monotonic_decreasing and table.breach_year.is_monotonic_decreasing
+    report = json.loads(result.to_json())
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert report["sla"]["fee"] == {"amount": 1200.0, "currency": "EUR"}
+    assert len(report["sla"]["targets"]) == len(table)
+    assert report["sla"]["achievable_target"]["per"] == "year"
+    assert "1,200.00 EUR" in result.summary()
+
+
+def test_too_few_contract_years_say_below():
+    result = sim.run(_rare(mtbf=4000.0, mttr=8.0), replications=20, seed=4, workers=1, progress=False)
+    assert result.achievable_target is None
+    lowest = result.targets.target.min()
+    assert f"achievable target below {100 * lowest:.3f} % at 5 % risk per year: 20 contract years" in (
+        result.summary()
+    )
+    assert result.to_dict()["sla"]["achievable_target"]["below"] == lowest
+
+
+def test_chronic_probability_says_its_horizon():
+    sla = dataclasses.replace(SLA_999, chronic=Chronic(2, 6))
+    result = sim.run(
+        _rare(mtbf=4000.0, mttr=8.0, sla=sla),
+        replications=20,
+        horizon=17544.0,
+        seed=4,
+        workers=1,
+        progress=False,
+    )
+    assert "P(chronic breach within 2 y)" in result.summary()
+    assert result.to_dict()["sla"]["chronic"]["horizon_hours"] == 17544.0  # 2027 and 2028
+
+
+def test_intervals_unpack():
+    result = sim.run(_rare(mtbf=4000.0, mttr=8.0), replications=20, seed=4, workers=1, progress=False)
+    lo, hi = result.availability_ci()
+    assert lo < result.availability < hi
+    lo, hi = result.breach_ci()
+    assert (lo, hi) == (result.breach_ci().low, result.breach_ci().high)
+
+
+def test_precision_run_without_breaches_stops_on_the_upper_bound():
+    """No breach ever (outages of about a minute): the run stops once the zero-event bound
+    of P(breach) is within 10 % of the accepted risk per month, 1 - 0.95 ** (1 / 12), instead
+    of running to its limit."""
+    sc = scenario_of(Series(L("box")), {"box": expo(100.0, 1 / 60)}, horizon=8760.0, sla=SLA_999)
+    result = sim.run(
+        sc, replications=100, seed=3, precision=0.1, max_replications=5000, workers=1, progress=False
+    )
+    p = result.precision
+    goal = 0.1 * (1 - 0.95 ** (1 / 12))
+    assert p.met and result.breach_probability == 0
+    assert p.breach_bound == pytest.approx(zero_event_upper_bound(len(result.windows)))
+    assert p.breach_bound <= goal
+    assert 12 * 100 < len(result.windows) < 5000 * 12
+    assert zero_event_upper_bound(len(result.windows) - 12 * 100) > goal  # one round less was not enough
+    assert "P(breach) none seen" in result.summary()
+    assert result.to_dict()["precision"]["breach_probability_upper_bound"] == pytest.approx(p.breach_bound)
+
+
+def test_target_risk_plot_has_a_continuous_axis_with_bands(result):
+    from matplotlib.figure import Figure
+
+    from simulation.report.plots import plot_target_risk
+
+    ax = plot_target_risk(result, ax=Figure().subplots(), points=40)
+    assert ax.get_xscale() == "log"  # unavailability, written as targets
+    assert len(ax.collections) == 2  # the 95 % bands per month and per contract year
+    assert [len(line.get_xdata()) for line in ax.get_lines()[:2]] == [40, 40]
+    labels = ax.get_legend_handles_labels()[1]
+    assert "accepted risk 5 % per year" in labels and "contract target 99.9 %" in labels

@@ -523,3 +523,25 @@ def test_error_survives_pickling():
         "did you mean 'c'?",
     )
     assert str(copy) == "f.yaml:3: a.b: bad (did you mean 'c'?)"
+
+
+@pytest.mark.parametrize(
+    "sla, line, path, fragment, hint",
+    [
+        ("  risk: {value: 5%, per: month}\n", 8, "sla.risk.per", "expected year or window", "per: window"),
+        ("  risk: {per: year}\n", 8, "sla.risk", "value", None),
+        ("  risk: 150%\n", 8, "sla.risk", "between 0% and 100%", None),
+        ("  fee: 1200\n", 8, "sla.fee", "a fee needs a currency, e.g. '1200 EUR'", None),
+        ("  fee: 1200 eur\n", 8, "sla.fee", "capitals: '1200 EUR'", None),
+        ("  fee: EUR\n", 8, "sla.fee", "expected a fee per window like '1200 EUR'", None),
+    ],
+)
+def test_bad_risk_and_fee(sla, line, path, fragment, hint):
+    text = HEAD + "service: server\nsla:\n  target: 99.9%\n" + sla
+    with pytest.raises(ScenarioError) as info:
+        loads(text, source="bad.yaml")
+    err = info.value
+    assert (err.line, err.path) == (line, path), str(err)
+    assert fragment in err.message, str(err)
+    if hint is not None:
+        assert hint in (err.hint or ""), str(err)

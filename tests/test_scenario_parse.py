@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from simulation.model import distributions as d
-from simulation.model.sla import Chronic, CreditTier, IntervalRule, Rolling
+from simulation.model.sla import Chronic, CreditTier, Fee, IntervalRule, Rolling
 from simulation.model.structure import KofN, Leaf, Network, Series, Standby, leaves
 from simulation.scenario import ScenarioWarning, load, loads
 from simulation.scenario.yamlsource import parse_yaml
@@ -111,7 +111,8 @@ def test_format_example_sla(example):
     assert sla.min_outage_hours == pytest.approx(1 / 60)
     assert sla.interval is None
     assert sla.credits == (CreditTier(0.999, 0.1), CreditTier(0.99, 0.25), CreditTier(0.95, 1.0))
-    assert sla.risk == 0.05 and sla.chronic == Chronic(3, 12)
+    assert sla.risk == 0.05 and sla.risk_per == "year" and sla.chronic == Chronic(3, 12)
+    assert sla.fee == Fee(1200.0, "EUR")
 
 
 def test_format_example_operations(example):
@@ -542,3 +543,14 @@ def test_public_api():
     import simulation.scenario as sc
 
     assert set(sc.__all__) == {"ScenarioError", "ScenarioWarning", "json_schema", "load", "loads"}
+
+
+def test_sla_risk_and_fee():
+    """A bare risk is per contract year; `{value, per}` states it per window; the fee is per window."""
+    base = COMPONENTS + "service: server\nsla:\n  target: 99.9%\n"
+    sla = scenario(base + "  risk: 5%\n  fee: 1200 EUR\n").sla
+    assert (sla.risk, sla.risk_per, sla.fee) == (0.05, "year", Fee(1200.0, "EUR"))
+    sla = scenario(base + "  risk: {value: 1%, per: window}\n  fee: 1_500.50 USD\n").sla
+    assert (sla.risk, sla.risk_per, sla.fee) == (0.01, "window", Fee(1500.5, "USD"))
+    sla = scenario(base).sla
+    assert (sla.risk, sla.risk_per, sla.fee) == (0.05, "year", None)

@@ -86,3 +86,19 @@ def test_shipped_scenarios_load_and_validate(validator, path):
         load(path)
     errors = list(validator.iter_errors(as_json(path)))
     assert not errors, [e.message for e in errors]
+
+
+@pytest.mark.parametrize(
+    "risk, fee, valid",
+    [
+        ("5%", "1200 EUR", True),
+        ({"value": "1%", "per": "window"}, "1_500.50 USD", True),
+        ({"value": "1%", "per": "month"}, None, False),  # per year or per window
+        ("5%", 1200, False),  # a fee needs its currency
+        ("5%", "1200 eur", False),  # in capitals
+    ],
+)
+def test_risk_and_fee(validator, risk, fee, valid):
+    data = as_json(DATA / "format-example.yaml")
+    data["sla"].update(risk=risk, fee=fee)
+    assert validator.is_valid(data) == valid

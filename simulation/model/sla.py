@@ -7,8 +7,8 @@ from typing import Literal
 
 from simulation.model.calendar import WeeklySchedule
 
-#: Targets tried, in order, for the achievable target.
-TARGET_LADDER = (0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99995, 0.99999)
+#: How the accepted risk of the achievable target is stated: per contract year or per window.
+RISK_PER = ("year", "window")
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,20 @@ class CreditTier:
 
 
 @dataclass(frozen=True)
+class Fee:
+    """The fee the customer pays per SLA window: `amount` in `currency` (ISO 4217 code)."""
+
+    amount: float
+    currency: str
+
+    def __post_init__(self):
+        if not (self.amount >= 0 and self.amount < float("inf")):
+            raise ValueError(f"a fee must be a finite amount >= 0, got {self.amount}")
+        if not (len(self.currency) == 3 and self.currency.isalpha() and self.currency.isupper()):
+            raise ValueError(f"a currency is a three-letter code such as EUR, got {self.currency!r}")
+
+
+@dataclass(frozen=True)
 class Chronic:
     """`breaches` breached windows within any `within` consecutive ones."""
 
@@ -130,7 +144,12 @@ class SLA:
     credits : tuple of CreditTier
         Not additive: the largest credit whose `below` is above the availability.
     risk : float
-        Breach probability accepted when computing the achievable target.
+        Breach probability accepted for the achievable target, per `risk_per`.
+    risk_per : "year" or "window"
+        ``"year"``: `risk` bounds P(at least one breached window in a contract year);
+        ``"window"``: P(a window is breached).
+    fee : Fee or None
+        What the customer pays per window, to state expected credits in money.
     chronic : Chronic or None
         The termination right for repeated breaches.
     """
@@ -144,14 +163,45 @@ class SLA:
     credits: tuple[CreditTier, ...] = ()
     risk: float = 0.05
     chronic: Chronic | None = None
+    risk_per: Literal["year", "window"] = "year"
+    fee: Fee | None = None
 
-    def credit_for(self, availability):
-        """Credit fraction for window availabilities (scalar or array)."""
+    def __post_init__(self):
+        if self.risk_per not in RISK_PER:
+            raise ValueError(f"risk_per must be one of {', '.join(RISK_PER)}, got {self.risk_per!r}")
+
+    def tiers_at(self, target: float) -> tuple[CreditTier, ...]:
+        """The credit tiers as they would read if the contract promised `target`.
+
+        Every tier keeps its distance below the target: it moves by ``target -
+        self.target`` (a tier at the contract's target moves to `target` exactly); a
+        tier moved to 0 % or below can never apply and is left out. At the contract's
+        own target these are the contract's tiers.
+
+        Examples
+        --------
+        >>> sla = SLA(0.999, credits=(CreditTier(0.999, 0.1), CreditTier(0.99, 0.25)))
+        >>> [(round(t.below, 6), t.credit) for t in sla.tiers_at(0.9995)]
+        [(0.9995, 0.1), (0.9905, 0.25)]
+        """
+        shift = target - self.target
+        tiers = []
+        for tier in self.credits:
+            below = target if tier.below == self.target else min(1.0, tier.below + shift)
+            if below > 0:
+                tiers.append(CreditTier(below, tier.credit))
+        return tuple(tiers)
+
+    def credit_for(self, availability, target: float | None = None):
+        """Credit fraction for window availabilities (scalar or array).
+
+        With `target`, the tiers of `tiers_at(target)` apply instead of the contract's.
+        """
         import numpy as np
 
         a = np.asarray(availability, dtype=float)
         out = np.zeros_like(a)
-        for tier in self.credits:
+        for tier in self.credits if target is None else self.tiers_at(target):
             out = np.where(a < tier.below, np.maximum(out, tier.credit), out)
         return out if out.ndim else float(out)
 

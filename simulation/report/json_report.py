@@ -99,8 +99,33 @@ REPORT_SCHEMA = {
                             "properties": {
                                 "risk": {"$ref": "#/$defs/fraction"},
                                 "target": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
+                                "per": {"enum": ["year", "window"]},
+                                "below": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
+                                "confidence": {"$ref": "#/$defs/fraction"},
                             },
                         },
+                        "breach_probability_year": {
+                            "oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]
+                        },
+                        "breach_probability_year_ci95": {
+                            "oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]
+                        },
+                        "contract_years": {"type": ["integer", "null"], "minimum": 0},
+                        "fee": {
+                            "oneOf": [
+                                {"type": "null"},
+                                {
+                                    "type": "object",
+                                    "required": ["amount", "currency"],
+                                    "properties": {
+                                        "amount": {"type": "number", "minimum": 0},
+                                        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                                    },
+                                },
+                            ]
+                        },
+                        "expected_credit_per_year": {"type": ["number", "null"], "minimum": 0},
+                        "targets": {"type": "array", "items": {"$ref": "#/$defs/target_row"}},
                         "chronic": {
                             "oneOf": [
                                 {"type": "null"},
@@ -110,7 +135,11 @@ REPORT_SCHEMA = {
                                     "properties": {
                                         "breaches": {"type": "integer", "minimum": 1},
                                         "within": {"type": "integer", "minimum": 1},
-                                        "probability": {"$ref": "#/$defs/fraction"},
+                                        "probability": {
+                                            "oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]
+                                        },
+                                        "probability_ci95": {"$ref": "#/$defs/interval"},
+                                        "horizon_hours": {"type": "number", "exclusiveMinimum": 0},
                                     },
                                 },
                             ]
@@ -143,6 +172,8 @@ REPORT_SCHEMA = {
                         "unavailability": {"type": ["number", "null"]},
                         "breach_probability": {"type": ["number", "null"]},
                         "met": {"type": "boolean"},
+                        "unavailability_upper_bound": {"type": ["number", "null"]},
+                        "breach_probability_upper_bound": {"type": ["number", "null"]},
                     },
                 },
             ]
@@ -151,6 +182,35 @@ REPORT_SCHEMA = {
     "$defs": {
         "fraction": {"type": "number", "minimum": 0, "maximum": 1},
         "interval": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+        "target_row": {
+            "type": "object",
+            "required": [
+                "target",
+                "breach_probability",
+                "breach_probability_ci95",
+                "breach_probability_year",
+                "breach_probability_year_ci95",
+                "breaches_per_year",
+                "expected_credit_percent",
+                "expected_credit_per_year",
+                "within_risk",
+                "contract",
+                "achievable",
+            ],
+            "properties": {
+                "target": {"$ref": "#/$defs/fraction"},
+                "breach_probability": {"$ref": "#/$defs/fraction"},
+                "breach_probability_ci95": {"$ref": "#/$defs/interval"},
+                "breach_probability_year": {"$ref": "#/$defs/fraction"},
+                "breach_probability_year_ci95": {"$ref": "#/$defs/interval"},
+                "breaches_per_year": {"type": "number", "minimum": 0},
+                "expected_credit_percent": {"type": "number", "minimum": 0, "maximum": 100},
+                "expected_credit_per_year": {"type": ["number", "null"], "minimum": 0},
+                "within_risk": {"type": "boolean"},
+                "contract": {"type": "boolean"},
+                "achievable": {"type": "boolean"},
+            },
+        },
     },
 }
 
@@ -204,6 +264,8 @@ def _precision_dict(p) -> dict | None:
         "unavailability": finite(p.unavailability),
         "breach_probability": finite(p.breach_probability),
         "met": bool(p.met),
+        "unavailability_upper_bound": _r(p.unavailability_bound, 10),
+        "breach_probability_upper_bound": _r(p.breach_bound, 10),
     }
 
 
@@ -215,13 +277,22 @@ def _sla_dict(result) -> dict | None:
     avail = w.availability.to_numpy()
     quant = (lambda q: _r(np.percentile(avail, q), 8)) if avail.size else (lambda q: None)
     ci = result.breach_ci()
+    risk = result.target_risk
     chronic = None
     if sla.chronic is not None:
         chronic = {
             "breaches": sla.chronic.breaches,
             "within": sla.chronic.within,
             "probability": _r(result.chronic_probability),
+            "horizon_hours": float(result.horizon_hours),
         }
+        if result.chronic_ci() is not None:
+            chronic["probability_ci95"] = _interval(result.chronic_ci())
+    p_year = ci_year = None
+    if risk is not None:
+        p_year, ci_year = risk.year_risk(sla.target)
+    table = result.targets
+    best = result.achievable_target
     return {
         "target": sla.target,
         "window": sla.window_label,
@@ -233,9 +304,42 @@ def _sla_dict(result) -> dict | None:
             "p50": quant(50),
         },
         "breach_probability": _r(result.breach_probability),
-        "breach_probability_ci95": None if ci is None else [_r(ci.low), _r(ci.high)],
+        "breach_probability_ci95": None if ci is None else _interval(ci),
+        "breach_probability_year": _r(p_year),
+        "breach_probability_year_ci95": None if ci_year is None else _interval(ci_year),
+        "contract_years": int(risk.yearly_minimum.size) if risk is not None and risk.years_counted else None,
         "breaches_per_year": {"mean": _r(result.breaches_per_year, 4)},
         "expected_credit_percent": _r(result.expected_credit_percent, 4),
-        "achievable_target": {"risk": sla.risk, "target": result.achievable_target},
+        "fee": None if sla.fee is None else {"amount": sla.fee.amount, "currency": sla.fee.currency},
+        "expected_credit_per_year": _r(result.expected_credit_per_year, 2),
+        "achievable_target": {
+            "risk": sla.risk,
+            "per": sla.risk_per,
+            "target": best,
+            "below": float(table.target.min()) if best is None and len(table) else None,
+            "confidence": 0.95,
+        },
+        "targets": [_target_row(r, sla.fee is not None) for r in table.itertuples()],
         "chronic": chronic,
+    }
+
+
+def _interval(ci) -> list:
+    return [_r(ci.low, 10), _r(ci.high, 10)]
+
+
+def _target_row(r, has_fee: bool) -> dict:
+    """One row of the target table (`Result.targets`) in the report's names."""
+    return {
+        "target": float(r.target),
+        "breach_probability": _r(r.breach_window, 10),
+        "breach_probability_ci95": [_r(r.breach_window_low, 10), _r(r.breach_window_high, 10)],
+        "breach_probability_year": _r(r.breach_year, 10),
+        "breach_probability_year_ci95": [_r(r.breach_year_low, 10), _r(r.breach_year_high, 10)],
+        "breaches_per_year": _r(r.breaches_per_year, 6),
+        "expected_credit_percent": _r(r.credit_pct, 6),
+        "expected_credit_per_year": _r(r.credit_per_year, 2) if has_fee else None,
+        "within_risk": bool(r.within_risk),
+        "contract": bool(r.contract),
+        "achievable": bool(r.achievable),
     }

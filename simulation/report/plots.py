@@ -125,41 +125,94 @@ def plot_attribution(result, ax=None, top: int = 15):
     return ax
 
 
-def plot_target_risk(result, ax=None):
-    """P(breach per window) for every target on the ladder, with the accepted risk marked.
+def plot_target_risk(result, ax=None, points: int = 120):
+    """Risk of every target on a continuous axis, with the accepted risk and the expected credit.
 
-    The curve a contract writer chooses a target from: the achievable target is the
-    highest one below the risk line.
+    The x axis is the target, spaced by its unavailability on a log scale (99 %, 99.9 %,
+    99.99 % equally apart) across the range of the target table (`Result.targets`).
+    Two curves with their clustered 95 % bands: P(breach per window) and P(>= 1
+    breached window per contract year); the accepted risk as a dashed line in the
+    unit it is stated in; the contract's and the achievable target marked; the
+    expected credit (per year in the fee's currency, or in % of the fee per window
+    without a fee) on the second axis. `points` targets are evaluated.
     """
-    from simulation.model.sla import TARGET_LADDER
-
     ax = _axes(ax)
     sla = result.sla
-    if sla is None or result.windows.empty:
+    risk = result.target_risk
+    if sla is None or risk is None:
         ax.text(0.5, 0.5, "no SLA windows", ha="center", va="center", transform=ax.transAxes)
         return ax
-    targets = sorted(set(TARGET_LADDER) | {sla.target})
-    risk = [result.breach_probability_at(t) for t in targets]
-    x = np.arange(len(targets))
-    ax.plot(x, risk, marker="o", color="#4c72b0")
-    ax.axhline(sla.risk, color="#c44e52", ls="--", label=f"accepted risk {100 * sla.risk:g} %")
-    here = targets.index(sla.target)
-    ax.plot(
-        [here],
-        [risk[here]],
-        marker="o",
-        ms=11,
-        mfc="none",
-        color="#c44e52",
-        label=f"contract target {100 * sla.target:g} %",
+    table = result.targets
+    u_low, u_high = _unavailability_range(table.target.to_numpy())
+    targets = 1.0 - np.geomspace(u_high, u_low, points)
+    rows = [risk.row(t) for t in targets]
+    u = 1.0 - targets
+    label = sla.window_label
+    for key, color, name in (
+        ("breach_window", "#4c72b0", f"P(breach per {label})"),
+        ("breach_year", "#55a868", "P(>= 1 breach per contract year)"),
+    ):
+        ax.plot(u, [r[key] for r in rows], color=color, lw=2, label=name)
+        ax.fill_between(
+            u,
+            [r[f"{key}_low"] for r in rows],
+            [r[f"{key}_high"] for r in rows],
+            color=color,
+            alpha=0.2,
+            lw=0,
+            label="95 % CI",
+        )
+    per = "year" if sla.risk_per == "year" else label
+    ax.axhline(
+        sla.risk, color="#c44e52", ls="--", lw=1.2, label=f"accepted risk {100 * sla.risk:g} % per {per}"
     )
-    ax.set_xticks(x, [f"{100 * t:g} %" for t in targets])
-    ax.set_xlabel("target availability per window")
-    ax.set_ylabel(f"P(breach per {sla.window_label})")
-    ax.set_ylim(0, max(max(risk), sla.risk) * 1.15 or 1.0)
-    ax.set_title("breach probability by target")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.axvline(1.0 - sla.target, color="#c44e52", lw=1, label=f"contract target {100 * sla.target:g} %")
+    best = result.achievable_target
+    if best is not None and best < 1.0:
+        ax.axvline(1.0 - best, color="#8172b3", lw=1, ls=":", label=f"achievable target {100 * best:.3f} %")
+    ax.set_xscale("log")
+    ax.set_xlim(u_high, u_low)  # stricter targets to the right
+    ax.xaxis.set_major_formatter(_target_formatter())
+    ax.xaxis.set_minor_formatter(_target_formatter(minor=True))
+    ax.set_xlabel(f"target availability per {label} (spaced by log of 100 % - target)")
+    ax.set_ylabel("probability")
+    top = max(max(r["breach_year_high"] for r in rows), sla.risk)
+    ax.set_ylim(0, min(1.0, top * 1.1))
+    twin = ax.twinx()
+    if sla.fee is not None:
+        twin.plot(u, [r["credit_per_year"] for r in rows], color="#dd8452", lw=1.5, ls="-.")
+        twin.set_ylabel(f"expected credit per year ({sla.fee.currency})", color="#dd8452")
+    else:
+        twin.plot(u, [r["credit_pct"] for r in rows], color="#dd8452", lw=1.5, ls="-.")
+        twin.set_ylabel(f"expected credit (% of the fee per {label})", color="#dd8452")
+    twin.set_ylim(bottom=0)
+    twin.plot([], [], color="#dd8452", ls="-.", label="expected credit (right axis)")
+    handles, labels = ax.get_legend_handles_labels()
+    extra_h, extra_l = twin.get_legend_handles_labels()
+    ax.legend(handles + extra_h, labels + extra_l, fontsize=7, loc="upper left")
+    ax.set_title(f"{result.scenario.name}: risk and credit by target ({result.replications:,} replications)")
     return ax
+
+
+def _unavailability_range(targets: np.ndarray) -> tuple[float, float]:
+    """The unavailabilities spanned by the target table's targets, widened a little."""
+    u = 1.0 - targets[targets < 1.0]
+    if not u.size:
+        return 1e-5, 1e-2
+    return max(u.min() / 1.5, 1e-7), min(u.max() * 1.5, 1.0)
+
+
+def _target_formatter(minor: bool = False):
+    """Tick labels of an unavailability axis, written as targets (``99.9 %``)."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(u, _pos):
+        mantissa = u / 10 ** np.floor(np.log10(u))
+        if minor and not np.isclose(mantissa, 5.0):
+            return ""
+        return f"{100 * (1 - u):.10g} %"
+
+    return FuncFormatter(fmt)
 
 
 def save_plots(result, directory) -> list[Path]:

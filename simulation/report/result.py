@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from simulation.measure.stats import ConfidenceInterval
 from simulation.model.scenario import HOURS_PER_YEAR, Scenario
 
-
-@dataclass(frozen=True)
-class ConfidenceInterval:
-    """A two-sided confidence interval."""
-
-    low: float
-    high: float
+__all__ = ["ConfidenceInterval", "Result"]
 
 
 class Result:
@@ -40,6 +34,10 @@ class Result:
     attribution : DataFrame
         Counted downtime by instance, largest first: ``instance``, ``component``,
         ``downtime_min``, ``downtime_share``.
+    targets : DataFrame
+        The target table (`simulation.measure.targets.TargetRisk.table`): risk per
+        window and per contract year, breaches per year and expected credit of a range
+        of targets around the contract's and the achievable one.
     timelines : list of Timeline
         The outage segments of every replication.
     precision : Precision or None
@@ -135,11 +133,16 @@ class Result:
         return float(self.per_replication.availability.mean())
 
     def availability_ci(self, confidence: float = 0.95) -> ConfidenceInterval:
-        """t-interval of the mean availability over replications."""
-        from simulation.measure.stats import mean_ci
+        """Interval of the mean availability over replications, within [0, 1].
 
-        _, low, high = mean_ci(self.per_replication.availability.to_numpy(), confidence)
-        return ConfidenceInterval(low, high)
+        The t-interval of the replications' availabilities, clipped to [0, 1]; when no
+        replication had any downtime, the zero-event bound on the share of replications
+        with downtime (`simulation.measure.stats.fraction_mean_ci`); ``(0, 1)`` for a
+        single replication with downtime. Unpacks as ``lo, hi = result.availability_ci()``.
+        """
+        from simulation.measure.stats import fraction_mean_ci
+
+        return fraction_mean_ci(self.per_replication.availability.to_numpy(), confidence)
 
     @cached_property
     def analytic_availability(self) -> float | None:
@@ -156,14 +159,21 @@ class Result:
         return float(self.windows.breach.mean())
 
     def breach_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
-        """Wilson interval of `breach_probability`."""
-        from simulation.measure.stats import wilson_interval
+        """Interval of `breach_probability`, clustered by replication.
+
+        The windows of one replication are not independent (one long repair can
+        breach two months, a bad year several): this is the Korn-Graubard interval at
+        the effective number of windows measured between replications
+        (`simulation.measure.stats.clustered_proportion_ci`). With no breach it is
+        ``(0, 1 - 0.05 ** (1 / windows))`` at 95 %, the exact one-sided bound. None
+        without SLA windows.
+        """
+        from simulation.measure.stats import clustered_proportion_ci
 
         if self.windows.empty:
             return None
-        return ConfidenceInterval(
-            *wilson_interval(int(self.windows.breach.sum()), len(self.windows), confidence)
-        )
+        breach = self.windows.breach.to_numpy().reshape(self.replications, -1)
+        return clustered_proportion_ci(breach.sum(axis=1), breach.shape[1], confidence)
 
     @cached_property
     def expected_credit_percent(self) -> float | None:
@@ -178,29 +188,76 @@ class Result:
         return float(self.windows.breach.sum() / (self.replications * window_years))
 
     @cached_property
-    def achievable_target(self) -> float | None:
-        """Highest ladder target whose breach probability is at most the SLA's risk."""
-        from simulation.measure.stats import achievable_target
-
-        if self.windows.empty:
+    def expected_credit_per_year(self) -> float | None:
+        """Expected credit per year in the currency of `SLA.fee`; None without a fee."""
+        if self.windows.empty or self.sla.fee is None:
             return None
-        return achievable_target(self.windows.availability.to_numpy(), self.sla.risk)
-
-    def breach_probability_at(self, target: float) -> float | None:
-        """P(a window's availability < `target`): what another target would have risked."""
-        if self.windows.empty:
-            return None
-        return float((self.windows.availability.to_numpy() < target).mean())
+        window_years = self.replications * self._window_hours.sum() / HOURS_PER_YEAR
+        return float(self.sla.fee.amount * self.windows.credit_pct.sum() / 100.0 / window_years)
 
     @cached_property
-    def chronic_probability(self) -> float | None:
-        """P(the chronic-breach rule triggers within the horizon), per replication."""
+    def target_risk(self):
+        """`simulation.measure.targets.TargetRisk` of this run (None without SLA windows)."""
+        from simulation.measure.targets import TargetRisk, contract_years
+        from simulation.measure.windows import window_bounds
+
+        if self.windows.empty:
+            return None
+        windows = window_bounds(self.sla.window, self.scenario.calendar, self.horizon_hours)
+        return TargetRisk(
+            self.windows.availability.to_numpy().reshape(self.replications, -1),
+            self.sla,
+            self._window_hours,
+            contract_years(self.scenario.calendar, windows, self.horizon_hours),
+        )
+
+    @cached_property
+    def achievable_target(self) -> float | None:
+        """The highest target whose risk is within `SLA.risk` with 95 % confidence.
+
+        The risk is P(>= 1 breached window in a contract year) or, with ``risk_per ==
+        "window"``, P(a window is breached); the upper end of its clustered 95 %
+        interval must be within the accepted risk, for this target and every lower
+        one (`simulation.measure.targets.TargetRisk.achievable`). Rounded down to
+        0.001 %. None without SLA windows, or when the run is too short to show the
+        risk at all (see `targets`).
+        """
+        return None if self.target_risk is None else self.target_risk.achievable()
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        """The target table: one row per target, strictest first (see the class attributes)."""
+        from simulation.measure.targets import TABLE_COLUMNS
+
+        if self.target_risk is None:
+            return pd.DataFrame(columns=list(TABLE_COLUMNS))
+        return self.target_risk.table()
+
+    @cached_property
+    def _chronic(self) -> np.ndarray | None:
         from simulation.measure.stats import chronic_triggered
 
         if self.windows.empty or self.sla.chronic is None:
             return None
         breach = self.windows.breach.to_numpy().reshape(self.replications, -1)
-        return float(chronic_triggered(breach, self.sla.chronic.breaches, self.sla.chronic.within).mean())
+        return chronic_triggered(breach, self.sla.chronic.breaches, self.sla.chronic.within)
+
+    @cached_property
+    def chronic_probability(self) -> float | None:
+        """P(the chronic-breach rule triggers within the horizon), per replication.
+
+        It grows with the horizon: read it as "within `horizon_hours`"."""
+        return None if self._chronic is None else float(self._chronic.mean())
+
+    def chronic_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
+        """Interval of `chronic_probability` over the independent replications
+        (`clustered_proportion_ci` with one trial each; the exact one-sided bound when
+        the rule never triggered)."""
+        from simulation.measure.stats import clustered_proportion_ci
+
+        if self._chronic is None:
+            return None
+        return clustered_proportion_ci(self._chronic.astype(int), 1, confidence)
 
     # ------------------------------------------------------------------ outputs
     def to_dict(self) -> dict:
@@ -256,7 +313,8 @@ class Result:
         return plot_attribution(self, ax=ax, top=top)
 
     def plot_target_risk(self, ax=None):
-        """P(breach per window) for every target on the ladder, with the accepted risk."""
+        """Risk per window and per contract year of every target, with the accepted risk
+        and the expected credit."""
         from simulation.report.plots import plot_target_risk
 
         return plot_target_risk(self, ax=ax)

@@ -1,6 +1,13 @@
-"""The console summary of a Result."""
+"""The console summary of a Result.
+
+Every figure carries its scope and its 95 % interval: probabilities say per what
+(window, contract year, horizon), a probability without events gives its upper bound,
+and an interval that cannot be estimated says why.
+"""
 
 from __future__ import annotations
+
+import math
 
 from simulation.model.scenario import HOURS_PER_YEAR
 
@@ -9,9 +16,49 @@ def _pct(x, digits=4) -> str:
     return "n/a" if x is None else f"{100 * x:.{digits}f} %"
 
 
+def _p(x) -> str:
+    """A probability with three significant digits (``0.370``, ``2.50e-05``, ``0``)."""
+    return "0" if x == 0 else f"{x:#.3g}"
+
+
+def _plural(window_label: str) -> str:
+    return f"{window_label}s" if window_label in ("month", "quarter", "year") else f"{window_label} windows"
+
+
+def _span(hours: float) -> str:
+    """A horizon in words: ``1 y``, ``2 y``, ``41.7 d``."""
+    years = hours / HOURS_PER_YEAR
+    if years >= 1:
+        return f"{years:.3g} y"
+    return f"{hours / 24:.3g} d"
+
+
+def _proportion(p, ci, n_units: int, unit: str, replications: int, scope: str = "") -> str:
+    """``0.0392 per month (95 % CI 0.0383 .. 0.0402)``; ``none in 120,000 months: < 2.5e-05
+    per month (95 % upper bound)``; with one replication ``... (95 % CI n/a: 1 replication)``."""
+    scope = f" {scope}" if scope else ""
+    if p == 0:
+        return f"none in {n_units:,} {unit}: < {_p(ci.high)}{scope} (95 % upper bound)"
+    if (ci.low, ci.high) == (0.0, 1.0) and replications < 2:
+        return f"{_p(p)}{scope} (95 % CI n/a: 1 replication)"
+    return f"{_p(p)}{scope} (95 % CI {_p(ci.low)} .. {_p(ci.high)})"
+
+
+def _availability(result) -> str:
+    ci = result.availability_ci()
+    reps = result.replications
+    if result.availability == 1.0:
+        some = "the replication" if reps == 1 else f"any of {reps} replications"
+        interval = f"no downtime in {some}: 95 % CI {_pct(ci.low)} .. {_pct(ci.high)}"
+    elif reps < 2:
+        interval = "95 % CI n/a: 1 replication"
+    else:
+        interval = f"95 % CI {_pct(ci.low)} .. {_pct(ci.high)}"
+    return f"{_pct(result.availability)}  ({interval})"
+
+
 def summary_text(result) -> str:
     """A few lines a reliability engineer reads first."""
-    ci = result.availability_ci()
     analytic = result.analytic_availability
     per_year = HOURS_PER_YEAR / result.horizon_hours
     rep = result.per_replication
@@ -21,44 +68,16 @@ def summary_text(result) -> str:
         f"engine {result.engine}"
         + ("" if result.engine_reason == "chosen" else f" ({result.engine_reason})")
         + f", {result.elapsed_seconds:.1f} s",
-        f"  availability      {_pct(result.availability)}  (95 % CI {_pct(ci.low)} .. {_pct(ci.high)})"
+        f"  availability      {_availability(result)}"
         + (f"   steady state (analytic) {_pct(analytic)}" if analytic is not None else "   analytic n/a"),
         f"  downtime          {rep.downtime_hours.mean() * per_year * 60:.1f} min/year mean, "
         f"{rep.outages.mean() * per_year:.2f} outages/year",
     ]
     if result.precision is not None:
-        p = result.precision
-        got = f"unavailability +/-{100 * p.unavailability:.1f} %"
-        if p.breach_probability is not None:
-            got += f", P(breach) +/-{100 * p.breach_probability:.1f} %"
-        lines.append(
-            f"  precision         asked +/-{100 * p.target:.1f} % (95 % CI, relative): {got}"
-            + ("" if p.met else "  NOT MET: raise --max-replications")
-        )
+        lines.append(_precision_line(result.precision))
     sla = result.sla
     if sla is not None and not result.windows.empty:
-        bci = result.breach_ci()
-        w = result.windows
-        lines += [
-            f"  SLA               {_pct(sla.target, 3)} per {sla.window_label}, "
-            f"service hours {sla.service_hours.name}, {len(w)} windows",
-            f"  window avail.     mean {_pct(w.availability.mean())}, "
-            f"p05 {_pct(w.availability.quantile(0.05))}, p01 {_pct(w.availability.quantile(0.01))}",
-            f"  P(breach)         {result.breach_probability:.4f} per {sla.window_label} "
-            f"(95 % CI {bci.low:.4f} .. {bci.high:.4f}), {result.breaches_per_year:.3f} breaches/year",
-            f"  expected credit   {result.expected_credit_percent:.3f} % of the fee per {sla.window_label}",
-            f"  achievable target {_pct(result.achievable_target, 3)} at {_pct(sla.risk, 0)} risk"
-            + (
-                ""
-                if result.achievable_target is None
-                else f" (P(breach) {result.breach_probability_at(result.achievable_target):.4f} there)"
-            ),
-        ]
-        if sla.chronic is not None:
-            lines.append(
-                f"  chronic breach    P = {result.chronic_probability:.4f} "
-                f"({sla.chronic.breaches} in {sla.chronic.within} windows)"
-            )
+        lines += _sla_lines(result)
     elif sla is not None:
         lines.append("  SLA               no complete window within the horizon")
     top = result.attribution.head(5)
@@ -68,3 +87,122 @@ def summary_text(result) -> str:
             + ", ".join(f"{r.instance} {100 * r.downtime_share:.0f} %" for r in top.itertuples())
         )
     return "\n".join(lines)
+
+
+def _precision_line(p) -> str:
+    parts = []
+    for name, width, bound in (
+        ("unavailability", p.unavailability, p.unavailability_bound),
+        ("P(breach)", p.breach_probability, p.breach_bound),
+    ):
+        if bound is not None:
+            parts.append(f"{name} none seen, < {_p(bound)}")
+        elif width is not None:
+            parts.append(f"{name} +/-{100 * width:.1f} %" if math.isfinite(width) else f"{name} n/a")
+    return f"  precision         asked +/-{100 * p.target:.1f} % (95 % CI, relative): {', '.join(parts)}" + (
+        "" if p.met else "  NOT MET: raise --max-replications"
+    )
+
+
+def _sla_lines(result) -> list[str]:
+    sla = result.sla
+    w = result.windows
+    label = sla.window_label
+    units = _plural(label)
+    risk = result.target_risk
+    years = risk.yearly_minimum.size if risk.years_counted else None
+    avail = w.availability
+    lines = [
+        f"  SLA               {_pct(sla.target, 3)} per {label}, service hours {sla.service_hours.name}, "
+        f"{len(w):,} {units}" + (f" in {years:,} contract years" if years else ""),
+        f"  window avail.     mean {_pct(avail.mean())}, p05 {_pct(avail.quantile(0.05))}, "
+        f"p01 {_pct(avail.quantile(0.01))}  (p05: the availability that 95 % of {units} reach)",
+        "  P(breach)         "
+        + _proportion(
+            result.breach_probability, result.breach_ci(), len(w), units, result.replications, f"per {label}"
+        )
+        + f", {result.breaches_per_year:.3f} breaches/year",
+    ]
+    p_y, ci_y = risk.year_risk(sla.target)
+    lines.append(
+        "  P(>=1 breach)     "
+        + (
+            _proportion(p_y, ci_y, years, "contract years", result.replications, "per contract year")
+            if years
+            else _proportion(p_y, ci_y, len(w), units, result.replications, "per year")
+            + f", converted from per {label} as if {units} were independent"
+        )
+    )
+    credit = f"  expected credit   {result.expected_credit_percent:.3f} % of the fee per {label}"
+    if sla.fee is not None:
+        credit += (
+            f" (fee {sla.fee.amount:,.2f} {sla.fee.currency}: "
+            f"{result.expected_credit_per_year:,.2f} {sla.fee.currency}/year)"
+        )
+    lines.append(credit)
+    lines.append(_achievable_line(result))
+    if sla.chronic is not None:
+        lines.append(
+            f"  chronic breach    P(chronic breach within {_span(result.horizon_hours)}) "
+            + _proportion(
+                result.chronic_probability, result.chronic_ci(), result.replications, "replications", 2
+            )
+            + f"; rule: {sla.chronic.breaches} breached {units} within {sla.chronic.within}"
+        )
+    lines += _table_lines(result)
+    return lines
+
+
+def _achievable_line(result) -> str:
+    sla = result.sla
+    per = "year" if sla.risk_per == "year" else sla.window_label
+    risk_text = f"{100 * sla.risk:g} % risk per {per}"
+    table = result.targets
+    best = result.achievable_target
+    if best is None:
+        risk = result.target_risk
+        counted = sla.risk_per == "year" and risk.years_counted
+        unit = "contract years" if counted else _plural(sla.window_label)
+        shown = f"{100 * sla.risk:g} %"
+        if sla.risk_per == "year" and not counted:
+            shown += f" per year ({100 * risk.risk_per_unit:.3g} % per {sla.window_label})"
+        return (
+            f"  achievable target below {_pct(table.target.min(), 3)} at {risk_text}: "
+            f"{risk.risk_units:,} {unit} cannot show a risk under {shown} "
+            f"with 95 % confidence ({risk.units_needed:,} needed)"
+        )
+    row = table[table.achievable].iloc[0]
+    high = row.breach_year_high if sla.risk_per == "year" else row.breach_window_high
+    name = "P(>=1 breach per year)" if sla.risk_per == "year" else f"P(breach per {sla.window_label})"
+    return (
+        f"  achievable target {_pct(best, 3)} at {risk_text} "
+        f"({name} at most {_p(high)} there, 95 % upper bound)"
+    )
+
+
+def _table_lines(result) -> list[str]:
+    sla = result.sla
+    label = sla.window_label
+    fee = sla.fee
+    header = ["target", f"P(breach/{label})", "P(>=1 breach/yr)", "breaches/yr", f"credit/{label}"]
+    if fee is not None:
+        header.append("credit/yr")
+    rows = []
+    for r in result.targets.itertuples():
+        cells = [
+            _pct(r.target, 3),
+            f"{_p(r.breach_window)} ({_p(r.breach_window_low)} .. {_p(r.breach_window_high)})",
+            f"{_p(r.breach_year)} ({_p(r.breach_year_low)} .. {_p(r.breach_year_high)})",
+            f"{r.breaches_per_year:.3g}",
+            f"{r.credit_pct:.3f} %",
+        ]
+        if fee is not None:
+            cells.append(f"{r.credit_per_year:,.2f} {fee.currency}")
+        marks = [name for name, on in (("contract", r.contract), ("achievable", r.achievable)) if on]
+        cells.append(" <- " + ", ".join(marks) if marks else "")
+        rows.append(cells)
+    widths = [max(len(c[i]) for c in [header, *rows]) for i in range(len(header))]
+    fmt = lambda cells: "  ".join(c.ljust(wd) for c, wd in zip(cells, widths))  # noqa: E731
+    lines = [("  target table      " + fmt(header)).rstrip()]
+    lines += ["                    " + (fmt(c[:-1]) + c[-1]).rstrip() for c in rows]
+    return lines

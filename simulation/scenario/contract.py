@@ -12,8 +12,20 @@ A day given by two keys is an error. ``24x7`` is the built-in always-schedule.
 
 from __future__ import annotations
 
+import re
+
 from simulation.model.calendar import WeeklySchedule
-from simulation.model.sla import SLA, Chronic, CreditTier, DownOver, IntervalRule, Rolling, Sliding
+from simulation.model.sla import (
+    RISK_PER,
+    SLA,
+    Chronic,
+    CreditTier,
+    DownOver,
+    Fee,
+    IntervalRule,
+    Rolling,
+    Sliding,
+)
 from simulation.scenario import units
 from simulation.scenario.checks import (
     At,
@@ -43,6 +55,7 @@ SLA_KEYS = (
     "interval",
     "credits",
     "risk",
+    "fee",
     "chronic",
 )
 
@@ -170,11 +183,9 @@ def parse_sla(value, at: At, hours: dict[str, WeeklySchedule]) -> SLA:
     if "credits" in spec:
         kwargs["credits"] = _credits(spec["credits"], at.key(spec, "credits"), target, spec["target"])
     if "risk" in spec:
-        sub = at.key(spec, "risk")
-        risk = sub.convert(units.percent, spec["risk"], "risk")
-        if not 0 < risk < 1:
-            raise sub.error(f"risk must be between 0% and 100% (exclusive), got {spec['risk']}")
-        kwargs["risk"] = risk
+        kwargs["risk"], kwargs["risk_per"] = _risk(spec["risk"], at.key(spec, "risk"))
+    if spec.get("fee") is not None:
+        kwargs["fee"] = _fee(spec["fee"], at.key(spec, "fee"))
     if spec.get("chronic") is not None:
         kwargs["chronic"] = _chronic(spec["chronic"], at.key(spec, "chronic"))
     return SLA(**kwargs)
@@ -282,6 +293,46 @@ def _credits(value, at: At, target: float, target_text) -> tuple[CreditTier, ...
                 f"the tier above it ({upper.credit:.0%}); tiers are not additive"
             )
     return tuple(tiers)
+
+
+def _risk(value, at: At) -> tuple[float, str]:
+    """``5%`` (per contract year) or ``{value: 5%, per: year | window}``."""
+    per = "year"
+    if isinstance(value, dict):
+        check_keys(value, at, ("value", "per"), required=("value",))
+        if "per" in value:
+            per = value["per"]
+            if per not in RISK_PER:
+                hint = (
+                    "the risk per SLA window is 'per: window'"
+                    if per in (*WINDOWS, "rolling")
+                    else did_you_mean(per, RISK_PER)
+                )
+                raise at.key(value, "per").error(f"risk per {per!r}: expected year or window", hint)
+        at, value = at.key(value, "value"), value["value"]
+    risk = at.convert(units.percent, value, "risk")
+    if not 0 < risk < 1:
+        raise at.error(f"risk must be between 0% and 100% (exclusive), got {value}")
+    return risk, per
+
+
+_FEE = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)\s*([A-Za-z]{3})\s*$")
+
+
+def _fee(value, at: At) -> Fee:
+    """``1200 EUR``: the fee per window, an amount and an ISO 4217 currency code."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise at.error(
+            f"a fee needs a currency, e.g. '{value:g} EUR'", "write the amount and a currency code"
+        )
+    m = _FEE.match(value) if isinstance(value, str) else None
+    if m is None:
+        shown = "nothing (null)" if value is None else repr(value)
+        raise at.error(f"expected a fee per window like '1200 EUR' (amount and currency code), got {shown}")
+    amount, currency = float(m.group(1).replace("_", "")), m.group(2)
+    if currency != currency.upper():
+        raise at.error(f"write the currency code in capitals: '{m.group(1)} {currency.upper()}'")
+    return Fee(amount, currency)
 
 
 def _chronic(value, at: At) -> Chronic:

@@ -300,7 +300,23 @@ def _top() -> dict:
                     {"below": _ref("probability"), "credit": _ref("probability")}, ["below", "credit"]
                 ),
             },
-            "risk": _ref("probability"),
+            "risk": {
+                "description": "accepted breach risk of the achievable target; a bare value is per year",
+                "anyOf": [
+                    _ref("probability"),
+                    _obj({"value": _ref("probability"), "per": {"enum": ["year", "window"]}}, ["value"]),
+                ],
+            },
+            "fee": {
+                "description": "the fee per window: an amount and an ISO 4217 currency code, e.g. 1200 EUR",
+                "anyOf": [
+                    {"type": "null"},
+                    {
+                        "type": "string",
+                        "pattern": r"^\s*(?:[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)\s*[A-Z]{3}\s*$",
+                    },
+                ],
+            },
             "chronic": {
                 "anyOf": [
                     {"type": "null"},

@@ -46,12 +46,22 @@ def choose_engine(scenario: Scenario, engine: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Precision:
-    """What a precision-driven run asked for and achieved (relative 95 % CI half-widths)."""
+    """What a precision-driven run asked for and achieved (relative 95 % CI half-widths).
+
+    A figure without any event (no downtime, no breach) has no relative half-width
+    (``inf``); it is judged on its 95 % upper bound instead (`unavailability_bound`,
+    `breach_bound`, None when there were events): precise enough once the bound is
+    within `target` times the contract's allowance -- the unavailability a window may
+    have (1 - SLA target), or the accepted risk per window (`SLA.risk`; a risk per year r
+    read per window as 1 - (1 - r) ** (1 / windows per year)).
+    """
 
     target: float
     unavailability: float
     breach_probability: float | None
     met: bool
+    unavailability_bound: float | None = None
+    breach_bound: float | None = None
 
 
 def run(
@@ -112,6 +122,7 @@ def run(
     _warn_partial_window(scenario, horizon_hours)
     workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
 
+    allowance = _allowance(scenario, horizon_hours) if precision is not None else None
     started = time.perf_counter()
     outputs: list[BatchOutput] = []
     achieved = None
@@ -123,11 +134,11 @@ def run(
             outputs += _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar)
             if precision is None:
                 break
-            achieved = _precision(outputs, precision, scenario.sla is not None)
+            achieved, growth = _precision(outputs, precision, allowance)
             done = sum(o.downtime_hours.size for o in outputs)
             if achieved.met or done >= limit:
                 break
-            plan = batches(_next_round(achieved, done, limit), first=done)
+            plan = batches(_next_round(growth, done, limit), first=done)
     elapsed = time.perf_counter() - started
     return Result.from_batches(
         scenario,
@@ -207,22 +218,64 @@ def _relative_half_width(values: np.ndarray) -> float:
     return 1.96 * float(values.std(ddof=1)) / math.sqrt(values.size) / mean
 
 
-def _precision(outputs: list[BatchOutput], target: float, has_sla: bool) -> Precision:
+def _allowance(scenario: Scenario, horizon_hours: float) -> tuple[float, float] | None:
+    """What the contract allows, for figures without events: (unavailability, risk per window).
+
+    None without an SLA or a complete window (a figure without events then cannot be
+    made precise and the run goes on to its limit)."""
+    sla = scenario.sla
+    if sla is None:
+        return None
+    from simulation.measure.windows import window_bounds
+    from simulation.model.scenario import HOURS_PER_YEAR
+
+    windows = window_bounds(sla.window, scenario.calendar, horizon_hours)
+    if not len(windows):
+        return None
+    risk = sla.risk
+    if sla.risk_per == "year":  # as independent windows: 1 - (1 - r) ** (1 / windows per year)
+        risk = -math.expm1(math.log1p(-risk) * float(windows.hours.mean()) / HOURS_PER_YEAR)
+    return 1.0 - sla.target, risk
+
+
+def _precision(
+    outputs: list[BatchOutput], target: float, allowance: tuple[float, float] | None
+) -> tuple[Precision, float]:
+    """The precision achieved and the factor by which the replications should grow."""
+    from simulation.measure.stats import zero_event_upper_bound
+
     unavail = np.concatenate([o.downtime_hours for o in outputs])
+    growth = []
     rel_u = _relative_half_width(unavail)
-    rel_b = None
-    if has_sla and outputs[0].window_availability.shape[1]:
+    bound_u = bound_b = None
+    met_u = rel_u <= target
+    if not unavail.any():
+        # no downtime at all: the share of replications with downtime is below the bound,
+        # and so is the mean unavailability (a replication is down at most all the time)
+        bound_u = zero_event_upper_bound(unavail.size)
+        met_u = allowance is not None and bound_u <= target * allowance[0]
+        growth.append(math.inf if allowance is None else bound_u / (target * allowance[0]))
+    else:
+        growth.append((rel_u / target) ** 2)
+    rel_b, met_b = None, True
+    if allowance is not None and outputs[0].window_availability.shape[1]:
         # breach fraction per replication: windows of one replication are not independent
         per_rep = np.concatenate([o.window_breach.mean(axis=1) for o in outputs])
         rel_b = _relative_half_width(per_rep)
-    met = rel_u <= target and (rel_b is None or rel_b <= target)
-    return Precision(target, rel_u, rel_b, met)
+        met_b = rel_b <= target
+        if not per_rep.any():
+            windows = sum(o.window_breach.size for o in outputs)
+            bound_b = zero_event_upper_bound(windows)
+            met_b = bound_b <= target * allowance[1]
+            growth.append(bound_b / (target * allowance[1]))  # the bound falls as 1/n
+        else:
+            growth.append((rel_b / target) ** 2)
+    return Precision(target, rel_u, rel_b, met_u and met_b, bound_u, bound_b), max(growth)
 
 
-def _next_round(achieved: Precision, done: int, limit: int) -> int:
-    """Replications to add: enough for the worst figure by the 1/sqrt(n) rule, 10 % spare."""
-    worst = max(achieved.unavailability, achieved.breach_probability or 0.0)
-    factor = 4.0 if math.isinf(worst) else min(4.0, 1.1 * (worst / achieved.target) ** 2)
+def _next_round(growth: float, done: int, limit: int) -> int:
+    """Replications to add: `growth` times those done (at most 4x), with 10 % spare."""
+    factor = 4.0 if math.isinf(growth) else min(4.0, 1.1 * growth)
     wanted = max(BATCH_SIZE, int(math.ceil(done * (factor - 1.0))))
     return min(wanted, limit - done)
 
