@@ -10,6 +10,7 @@ import simulation as sim
 from simulation.model.components import ComponentType
 from simulation.model.distributions import Deterministic, Exponential
 from simulation.model.scenario import RunSettings, Scenario
+from simulation.model.sla import Chronic, CreditTier
 from simulation.model.structure import Instance, KofN, Leaf, Series, Standby, Switchover
 
 A, B = Leaf("a"), Leaf("b")
@@ -42,6 +43,10 @@ FOUR_H = Deterministic(4.0)
         (lambda: RunSettings(replications=0), "replications must be >= 1"),
         (lambda: RunSettings(replications=10**15), "simulated years"),
         (lambda: RunSettings(horizon_hours=1e9), "years a replication may simulate"),
+        (lambda: CreditTier(below=99.9, credit=0.1), r"below must be a fraction in \[0, 1\], got 99.9"),
+        (lambda: CreditTier(below=0.999, credit=10), r"credit must be a fraction in \[0, 1\]"),
+        (lambda: Chronic(3, 2), "1 <= breaches <= within"),
+        (lambda: Chronic(0, 12), "1 <= breaches <= within"),
     ],
 )
 def test_bad_model_objects_are_refused_when_made(make, fragment):
