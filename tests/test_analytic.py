@@ -291,9 +291,10 @@ def test_zero_length_switchover_is_instant():
     assert got == pytest.approx(an.standby_availability([LAM, LAM], [MU, MU], mode="cold"))
 
 
-def test_coverage_without_manual_time_is_not_applicable():
-    with pytest.raises(an.NotApplicable, match="manual"):
-        an.SwitchRates.from_switchover(Switchover(Exponential(10.0), coverage=0.9))
+def test_coverage_without_manual_time_is_refused_by_the_model():
+    """The model refuses it when it is made, so no solver ever sees it."""
+    with pytest.raises(ValueError, match="needs `manual`"):
+        Switchover(Exponential(10.0), coverage=0.9)
 
 
 # ----------------------------------------------------------------- k-of-n chains

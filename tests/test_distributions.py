@@ -111,4 +111,26 @@ def test_field_data_constructors():
 def test_reprs_read_like_constructors():
     assert repr(Exponential(0.25)) == "Exponential(rate=0.25)"
     assert repr(Weibull(1.5, 100.0)) == "Weibull(shape=1.5, scale=100)"
-    assert repr(Normal(10.0, 2.0)) == "Normal(mean=10, sd=2)"
+    assert repr(Normal(10.0, 2.0)) == "Normal(loc=10, sd=2)"
+    assert repr(Empirical((2.0, 0.5))) == "Empirical(samples=(0.5, 2))"
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        *DISTRIBUTIONS,
+        Weibull.from_mean(shape=1.3, mean=9000.0),  # a scale with many digits
+        Lognormal.from_median_p95(0.5, 4.0),
+        Normal(-1.5, 3.0),
+        Empirical((0.25,)),
+    ],
+    ids=lambda d: type(d).__name__,
+)
+def test_repr_is_the_constructor_call(dist):
+    """eval(repr(d)) makes an equal distribution: every digit is kept."""
+    namespace = {c.__name__: c for c in (Deterministic, Empirical, Exponential, Gamma, Lognormal, Normal)}
+    namespace.update(Uniform=Uniform, Weibull=Weibull)
+    if isinstance(dist, Empirical) and dist.samples and len(dist.samples) > 20:
+        assert repr(dist).startswith("<Empirical: ")
+        return
+    assert eval(repr(dist), namespace) == dist

@@ -95,12 +95,36 @@ CASES = [
     ),
     (
         "bad duration unit",
-        "format: slasim/1\nname: t\ncomponents:\n  server: {failure: {mtbf: 5000h}, repair: {mttr: 4hrs}}\n"
+        "format: slasim/1\nname: t\ncomponents:\n  server: {failure: {mtbf: 5000h}, repair: {mttr: 4hrz}}\n"
         "service: server\n",
         4,
         "components.server.repair.mttr",
-        "unknown time unit 'hrs' in '4hrs'",
+        "unknown time unit 'hrz' in '4hrz'",
         "did you mean '4h'?",
+    ),
+    (
+        "duration without a unit",
+        HEAD + "service:\n  standby: [{server: 2}]\n  switchover: 30\n",
+        7,
+        "service.switchover",
+        "duration 30 has no unit",
+        "add a unit, e.g. 30s, 30min or 30h",
+    ),
+    (
+        "min_outage without a unit",
+        HEAD + "service: server\nsla:\n  target: 99.9%\n  min_outage: 1\n",
+        8,
+        "sla.min_outage",
+        "duration 1 has no unit",
+        "add a unit, e.g. 1s, 1min or 1h",
+    ),
+    (
+        "failover coverage without manual switchover",
+        HEAD + "service:\n  parallel: [{server: 2}]\n  failover: {switchover: 30s, coverage: 99%}\n",
+        7,
+        "service.failover.coverage",
+        "needs 'manual_switchover'",
+        None,
     ),
     (
         "target without %",
@@ -475,7 +499,7 @@ def test_missing_csv_names_the_csv(tmp_path):
 
 
 def test_bad_value_in_csv_names_its_line(tmp_path):
-    (tmp_path / "t.csv").write_text("hours\n1h\n2hrs\n")
+    (tmp_path / "t.csv").write_text("duration\n1h\n2hs\n")
     path = tmp_path / "s.yaml"
     path.write_text(HEAD.replace("{mttr: 4h}", "{dist: empirical, csv: t.csv}") + "service: server\n")
     with pytest.raises(ScenarioError) as info:
@@ -545,3 +569,83 @@ def test_bad_risk_and_fee(sla, line, path, fragment, hint):
     assert fragment in err.message, str(err)
     if hint is not None:
         assert hint in (err.hint or ""), str(err)
+
+
+def test_csv_value_without_a_unit_is_an_error(tmp_path):
+    (tmp_path / "t.csv").write_text("repair_time\n1h\n2\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(HEAD.replace("{mttr: 4h}", "{dist: empirical, csv: t.csv}") + "service: server\n")
+    with pytest.raises(ScenarioError) as info:
+        load(path)
+    assert "t.csv:3: duration 2 has no unit" in info.value.message
+    assert "name the unit in a header" in info.value.hint
+
+
+def test_switchover_longer_than_the_repair_warns():
+    """switchover: 30h meant 30s: a switchover longer than repairing the member."""
+    text = HEAD + "service:\n  standby: [{server: 2}]\n  switchover: 30h\n"
+    with pytest.warns(ScenarioWarning) as caught:
+        loads(text, source="bad.yaml")
+    messages = [str(w.message) for w in caught]
+    assert messages == [
+        "bad.yaml:7: service.switchover: switchover 30h is longer than the mean repair time "
+        "of member 'server-1' (4h); did you mean 30s or 30min?"
+    ]
+
+
+def test_manual_switchover_longer_than_the_repair_warns_once_per_template():
+    text = HEAD + (
+        "blocks:\n  pair:\n    parallel: [{server: 2}]\n"
+        "    failover: {switchover: 30s, coverage: 99%, manual_switchover: 2d}\n"
+        "service: {series: [{pair: 3}]}\n"
+    )
+    with pytest.warns(ScenarioWarning) as caught:
+        loads(text, source="bad.yaml")
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1
+    assert "blocks.pair.failover.manual_switchover: manual_switchover 48h is longer" in messages[0]
+
+
+def test_plausible_switchover_and_min_outage_do_not_warn():
+    text = HEAD + (
+        "service:\n  standby: [{server: 2}]\n  switchover: 3h\nsla:\n  target: 99.9%\n  min_outage: 59min\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loads(text)
+
+
+def test_min_outage_of_an_hour_warns():
+    text = HEAD + "service: server\nsla:\n  target: 99.9%\n  min_outage: 1h\n"
+    with pytest.warns(ScenarioWarning, match=r"bad.yaml:8: sla.min_outage: min_outage 1h ignores every"):
+        loads(text, source="bad.yaml")
+
+
+def test_count_beyond_the_instance_limit_names_its_key():
+    text = HEAD + "service:\n  k_of_n: 1\n  of: {server: 1e15}\n"
+    with pytest.raises(ScenarioError) as info:
+        loads(text, source="bad.yaml")
+    assert str(info.value) == (
+        "bad.yaml:7: service.of.server: a count of 1e+15 is more than the 100,000 instances "
+        "a scenario may have"
+    )
+
+
+@pytest.mark.parametrize("depth", [80, 5000])  # beyond our limit; beyond Python's recursion limit
+def test_deep_nesting_is_refused(depth):
+    text = HEAD + "service: server\ndescription: " + "[" * depth + "]" * depth + "\n"
+    with pytest.raises(ScenarioError, match="nested more than 64 levels deep"):
+        loads(text, source="bad.yaml")
+
+
+def test_file_larger_than_the_limit_is_refused_before_parsing():
+    text = HEAD + "service: server\n" + "# padding\n" * 120_000
+    with pytest.raises(ScenarioError, match=r"the file has 1,200,108 bytes, more than the 1,048,576"):
+        loads(text, source="big.yaml")
+
+
+def test_aliases_that_repeat_a_little_are_fine():
+    text = HEAD.replace("{mttr: 4h}", "&repair {mttr: 4h}") + (
+        "  disk: {failure: {mtbf: 9000h}, repair: *repair}\nservice: {series: [server, disk]}\n"
+    )
+    assert loads(text).components["disk"].repair.mean == 4.0

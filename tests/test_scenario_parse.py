@@ -81,10 +81,11 @@ def test_format_example_structure(example):
     assert web.failover.time.mean == pytest.approx(30 / 3600) and web.failover.coverage == 0.99
 
 
-def test_format_example_failover_without_manual_time_warns(example):
-    _, caught = example
-    messages = [str(w.message) for w in caught if issubclass(w.category, ScenarioWarning)]
-    assert any("service.series[2].failover.coverage" in m and "manual_switchover" in m for m in messages)
+def test_format_example_gives_the_failover_a_manual_time(example):
+    s, caught = example
+    web = s.service.members[2]
+    assert web.failover.manual.mean == pytest.approx(15 / 60)
+    assert not [w for w in caught if issubclass(w.category, ScenarioWarning)]
 
 
 def test_format_example_components(example):
@@ -361,7 +362,8 @@ service:
         ("{mean: 2d}", d.Exponential, 48),
         ("{rate: 2/y}", d.Exponential, 4380),
         ("15s", d.Deterministic, 15 / 3600),
-        ("3", d.Deterministic, 3),
+        ("3h", d.Deterministic, 3),
+        (0, d.Deterministic, 0),  # zero needs no unit
         ("{dist: exponential, mean: 4h}", d.Exponential, 4),
         ("{dist: exponential, rate: 1/w}", d.Exponential, 168),
         ("{dist: weibull, shape: 2, scale: 100h}", d.Weibull, 100 * math.gamma(1.5)),
@@ -402,7 +404,7 @@ def test_lognormal_median_p95_parameters():
 
 def test_empirical_csv_relative_to_the_file(tmp_path):
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "times.csv").write_text("repair_time\n30min\n\n1h\n# a comment\n2\n90min,\n")
+    (tmp_path / "sub" / "times.csv").write_text("repair_time\n30min\n\n1h\n# a comment\n2h\n90min,\n")
     path = tmp_path / "s.yaml"
     path.write_text(
         "format: slasim/1\nname: t\ncomponents:\n"
@@ -412,6 +414,21 @@ def test_empirical_csv_relative_to_the_file(tmp_path):
     rep = load(path).components["x"].repair
     assert isinstance(rep, d.Empirical)
     assert sorted(rep.samples) == [0.5, 1.0, 1.5, 2.0]
+
+
+@pytest.mark.parametrize(
+    "header, samples",
+    [("repair_h", [0.5, 2.0]), ("minutes", [0.5, 2 / 60]), ("downtime (min)", [0.5, 2 / 60])],
+)
+def test_empirical_csv_header_gives_the_unit_of_bare_values(tmp_path, header, samples):
+    (tmp_path / "t.csv").write_text(f"{header}\n30min\n2\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "format: slasim/1\nname: t\ncomponents:\n"
+        "  x: {failure: {mtbf: 1h}, repair: {dist: empirical, csv: t.csv}}\n"
+        "service: x\n"
+    )
+    assert sorted(load(path).components["x"].repair.samples) == pytest.approx(sorted(samples))
 
 
 def test_shipped_csv_fixture():
@@ -542,7 +559,16 @@ def test_yaml_merge_keys():
 def test_public_api():
     import simulation.scenario as sc
 
-    assert set(sc.__all__) == {"ScenarioError", "ScenarioWarning", "json_schema", "load", "loads"}
+    assert set(sc.__all__) == {
+        "InputError",
+        "ScenarioError",
+        "ScenarioWarning",
+        "UnsupportedScenario",
+        "UsageError",
+        "json_schema",
+        "load",
+        "loads",
+    }
 
 
 def test_sla_risk_and_fee():
@@ -554,3 +580,10 @@ def test_sla_risk_and_fee():
     assert (sla.risk, sla.risk_per, sla.fee) == (0.01, "window", Fee(1500.5, "USD"))
     sla = scenario(base).sla
     assert (sla.risk, sla.risk_per, sla.fee) == (0.05, "year", None)
+
+
+def test_office_hours_holidays_are_the_dutch_public_holidays_of_2027():
+    """27 and 28 December 2027 are working days: the Netherlands moves no holiday."""
+    office = load(Path(__file__).resolve().parent.parent / "scenarios" / "office-hours.yaml")
+    weekdays = sorted(d.isoformat() for d in office.hours["business"].holidays if d.weekday() < 5)
+    assert weekdays == ["2027-01-01", "2027-03-29", "2027-04-27", "2027-05-05", "2027-05-06", "2027-05-17"]

@@ -50,7 +50,9 @@ def test_unknown_top_level_key_is_rejected(validator):
         lambda d: d["components"]["web-server"].update(repiar={"mttr": "4h"}),
         lambda d: d.update(format="slasim/2"),
         lambda d: d["sla"].update(window="weekly"),
-        lambda d: d["components"]["generator"]["repair"].update(mttr="8hrs"),
+        lambda d: d["components"]["generator"]["repair"].update(mttr="8hrz"),
+        lambda d: d["components"]["generator"]["repair"].update(mttr=8),  # a duration needs a unit
+        lambda d: d["components"]["generator"]["repair"].update(mttr="8"),
         lambda d: d["run"].update(replications=0),
         lambda d: d["service"]["series"].append({"seires": ["web-server"]}),
     ],
@@ -102,3 +104,10 @@ def test_risk_and_fee(validator, risk, fee, valid):
     data = as_json(DATA / "format-example.yaml")
     data["sla"].update(risk=risk, fee=fee)
     assert validator.is_valid(data) == valid
+
+
+@pytest.mark.parametrize("spelling", ["8hrs", "8 Hours", "90 sec", "2 weeks", "1yr", 0, "0"])
+def test_duration_spellings_the_parser_takes_validate(validator, spelling):
+    data = as_json(DATA / "format-example.yaml")
+    data["components"]["generator"]["repair"].update(mttr=spelling)
+    assert validator.is_valid(data)

@@ -26,10 +26,28 @@ from simulation.scenario.units import UnitError
         ("4 h", 4.0),  # a space between number and unit
         ("2_000h", 2000.0),
         ("1e3h", 1000.0),
-        (2, 2.0),  # a bare number is hours
-        (2.5, 2.5),
-        ("2.5", 2.5),
-        (0, 0.0),
+        (0, 0.0),  # zero needs no unit
+        ("0", 0.0),
+        (0.0, 0.0),
+        # other spellings people write
+        ("90 sec", 0.025),
+        ("90secs", 0.025),
+        ("1 second", 1 / 3600),
+        ("5 mins", 5 / 60),
+        ("10 minutes", 10 / 60),
+        ("2hr", 2.0),
+        ("2 hrs", 2.0),
+        ("1 hour", 1.0),
+        ("4 hours", 4.0),
+        ("1 day", 24.0),
+        ("3days", 72.0),
+        ("1 week", 168.0),
+        ("2 weeks", 336.0),
+        ("1yr", 8760.0),
+        ("1 year", 8760.0),
+        ("2 years", 17520.0),
+        ("4H", 4.0),  # letter case carries no meaning
+        ("2 Hours", 2.0),
     ],
 )
 def test_duration(text, hours):
@@ -39,9 +57,12 @@ def test_duration(text, hours):
 @pytest.mark.parametrize(
     "text, fragment, hint",
     [
-        ("4hrs", "unknown time unit 'hrs'", "did you mean '4h'?"),
-        ("10 minutes", "unknown time unit 'minutes'", "did you mean '10min'?"),
-        ("3days", "unknown time unit 'days'", "did you mean '3d'?"),
+        (30, "duration 30 has no unit", "add a unit, e.g. 30s, 30min or 30h"),
+        ("30", "duration 30 has no unit", "add a unit, e.g. 30s, 30min or 30h"),
+        (2.5, "duration 2.5 has no unit", "add a unit, e.g. 2.5s, 2.5min or 2.5h"),
+        ("4m", "unknown time unit 'm'", "did you mean '4min'?"),  # minutes or months?
+        ("4hrz", "unknown time unit 'hrz'", "did you mean '4h'?"),
+        ("2 months", "unknown time unit 'months'", "a month has no fixed length; write e.g. '60d'"),
         ("4x", "unknown time unit 'x'", None),
         ("soon", "expected a duration like '4h'", None),
         ("", "expected a duration", None),
@@ -78,7 +99,8 @@ def test_rate(text, per_hour):
     "text, fragment",
     [
         (2, "a rate needs a time unit"),  # 2 per what?
-        ("2/yr", "unknown time unit 'yr'"),
+        ("2/yrz", "unknown time unit 'yrz'"),
+        ("1/30", "duration 30 has no unit"),
         ("fast/y", "expected a rate like '2/y'"),
         ("2", "expected a rate"),
         ("-1/y", "a rate must be >= 0"),
@@ -91,8 +113,22 @@ def test_bad_rate(text, fragment):
 
 def test_rate_hint_keeps_the_number():
     with pytest.raises(UnitError) as info:
-        units.rate("2/yr")
+        units.rate("2/ys")
     assert info.value.hint == "did you mean '2/y'?"
+
+
+def test_rate_takes_the_other_spellings():
+    assert units.rate("2/yr") == units.rate("2/year") == units.rate("2/y")
+    assert units.rate("4/hour") == 4.0
+
+
+def test_parse_duration_reads_python_numbers_as_hours():
+    """`run(horizon=...)`: a Python number is hours, a string needs its unit."""
+    assert units.parse_duration(8760.0) == 8760.0
+    assert units.parse_duration(720) == 720.0
+    assert units.parse_duration("30d") == 720.0
+    with pytest.raises(UnitError, match="has no unit"):
+        units.parse_duration("8760")
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ from simulation.engine.streams import (
     stream_keys,
     uniforms,
 )
-from simulation.engine.support import check_supported
+from simulation.engine.support import UnsupportedScenario, check_supported
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
@@ -52,7 +52,7 @@ def unsupported_reason(scenario: Scenario) -> str | None:
     """Why the fast engine cannot run `scenario`, or None when it can."""
     try:
         check_supported(scenario)
-    except ValueError as err:
+    except UnsupportedScenario as err:
         return str(err)
     uses = Counter(b.instance for b in iter_blocks(scenario.service) if isinstance(b, Leaf))
     for block in iter_blocks(scenario.service):
@@ -86,15 +86,27 @@ class Events:
         return self.t.size
 
 
+def check_fast(scenario: Scenario) -> None:
+    """Raise `UnsupportedScenario` when the fast engine cannot run `scenario`."""
+    reason = unsupported_reason(scenario)
+    if reason:
+        raise UnsupportedScenario(
+            f"the fast engine cannot run this scenario: {reason}; use engine des or auto"
+        )
+
+
 def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[Timeline]:
     """Simulate replications `reps` (e.g. ``range(0, 1000)``) with the fast engine.
 
     Returns one Timeline per replication. The numbers depend on (seed, replication
     index) only, as with the SimPy engine.
+
+    Raises
+    ------
+    UnsupportedScenario
+        When the scenario is outside the fast engine's subset (see `unsupported_reason`).
     """
-    reason = unsupported_reason(scenario)
-    if reason:
-        raise ValueError(f"the fast engine cannot run this scenario: {reason}")
+    check_fast(scenario)
     run = _Run(seed, np.asarray(reps, dtype=np.int64), float(horizon_hours))
     top = _Evaluator(scenario, run).evaluate()
     return _timelines(top, len(reps), horizon_hours)

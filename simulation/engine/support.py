@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from simulation.model.scenario import Scenario
 from simulation.model.structure import Network, iter_blocks
+from simulation.scenario.errors import UnsupportedScenario
+
+__all__ = ["UnsupportedScenario", "check_supported", "unsupported_features"]
 
 
-class UnsupportedScenario(ValueError):
-    """The scenario uses something the engines do not simulate yet."""
+def unsupported_features(scenario: Scenario) -> list[str]:
+    """What `scenario` uses that this version reads and checks but does not simulate
+    yet: section names (``crews``, ``spares``, ...), ``network blocks`` and
+    ``demand profiles``; empty when the engines can run it."""
+    features = scenario.unsupported_sections()
+    blocks = list(iter_blocks(scenario.service))
+    if any(isinstance(b, Network) for b in blocks):
+        features.append("network blocks")
+    if any(getattr(b, "demand", None) for b in blocks) and "demand" not in features:
+        features.append("demand profiles")
+    return features
 
 
 def check_supported(scenario: Scenario) -> None:
-    """Raise `UnsupportedScenario` for sections read and checked but not simulated yet."""
-    sections = scenario.unsupported_sections()
-    if sections:
+    """Raise `UnsupportedScenario` naming every feature that is not simulated yet."""
+    features = unsupported_features(scenario)
+    if features:
         raise UnsupportedScenario(
-            f"scenario uses {', '.join(sections)}: read and checked, but not simulated by this "
-            "version of slasim; remove the section(s) to simulate without them"
+            f"scenario uses {', '.join(features)}: read and checked, but not simulated by this "
+            "version of slasim; remove them to simulate without them"
         )
-    for block in iter_blocks(scenario.service):
-        if isinstance(block, Network):
-            raise UnsupportedScenario("network blocks are read and checked, but not simulated yet")
-        if getattr(block, "demand", None):
-            raise UnsupportedScenario("k_of_n with a demand profile is not simulated yet")

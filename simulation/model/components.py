@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from simulation.model.distributions import Distribution
@@ -40,3 +41,24 @@ class ComponentType:
     spares: str | None = None
     cost_per_year: float | None = None
     failure_per_km: float | None = None
+
+    def __post_init__(self):
+        for what in ("failure", "repair", "idle_failure"):
+            value = getattr(self, what)
+            if value is None and what == "idle_failure":
+                continue
+            if not isinstance(value, Distribution):
+                raise ValueError(f"{what} of {self.name!r} must be a Distribution (hours), got {value!r}")
+        for what in ("failure", "idle_failure"):
+            value = getattr(self, what)
+            if value is not None and not value.mean > 0:
+                # a part that fails the instant it is repaired would never let time advance
+                raise ValueError(f"{what} of {self.name!r} must have a mean > 0, got {value!r}")
+        if self.cost_per_year is not None and not (
+            self.cost_per_year >= 0 and math.isfinite(self.cost_per_year)
+        ):
+            raise ValueError(f"cost_per_year of {self.name!r} must be >= 0, got {self.cost_per_year!r}")
+        if self.failure_per_km is not None and not (
+            self.failure_per_km > 0 and math.isfinite(self.failure_per_km)
+        ):
+            raise ValueError(f"failure_per_km of {self.name!r} must be > 0, got {self.failure_per_km!r}")

@@ -2,7 +2,7 @@
 
 Each distribution is an immutable object with a vectorised ``sample(n, rng)`` (the
 fast engine draws arrays), ``mean``, ``variance``, ``cdf`` and ``sf``, and a repr
-that reads like its constructor. Field data is usually reported as a mean and a
+that is the constructor call (``eval(repr(d)) == d``). Field data is usually reported as a mean and a
 coefficient of variation, or a median and a 95th percentile; the ``from_*``
 constructors take those.
 
@@ -22,16 +22,20 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
+#: An `Empirical` with more samples than this has a summary for its repr, not a call.
+REPR_SAMPLES = 20
 #: z value of the 95th percentile of the standard normal distribution.
 Z95 = 1.6448536269514722
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.6g}"
+    """The shortest text that reads back as the same number, so a repr is a valid call."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
 
 
 class Distribution(ABC):
@@ -76,7 +80,8 @@ class Distribution(ABC):
         return False
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={_fmt(v)}" for k, v in vars(self).items())
+        """The constructor call that makes this distribution: ``Weibull(shape=1.3, scale=9745.1)``."""
+        args = ", ".join(f"{f.name}={_fmt(getattr(self, f.name))}" for f in fields(self))
         return f"{type(self).__name__}({args})"
 
 
@@ -259,10 +264,11 @@ class Gamma(Distribution):
 
 @dataclass(frozen=True, repr=False)
 class Normal(Distribution):
-    """Normal(`mean`, `sd`) truncated at 0; `mean` and `sd` are the untruncated ones.
+    """A normal distribution with mean `loc` and standard deviation `sd` (hours),
+    truncated at 0.
 
     The truncated mean and variance are returned by the properties `mean` and
-    `variance` (they equal the parameters when 0 is far in the left tail).
+    `variance` (they equal `loc` and ``sd**2`` when 0 is far in the left tail).
     """
 
     loc: float
@@ -307,9 +313,6 @@ class Normal(Distribution):
         _, _, z = self._alpha_terms()
         f = lambda x: 0.5 * (1.0 + _erf((x - self.loc) / (self.sd * math.sqrt(2.0))))  # noqa: E731
         return (f(t) - f(0.0)) / z
-
-    def __repr__(self):
-        return f"Normal(mean={_fmt(self.loc)}, sd={_fmt(self.sd)})"
 
 
 @dataclass(frozen=True, repr=False)
@@ -406,7 +409,12 @@ class Empirical(Distribution):
         return hash(self._values.tobytes())
 
     def __repr__(self):
-        return f"Empirical(n={self._values.size}, mean={_fmt(self.mean)})"
+        """``Empirical(samples=(0.5, 1.0, 2.0))`` (sorted, as resampled); a long sample
+        is summarised in angle brackets, since printing every value helps no one."""
+        if self._values.size > REPR_SAMPLES:
+            return f"<Empirical: {self._values.size} samples, mean {self.mean:.6g} h>"
+        values = ", ".join(_fmt(v) for v in self._values) + ("," if self._values.size == 1 else "")
+        return f"Empirical(samples=({values}))"
 
 
 def _positive(name: str, value: float) -> None:

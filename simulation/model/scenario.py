@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,18 +11,53 @@ from typing import Any
 from simulation.model.calendar import Calendar, WeeklySchedule
 from simulation.model.components import ComponentType
 from simulation.model.sla import SLA
-from simulation.model.structure import Block, Instance
+from simulation.model.structure import Block, Instance, leaves
 
 HOURS_PER_YEAR = 8760.0
+
+#: Bounds that stop a mistyped number (``replications: 1e308``) before any work starts.
+#: They are far above any study this version can finish: 100 million simulated years
+#: take days even with the fast engine.
+MAX_HORIZON_HOURS = 1000 * HOURS_PER_YEAR
+MAX_SIMULATED_YEARS = 1e8
+
+
+def check_run_size(replications: int, horizon_hours: float) -> None:
+    """Raise ValueError when replications x horizon is beyond `MAX_SIMULATED_YEARS`,
+    or the horizon beyond `MAX_HORIZON_HOURS`."""
+    if horizon_hours > MAX_HORIZON_HOURS:
+        raise ValueError(
+            f"a horizon of {horizon_hours:.4g} h is more than the {MAX_HORIZON_HOURS / HOURS_PER_YEAR:g} "
+            "years a replication may simulate"
+        )
+    years = replications * horizon_hours / HOURS_PER_YEAR
+    if years > MAX_SIMULATED_YEARS:
+        raise ValueError(
+            f"{replications:.4g} replications x {horizon_hours:.4g} h is {years:.3g} simulated years, "
+            f"more than the {MAX_SIMULATED_YEARS:.0e} this version allows in one run"
+        )
 
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Defaults for a run; the CLI and `simulation.run` may override each."""
+    """Defaults for a run; the CLI and `simulation.run` may override each.
+
+    Raises ValueError for a horizon <= 0, replications < 1, a seed < 0, or a run
+    beyond `check_run_size`.
+    """
 
     horizon_hours: float = HOURS_PER_YEAR
     replications: int = 1000
     seed: int = 0
+
+    def __post_init__(self):
+        if not (self.horizon_hours > 0 and math.isfinite(self.horizon_hours)):
+            raise ValueError(f"horizon_hours must be a positive number, got {self.horizon_hours}")
+        if self.replications < 1:
+            raise ValueError(f"replications must be >= 1, got {self.replications}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        check_run_size(self.replications, self.horizon_hours)
 
 
 @dataclass(frozen=True, repr=False)
@@ -64,6 +100,21 @@ class Scenario:
     maintenance: tuple[Any, ...] = ()
     support: Mapping[str, Any] | None = None
     demand: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        """The checks a scenario file gets, for scenarios built in Python too."""
+        for iid, inst in self.instances.items():
+            if inst.id != iid:
+                raise ValueError(f"instances[{iid!r}] has id {inst.id!r}; the key must be the id")
+            if inst.component not in self.components:
+                raise ValueError(
+                    f"instance {iid!r} is of component type {inst.component!r}, which is not in components"
+                )
+        missing = [i for i in leaves(self.service) if i not in self.instances]
+        if missing:
+            raise ValueError(
+                f"the service uses instance(s) {', '.join(map(repr, missing[:5]))} that are not in instances"
+            )
 
     def unsupported_sections(self) -> list[str]:
         """Sections this version reads and checks but does not simulate yet."""

@@ -100,6 +100,12 @@ class CreditTier:
     below: float
     credit: float
 
+    def __post_init__(self):
+        for what in ("below", "credit"):
+            value = getattr(self, what)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"CreditTier {what} must be a fraction in [0, 1], got {value!r}")
+
 
 @dataclass(frozen=True)
 class Fee:
@@ -121,6 +127,10 @@ class Chronic:
 
     breaches: int
     within: int
+
+    def __post_init__(self):
+        if not 1 <= self.breaches <= self.within:
+            raise ValueError(f"Chronic needs 1 <= breaches <= within, got {self.breaches} in {self.within}")
 
 
 @dataclass(frozen=True)

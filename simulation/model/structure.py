@@ -17,6 +17,7 @@ from typing import Any, Literal, Union
 from simulation.model.distributions import Distribution
 
 Mode = Literal["hot", "warm", "cold"]
+MODES = ("hot", "warm", "cold")
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,28 @@ class Switchover:
     coverage: float = 1.0
     manual: Distribution | None = None
 
+    def __post_init__(self):
+        _expect_distribution("time", self.time)
+        if not (isinstance(self.coverage, (int, float)) and 0.0 <= self.coverage <= 1.0):
+            raise ValueError(f"coverage must be a probability in [0, 1], got {self.coverage!r}")
+        if self.manual is not None:
+            _expect_distribution("manual", self.manual)
+        elif self.coverage < 1.0:
+            raise ValueError(
+                f"coverage {self.coverage:g} < 1 needs `manual`, the time of the manual switchover "
+                "that replaces a failed automatic one"
+            )
+
 
 @dataclass(frozen=True)
 class Leaf:
     """One instance, by its id (its path, e.g. ``rack-3/server-12``)."""
 
     instance: str
+
+    def __post_init__(self):
+        if not isinstance(self.instance, str) or not self.instance:
+            raise ValueError(f"a Leaf names an instance id (a non-empty str), got {self.instance!r}")
 
     @property
     def name(self) -> str:
@@ -56,6 +73,9 @@ class Series:
 
     members: tuple[Block, ...]
     name: str | None = None
+
+    def __post_init__(self):
+        _check_members(self)
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,17 @@ class KofN:
     name: str | None = None
     demand: str | None = None
 
+    def __post_init__(self):
+        _check_members(self)
+        n = len(self.members)
+        if isinstance(self.k, bool) or not isinstance(self.k, int) or not 1 <= self.k <= n:
+            raise ValueError(f"k must be an integer in 1..{n} (the number of members), got {self.k!r}")
+        _check_mode(self.mode)
+        if self.kind not in ("parallel", "k_of_n"):
+            raise ValueError(f"kind must be 'parallel' or 'k_of_n', got {self.kind!r}")
+        if self.failover is not None and not isinstance(self.failover, Switchover):
+            raise ValueError(f"failover must be a Switchover, got {self.failover!r}")
+
 
 @dataclass(frozen=True)
 class Standby:
@@ -99,8 +130,40 @@ class Standby:
     revert: bool = False
     name: str | None = None
 
+    def __post_init__(self):
+        _check_members(self)
+        _check_mode(self.mode)
+        if self.switchover is not None and not isinstance(self.switchover, Switchover):
+            raise ValueError(f"switchover must be a Switchover, got {self.switchover!r}")
+
 
 Block = Union[Leaf, Series, KofN, Standby, "Network"]
+
+
+def _expect_distribution(what: str, value) -> None:
+    if not isinstance(value, Distribution):
+        raise ValueError(
+            f"{what} must be a Distribution (hours), e.g. Deterministic(30 / 3600), got {value!r}"
+        )
+
+
+def _check_members(block) -> None:
+    """Members are a non-empty tuple of blocks (a list is accepted and kept as a tuple)."""
+    if isinstance(block.members, list):
+        object.__setattr__(block, "members", tuple(block.members))
+    if not isinstance(block.members, tuple) or not block.members:
+        raise ValueError(
+            f"{type(block).__name__} needs a non-empty tuple of member blocks, got {block.members!r}"
+        )
+    for member in block.members:
+        if not isinstance(member, (Leaf, Series, KofN, Standby, Network)):
+            hint = f" (write Leaf({member!r}) for an instance)" if isinstance(member, str) else ""
+            raise ValueError(f"a member must be a block, got {member!r}{hint}")
+
+
+def _check_mode(mode) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
 
 
 def iter_blocks(block: Block) -> Iterator[Block]:
@@ -126,6 +189,12 @@ class Instance:
     id: str
     component: str
     shared: bool = field(default=False, compare=False)
+
+    def __post_init__(self):
+        for what in ("id", "component"):
+            value = getattr(self, what)
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"Instance {what} must be a non-empty str, got {value!r}")
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,23 @@ Examples
 ['server']
 """
 
-from simulation.scenario.errors import ScenarioError, ScenarioWarning
+from simulation.scenario.errors import (
+    InputError,
+    ScenarioError,
+    ScenarioWarning,
+    UnsupportedScenario,
+    UsageError,
+)
 from simulation.scenario.parse import load, loads
 from simulation.scenario.schema import json_schema
 
-__all__ = ["ScenarioError", "ScenarioWarning", "json_schema", "load", "loads"]
+__all__ = [
+    "InputError",
+    "ScenarioError",
+    "ScenarioWarning",
+    "UnsupportedScenario",
+    "UsageError",
+    "json_schema",
+    "load",
+    "loads",
+]

@@ -136,7 +136,13 @@ def expect_bool(value, at: At) -> bool:
     return value
 
 
+#: Integers in a scenario (counts, seeds) stay within the doubles' exact integers.
+MAX_INT = 2**53
+
+
 def expect_int(value, at: At, *, minimum: int | None = None, what: str = "an integer") -> int:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        raise at.error(f"expected {what}, got {type_name(value)}, which is too large (more than 2**53)")
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -193,3 +199,12 @@ def duration(value, at: At, *, positive: bool = False) -> float:
     if not positive and hours < 0:
         raise at.error(f"expected a duration >= 0, got {value}")
     return hours
+
+
+def duration_text(hours: float) -> str:
+    """A duration for a message in the unit a person would use: ``30s``, ``15min``, ``4h``."""
+    if hours < 1 / 60:
+        return f"{hours * 3600:.3g}s"
+    if hours < 1:
+        return f"{hours * 60:.3g}min"
+    return f"{hours:.4g}h"

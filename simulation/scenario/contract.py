@@ -178,6 +178,11 @@ def parse_sla(value, at: At, hours: dict[str, WeeklySchedule]) -> SLA:
         kwargs["exclude"] = _exclude(spec["exclude"], at.key(spec, "exclude"))
     if "min_outage" in spec:
         kwargs["min_outage_hours"] = duration(spec["min_outage"], at.key(spec, "min_outage"))
+        if kwargs["min_outage_hours"] >= 1.0:  # contracts ignore blips of seconds or minutes
+            at.key(spec, "min_outage").warn(
+                f"min_outage {spec['min_outage']} ignores every outage shorter than an hour or more; "
+                "is the unit right (e.g. 1min)?"
+            )
     if spec.get("interval") is not None:
         kwargs["interval"] = _interval(spec["interval"], at.key(spec, "interval"))
     if "credits" in spec:

@@ -1,6 +1,6 @@
 """Distribution specs in a scenario file -> `simulation.model.distributions` objects.
 
-Accepted forms (durations take units, a bare number is hours):
+Accepted forms (durations take units; a number without one is an error, 0 aside):
 
 - ``15s`` — a bare duration: deterministic;
 - ``{mtbf: D}``, ``{mttr: D}``, ``{mean: D}``, ``{rate: R}`` — exponential;
@@ -12,6 +12,7 @@ Accepted forms (durations take units, a bare number is hours):
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from simulation.model import distributions as d
@@ -192,8 +193,11 @@ def _build(name, chosen, v, params, mapping, at: At) -> d.Distribution:
 def read_csv_durations(value, at: At) -> tuple[float, ...]:
     """Durations (hours) from a one-column CSV next to the scenario file.
 
-    One value per line, units allowed (a bare number is hours); blank lines and lines
-    starting with ``#`` are skipped; a first line that is not a duration is a header.
+    One value per line with its unit (``90min``); blank lines and lines starting with
+    ``#`` are skipped; a first line that is not a duration is a header. A header that
+    ends in a unit (``repair_h``, ``minutes``, ``downtime (min)``) gives the unit of
+    values written without one; without such a header a value needs its unit, as
+    everywhere in a scenario.
     """
     rel = expect_str(value, at, "a path to a CSV file")
     path = Path(rel)
@@ -205,6 +209,7 @@ def read_csv_durations(value, at: At) -> tuple[float, ...]:
         raise at.error(f"cannot read CSV file '{rel}' ({path}): {exc.strerror or exc}") from None
     out: list[float] = []
     first = True
+    header_unit = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -212,17 +217,42 @@ def read_csv_durations(value, at: At) -> tuple[float, ...]:
         cells = [c.strip().strip('"') for c in line.split(",")]
         if len(cells) > 1 and any(cells[1:]):
             raise at.error(f"{rel}:{number}: expected one column, got {len(cells)}")
+        cell = cells[0]
         try:
-            hours = units.duration(cells[0])
+            hours = units.duration(cell + header_unit if header_unit and _is_bare(cell) else cell)
         except units.UnitError as exc:
             if first:
                 first = False
+                header_unit = _header_unit(cell)
                 continue  # a header
-            raise at.error(f"{rel}:{number}: {exc.message}", exc.hint) from None
+            hint = exc.hint
+            if _is_bare(cell):
+                hint = f"{exc.hint}, or name the unit in a header line such as 'repair_h' or 'minutes'"
+            raise at.error(f"{rel}:{number}: {exc.message}", hint) from None
         first = False
         if not (hours >= 0 and math.isfinite(hours)):
-            raise at.error(f"{rel}:{number}: a duration must be >= 0, got '{cells[0]}'")
+            raise at.error(f"{rel}:{number}: a duration must be >= 0, got '{cell}'")
         out.append(hours)
     if not out:
         raise at.error(f"CSV file '{rel}' holds no durations")
     return tuple(out)
+
+
+def _is_bare(cell: str) -> bool:
+    try:
+        float(cell.replace("_", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def _header_unit(header: str) -> str | None:
+    """The unit a CSV header ends in (``repair_h`` -> ``h``), or None."""
+    words = [w for w in re.split(r"[^A-Za-z\u00b5\u03bc]+", header) if w]
+    if not words:
+        return None
+    try:
+        units.duration("1" + words[-1])
+    except units.UnitError:
+        return None
+    return words[-1]

@@ -1,9 +1,20 @@
-"""Errors and warnings about a scenario file, each naming the file, line and key path.
+"""Errors about what a user gave, and warnings about a scenario file.
 
-A `ScenarioError` prints as one line that a user can act on without a traceback::
+Every error that is the user's to fix is an `InputError`, and only those: the command
+line prints them as one line and exits with status 2, and shows anything else as the
+bug it is, with its traceback. There are three kinds:
 
-    web-hosting.yaml:14: components.web-server.repair.dist: unknown distribution
-    'weibul'; expected one of exponential, weibull, ... (did you mean 'weibull'?)
+- `ScenarioError`: a scenario file that cannot be read as written; it names the file,
+  line and key path::
+
+      web-hosting.yaml:14: components.web-server.repair.dist: unknown distribution
+      'weibul'; expected one of exponential, weibull, ... (did you mean 'weibull'?)
+
+- `UnsupportedScenario`: a valid scenario that this version cannot simulate, or not
+  with the engine asked for (raised by `simulation.engine.support.check_supported`,
+  the engines and `simulation.study.runner.choose_engine`);
+- `UsageError`: an argument of `simulation.run` or a command-line option that cannot
+  be used (``replications=0``, ``horizon="720"`` without a unit).
 
 `ScenarioWarning` is the `warnings.warn` category for findings that do not stop a
 run (a credit tier that disagrees with the target, an instance defined but unused).
@@ -15,7 +26,19 @@ import difflib
 from collections.abc import Iterable
 
 
-class ScenarioError(Exception):
+class InputError(Exception):
+    """What the user gave cannot be run as given; the message says what to change."""
+
+
+class UnsupportedScenario(InputError, ValueError):
+    """A valid scenario that this version does not simulate (or not with that engine)."""
+
+
+class UsageError(InputError, ValueError):
+    """An argument or command-line option that cannot be used as given."""
+
+
+class ScenarioError(InputError):
     """A scenario file that cannot be read as written.
 
     Attributes

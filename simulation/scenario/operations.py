@@ -133,10 +133,10 @@ def _every(value, at: At):
         return value.strip().lower()
     try:
         hours = units.duration(value)
-    except units.UnitError:
+    except units.UnitError as exc:
         raise at.error(
             f"expected one of {', '.join(PERIODS)} or a duration, got {type_name(value)}",
-            did_you_mean(value, PERIODS),
+            did_you_mean(value, PERIODS) or exc.hint,
         ) from None
     if not hours > 0:
         raise at.error(f"expected a duration > 0, got {value}")

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from simulation.model.calendar import Calendar
 from simulation.model.components import ComponentType
 from simulation.model.distributions import Exponential
-from simulation.model.scenario import RunSettings, Scenario
+from simulation.model.scenario import RunSettings, Scenario, check_run_size
 from simulation.scenario import units
 from simulation.scenario.checks import (
     At,
@@ -39,7 +39,13 @@ from simulation.scenario.operations import (
     parse_spares,
     parse_support,
 )
-from simulation.scenario.structure import BLOCK_KEYWORDS, BlockParser, Builder, check_cycles
+from simulation.scenario.structure import (
+    BLOCK_KEYWORDS,
+    BlockParser,
+    Builder,
+    check_cycles,
+    check_instance_count,
+)
 from simulation.scenario.yamlsource import YMap, parse_yaml
 
 FORMAT = "slasim/1"
@@ -145,7 +151,8 @@ class _Reader:
         }
         service_node = parser.block(data["service"], root.key(data, "service"))
         check_cycles(templates, shared)
-        builder = Builder(templates, shared)
+        check_instance_count(templates, shared, service_node)
+        builder = Builder(templates, shared, components)
         service = builder.build_service(service_node)
         for n in shared_raw:
             if n not in builder.shared_used:
@@ -247,28 +254,30 @@ class _Reader:
         spec = expect_map(value, at, "{horizon: 1y, replications: 1000, seed: 0}")
         check_keys(spec, at, ("horizon", "replications", "seed"))
         defaults = RunSettings()
-        return RunSettings(
-            horizon_hours=(
-                duration(spec["horizon"], at.key(spec, "horizon"), positive=True)
-                if "horizon" in spec
-                else defaults.horizon_hours
-            ),
-            replications=(
-                expect_int(
-                    spec["replications"],
-                    at.key(spec, "replications"),
-                    minimum=1,
-                    what="a number of replications",
-                )
-                if "replications" in spec
-                else defaults.replications
-            ),
-            seed=(
-                expect_int(spec["seed"], at.key(spec, "seed"), minimum=0, what="a seed")
-                if "seed" in spec
-                else defaults.seed
-            ),
+        horizon = (
+            duration(spec["horizon"], at.key(spec, "horizon"), positive=True)
+            if "horizon" in spec
+            else defaults.horizon_hours
         )
+        replications = (
+            expect_int(
+                spec["replications"], at.key(spec, "replications"), minimum=1, what="a number of replications"
+            )
+            if "replications" in spec
+            else defaults.replications
+        )
+        seed = (
+            expect_int(spec["seed"], at.key(spec, "seed"), minimum=0, what="a seed")
+            if "seed" in spec
+            else defaults.seed
+        )
+        try:
+            check_run_size(replications, horizon)
+        except ValueError as exc:
+            raise at.key(spec, "replications" if "replications" in spec else "horizon").error(
+                str(exc)
+            ) from None
+        return RunSettings(horizon_hours=horizon, replications=replications, seed=seed)
 
     def _components(self, data, crews, spares) -> dict[str, ComponentType]:
         if data.get("components") is None:

@@ -16,9 +16,24 @@ from __future__ import annotations
 import copy
 
 from simulation.scenario.distributions import PARAMETER_SETS
+from simulation.scenario.units import DURATION_SPELLINGS, DURATION_UNITS
 
 _NUM = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_TIME_UNIT = r"(?:us|µs|μs|ms|s|min|h|d|w|y)"
+
+
+def _any_case(word: str) -> str:
+    """A regex for `word` in any letter case (JSON Schema patterns take no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() and c.isascii() else c for c in word)
+
+
+# longest first, so that 'min' is not read as 'm' + 'in' by a backtracking engine
+_TIME_UNIT = (
+    "(?:"
+    + "|".join(
+        _any_case(u) for u in sorted({*DURATION_UNITS, "μs", *DURATION_SPELLINGS}, key=len, reverse=True)
+    )
+    + ")"
+)
 _CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d"
 _RANGE = rf"\s*{_CLOCK}\s*-\s*(?:{_CLOCK}|24:00)\s*"
 
@@ -184,10 +199,12 @@ def _block_defs() -> dict:
 def _unit_defs() -> dict:
     return {
         "duration": {
-            "description": "30s, 15min, 4h, 3d, 2w, 1y, 40ms, 5us; a bare number is hours",
+            "description": "30s, 15min, 4h, 3d, 2w, 1y, 40ms, 5us (also sec, mins, hours, days, ...); "
+            "a number needs a unit, 0 aside",
             "anyOf": [
-                {"type": "number", "minimum": 0},
-                {"type": "string", "pattern": rf"^\s*{_NUM}\s*{_TIME_UNIT}?\s*$"},
+                {"const": 0},
+                {"type": "string", "pattern": rf"^\s*{_NUM}\s*{_TIME_UNIT}\s*$"},
+                {"type": "string", "pattern": r"^\s*[-+]?0*(?:\.0*)?\s*$"},
             ],
         },
         "rate": {

@@ -25,11 +25,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simulation.model.structure import Instance, KofN, Leaf, Network, Series, Standby, Switchover
+from simulation.model.structure import Instance, KofN, Leaf, Network, Series, Standby, Switchover, leaves
 from simulation.scenario import units
 from simulation.scenario.checks import (
     At,
     check_keys,
+    duration_text,
     expect_bool,
     expect_int,
     expect_list,
@@ -54,6 +55,9 @@ MODES = ("hot", "warm", "cold")
 NETWORK_KEYS = ("topology", "graph", "file", "source", "target", "node", "link", "max_latency")
 NETWORK_SOURCES = ("topology", "graph", "file")
 SHARED, TEMPLATE, COMPONENT = "shared instance", "template", "component type"
+#: The most instances a scenario may have: checked before anything is built, so that a
+#: mistyped count (``{server: 1e15}``) or templates nested too deep stop at once.
+MAX_INSTANCES = 100_000
 
 
 @dataclass
@@ -79,6 +83,8 @@ class Composite:
     failover: Switchover | None = None
     revert: bool = False
     mode_at: At | None = None
+    #: where the switchover times were written: key -> (At, value as written)
+    switch_at: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -182,6 +188,10 @@ class BlockParser:
                     "counted; define it under 'blocks' to get independent copies"
                 )
             n = expect_int(count, sub, minimum=1, what="a count")
+            if n > MAX_INSTANCES:
+                raise sub.error(
+                    f"a count of {n:.6g} is more than the {MAX_INSTANCES:,} instances a scenario may have"
+                )
             out.extend(Ref(name, ref.kind, ref.at) for _ in range(n))
         return out
 
@@ -196,8 +206,8 @@ class BlockParser:
 
     def _parallel(self, spec, at: At) -> Composite:
         members = self.members(spec["parallel"], at.key(spec, "parallel"))
-        failover = self._failover(spec, at)
-        return Composite("parallel", members, at, self._label(spec, at), failover=failover)
+        failover, places = self._failover(spec, at)
+        return Composite("parallel", members, at, self._label(spec, at), failover=failover, switch_at=places)
 
     def _k_of_n(self, spec, at: At) -> Composite:
         if "of" not in spec:
@@ -230,6 +240,7 @@ class BlockParser:
                 f"{what}, more than the {len(members)} member{'s' if len(members) != 1 else ''} in 'of'"
             )
         mode = self._mode(spec, at)
+        failover, places = self._failover(spec, at)
         return Composite(
             "k_of_n",
             members,
@@ -238,13 +249,14 @@ class BlockParser:
             k=k,
             demand=demand,
             mode=mode,
-            failover=self._failover(spec, at),
+            failover=failover,
             mode_at=at.key(spec, "mode"),
+            switch_at=places,
         )
 
     def _standby(self, spec, at: At) -> Composite:
         members = self.members(spec["standby"], at.key(spec, "standby"))
-        switchover = self._switchover(spec, at, "switchover")
+        switchover, places = self._switchover(spec, at, "switchover")
         revert = expect_bool(spec.get("revert", False), at.key(spec, "revert"))
         return Composite(
             "standby",
@@ -255,6 +267,7 @@ class BlockParser:
             failover=switchover,
             revert=revert,
             mode_at=at.key(spec, "mode"),
+            switch_at=places,
         )
 
     def _mode(self, spec, at: At) -> str:
@@ -265,22 +278,24 @@ class BlockParser:
             )
         return mode
 
-    def _failover(self, spec, at: At) -> Switchover | None:
+    def _failover(self, spec, at: At) -> tuple[Switchover | None, dict]:
         if "failover" not in spec:
-            return None
+            return None, {}
         sub = at.key(spec, "failover")
         fo = expect_map(spec["failover"], sub, "{switchover: D, coverage: P, manual_switchover: D}")
         check_keys(fo, sub, ("switchover", "coverage", "manual_switchover"), required=("switchover",))
-        return self._switchover(fo, sub, "switchover", strict=False)
+        return self._switchover(fo, sub, "switchover")
 
-    def _switchover(self, spec, at: At, key: str, strict: bool = True) -> Switchover | None:
+    def _switchover(self, spec, at: At, key: str) -> tuple[Switchover | None, dict]:
+        """The switchover of a standby or failover, and where its times were written."""
         if key not in spec:
             for other in ("coverage", "manual_switchover"):
                 if other in spec:
                     raise at.key_itself(spec, other).error(
                         f"'{other}' needs 'switchover' (the automatic switchover time)"
                     )
-            return None
+            return None, {}
+        places = {key: (at.key(spec, key), spec[key])}
         time = parse_distribution(spec[key], at.key(spec, key))
         coverage = 1.0
         if "coverage" in spec:
@@ -288,23 +303,14 @@ class BlockParser:
             coverage = cov_at.convert(units.percent, spec["coverage"], "coverage")
         manual = None
         if "manual_switchover" in spec:
+            places["manual_switchover"] = (at.key(spec, "manual_switchover"), spec["manual_switchover"])
             manual = parse_distribution(spec["manual_switchover"], at.key(spec, "manual_switchover"))
-        elif coverage < 1.0 and strict:
+        elif coverage < 1.0:
             raise at.key(spec, "coverage").error(
                 f"coverage {spec['coverage']} < 100% needs 'manual_switchover' (the time of the "
                 "manual switchover when the automatic one fails)"
             )
-        elif coverage < 1.0:
-            # the format's own example (docs/scenario-format.md) gives a failover coverage without a manual
-            # time, so it must load; the model needs one, and inventing a number would be
-            # worse than saying that coverage then changes nothing.
-            at.key(spec, "coverage").warn(
-                f"coverage {spec['coverage']} without 'manual_switchover': a failed automatic "
-                "failover is taken to last as long as the automatic one; give "
-                "manual_switchover to model the manual start"
-            )
-            manual = time
-        return Switchover(time, coverage, manual)
+        return Switchover(time, coverage, manual), places
 
     # -- networks ------------------------------------------------------------
     def _network(self, spec, at: At) -> NetworkNode:
@@ -437,9 +443,11 @@ class Builder:
 
     templates: dict[str, Node]
     shared: dict[str, Node]
+    components: dict = field(default_factory=dict)
     instances: dict[str, Instance] = field(default_factory=dict)
     _origin: dict[str, At] = field(default_factory=dict)
     _shared_built: dict[str, tuple] = field(default_factory=dict)
+    _checked: set = field(default_factory=set)
 
     @property
     def shared_used(self) -> set[str]:
@@ -496,6 +504,9 @@ class Builder:
                 f"mode {node.mode} needs members of its own, but a member is (or contains) a "
                 "shared instance, which other blocks use too; use mode: hot, or a template"
             )
+        if node.failover is not None and id(node) not in self._checked:
+            self._checked.add(id(node))  # a template's switchover is checked once, not per copy
+            self._check_switchover_times(node, members)
         if node.kind == "series":
             return Series(members, node.label), foreign
         if node.kind == "parallel":
@@ -506,6 +517,34 @@ class Builder:
             ), foreign
         return Standby(members, node.mode, node.failover, node.revert, node.label), foreign
 
+    def _check_switchover_times(self, node: Composite, members) -> None:
+        """Warn when a switchover takes longer than repairing the member it replaces.
+
+        Repairing is the slowest way back, so a switchover (mean) longer than the mean
+        repair time of a member is most likely a unit mistake (``30h`` for ``30s``). A
+        member's repair time is the longest mean repair time of its parts.
+        """
+        if not self.components:
+            return
+        repair = {}
+        for member in members:
+            means = [self.components[self.instances[i].component].repair.mean for i in leaves(member)]
+            if means and max(means) > 0:
+                repair[getattr(member, "name", None) or leaves(member)[0]] = max(means)
+        if not repair:
+            return
+        name, mttr = min(repair.items(), key=lambda kv: kv[1])
+        times = {"switchover": node.failover.time, "manual_switchover": node.failover.manual}
+        for key, (where, written) in node.switch_at.items():
+            mean = times[key].mean
+            if mean > mttr:
+                number = written[:-1] if isinstance(written, str) and written.endswith("h") else None
+                hint = f"; did you mean {number}s or {number}min?" if number else ""
+                where.warn(
+                    f"{key} {duration_text(mean)} is longer than the mean repair time of member "
+                    f"'{name}' ({duration_text(mttr)}){hint}"
+                )
+
     def _register(self, instance_id: str, ref: Ref, shared: bool) -> None:
         if instance_id in self.instances:
             first = self._origin[instance_id]
@@ -515,6 +554,44 @@ class Builder:
             )
         self.instances[instance_id] = Instance(instance_id, ref.name, shared)
         self._origin[instance_id] = ref.at
+
+
+def check_instance_count(templates: dict[str, Node], shared: dict[str, Node], service: Node) -> int:
+    """The number of instances the scenario will have, counted before building them.
+
+    Raises a `ScenarioError` at the block where the count first passes
+    `MAX_INSTANCES` (template copies multiply: 1000 racks of 1000 servers are 10^6).
+    Call after `check_cycles`.
+    """
+    sizes: dict[str, int] = {}
+
+    def size(node: Node) -> int:
+        if isinstance(node, Ref):
+            if node.kind == COMPONENT:
+                return 1
+            if node.kind == SHARED:
+                return 0  # built once, counted with the shared instances
+            if node.name not in sizes:
+                sizes[node.name] = size(templates[node.name])
+            return sizes[node.name]
+        if not isinstance(node, Composite):
+            return 0
+        total = 0
+        for member in node.members:
+            total += size(member)
+            if total > MAX_INSTANCES:
+                raise member.at.error(
+                    f"the block here would have more than {MAX_INSTANCES:,} instances "
+                    f"({total:,} so far), the most a scenario may have"
+                )
+        return total
+
+    total = size(service) + sum(size(body) for body in shared.values())
+    if total > MAX_INSTANCES:
+        raise service.at.error(
+            f"the scenario would have {total:,} instances, more than the {MAX_INSTANCES:,} it may have"
+        )
+    return total
 
 
 def check_cycles(templates: dict[str, Node], shared: dict[str, Node]) -> None:

@@ -5,8 +5,9 @@ Model time is hours and fractions are 0..1, so:
 ==============  ==========================================  =====================
 kind            written                                     result
 ==============  ==========================================  =====================
-duration        ``30s 15min 4h 3d 2w 1y 40ms 5us 5µs``, bare   hours (1y = 8760 h)
-                number = hours
+duration        ``30s 15min 4h 3d 2w 1y 40ms 5us 5µs`` (also  hours (1y = 8760 h)
+                ``sec mins hours hr days weeks years``);
+                a number without a unit is an error, 0 aside
 rate            ``1.5/y 2/d 4/h 1/w 10/min`` (also ``1/30d``)  per hour
 percent         ``99.9%`` or a number in [0, 1]             fraction
 target          like percent; ``99.9`` (no %) is an error   fraction
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 import re
 from decimal import Decimal
 
@@ -52,13 +54,12 @@ DURATION_UNITS = {
 #: Kilometres per length unit.
 LENGTH_UNITS = {"km": 1.0, "m": 1e-3}
 
-# Spellings people write, for the hint of an unknown unit.
-_UNIT_ALIASES = {
+#: Other spellings of the duration units that are accepted (any letter case).
+DURATION_SPELLINGS = {
     "sec": "s",
     "secs": "s",
     "second": "s",
     "seconds": "s",
-    "m": "min",
     "mins": "min",
     "minute": "min",
     "minutes": "min",
@@ -68,19 +69,19 @@ _UNIT_ALIASES = {
     "hours": "h",
     "day": "d",
     "days": "d",
-    "wk": "w",
-    "wks": "w",
     "week": "w",
     "weeks": "w",
     "yr": "y",
     "yrs": "y",
     "year": "y",
     "years": "y",
-    "a": "y",
     "msec": "ms",
     "msecs": "ms",
-    "μs": "µs",
 }
+
+# Spellings that are not accepted because they are ambiguous (``m`` is minutes or
+# months, ``a`` is the Latin year), for the hint of an unknown unit.
+_UNIT_ALIASES = {"m": "min", "a": "y"}
 
 _NUMBER = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([^\d\s.+\-][^\s]*)?\s*$")
@@ -119,7 +120,7 @@ def _split(value, kind: str, example: str) -> tuple[float, str | None]:
 
 
 def _unit_hint(number_text: str, unit: str, known) -> str | None:
-    target = _UNIT_ALIASES.get(unit) or _UNIT_ALIASES.get(unit.lower())
+    target = _UNIT_ALIASES.get(unit.lower()) if known is DURATION_UNITS else None
     if target is None:
         close = difflib.get_close_matches(unit.lower(), list(known), n=1, cutoff=0.5)
         target = close[0] if close else None
@@ -132,17 +133,37 @@ def _number_text(x: float) -> str:
 
 def duration(value) -> float:
     """Hours in a duration: ``30s``, ``15min``, ``4h``, ``3d``, ``2w``, ``1y``, ``40ms``,
-    ``5us``; a bare number is hours."""
+    ``5us``, or a spelling in `DURATION_SPELLINGS` (``90 sec``, ``2 hours``).
+
+    A number without a unit (``30``) is an error that lists its likely readings: a
+    bare 30 meant as seconds but read as hours would be a silent, large mistake.
+    Zero needs no unit.
+
+    Raises
+    ------
+    UnitError
+        For a missing or unknown unit, or a value that is not a finite number.
+    """
     number, unit = _split(value, "a duration", "4h")
     if unit is None:
-        return number
+        if number == 0:
+            return 0.0
+        n = _number_text(number)
+        raise UnitError(f"duration {n} has no unit", f"add a unit, e.g. {n}s, {n}min or {n}h")
     unit = unit.replace("\u03bc", "\u00b5")  # Greek mu and the micro sign look alike
-    if unit not in DURATION_UNITS:
-        raise UnitError(
-            f"unknown time unit '{unit}' in '{value}'; expected one of {', '.join(DURATION_UNITS)}",
-            _unit_hint(_number_text(number), unit, DURATION_UNITS),
+    canonical = unit if unit in DURATION_UNITS else DURATION_SPELLINGS.get(unit.lower())
+    if canonical is None and unit.lower() in DURATION_UNITS:
+        canonical = unit.lower()  # 4H, 2D: the letter case carries no meaning here
+    if canonical is None:
+        hint = (
+            f"a month has no fixed length; write e.g. '{_number_text(30 * number)}d'"
+            if unit.lower() in ("mo", "mon", "month", "months")
+            else _unit_hint(_number_text(number), unit, DURATION_UNITS)
         )
-    return number * DURATION_UNITS[unit]
+        raise UnitError(
+            f"unknown time unit '{unit}' in '{value}'; expected one of {', '.join(DURATION_UNITS)}", hint
+        )
+    return number * DURATION_UNITS[canonical]
 
 
 def rate(value) -> float:
@@ -276,5 +297,12 @@ def clock_minutes(value, *, end: bool = False) -> int:
     return h * 60 + mins
 
 
-#: Alias used by `simulation.study.runner` for a ``horizon="2y"`` argument.
-parse_duration = duration
+def parse_duration(value) -> float:
+    """Hours in a duration given in Python: a number is hours, a string follows the
+    rules of `duration` (``"2y"``; ``"8760"`` without a unit is an error).
+
+    Used by `simulation.run` for its ``horizon`` argument.
+    """
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return _finite(float(value), value)
+    return duration(value)

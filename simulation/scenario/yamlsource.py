@@ -10,6 +10,11 @@ equal keys. Here the document is composed into nodes and converted by hand:
 - YAML 1.1 sexagesimal numbers are switched off, so an unquoted ``18:00`` stays the
   string ``"18:00"`` instead of becoming the integer 1080; ``1e3`` is a float.
 
+A file that would take unbounded time or memory is refused with a `ScenarioError`
+before it does: more than `MAX_BYTES` of text, nesting deeper than `MAX_DEPTH`, or
+aliases (``*name``) that repeat more than `MAX_ALIAS_NODES` nodes in all (a "billion
+laughs" file of nine aliases nested eight levels deep would expand to 43 million).
+
 Lines are 1-based.
 """
 
@@ -20,6 +25,13 @@ import re
 import yaml
 
 from simulation.scenario.errors import ScenarioError
+
+#: The largest scenario file read (large data belongs in a CSV or network file).
+MAX_BYTES = 1 << 20
+#: The deepest nesting of mappings and lists.
+MAX_DEPTH = 64
+#: The most nodes that aliases may add to the document by repeating anchored parts.
+MAX_ALIAS_NODES = 20_000
 
 
 class YMap(dict):
@@ -81,12 +93,24 @@ def parse_yaml(text: str, file: str = "<string>"):
     Raises
     ------
     ScenarioError
-        On a YAML syntax error (with the line YAML reports), a key given twice, or an
-        empty document.
+        On a YAML syntax error (with the line YAML reports), a key given twice, an
+        empty document, or a document beyond the bounds above.
     """
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_BYTES:
+        raise ScenarioError(
+            f"the file has {size:,} bytes, more than the {MAX_BYTES:,} a scenario file may have; "
+            "put long lists of data in a CSV file (empirical: {csv: ...})",
+            file=file,
+        )
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise ScenarioError(
+                f"the document is nested more than {MAX_DEPTH} levels deep", file=file
+            ) from None
         if node is None:
             raise ScenarioError(
                 "the file is empty; a scenario starts with 'format: slasim/1'", file=file, line=1
@@ -110,8 +134,22 @@ class _Converter:
         self.loader = loader
         self.file = file
         self.active: set[int] = set()
+        self.seen: set[int] = set()
+        self.repeated = 0  # nodes converted again because an alias repeats them
 
     def convert(self, node, path: str):
+        if id(node) in self.seen:
+            self.repeated += 1
+            if self.repeated > MAX_ALIAS_NODES:
+                raise ScenarioError(
+                    f"YAML aliases (*name) repeat more than {MAX_ALIAS_NODES:,} nodes of the document; "
+                    "write the repeated parts out, or use blocks templates and counts",
+                    file=self.file,
+                    line=node.start_mark.line + 1,
+                    path=path,
+                )
+        else:
+            self.seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             try:
                 return self.loader.construct_object(node)
@@ -120,6 +158,13 @@ class _Converter:
         if id(node) in self.active:
             raise ScenarioError(
                 "recursive YAML alias", file=self.file, line=node.start_mark.line + 1, path=path
+            )
+        if len(self.active) >= MAX_DEPTH:
+            raise ScenarioError(
+                f"the document is nested more than {MAX_DEPTH} levels deep",
+                file=self.file,
+                line=node.start_mark.line + 1,
+                path=path,
             )
         self.active.add(id(node))
         try:

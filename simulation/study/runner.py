@@ -20,7 +20,8 @@ import numpy as np
 
 from simulation.engine.streams import BATCH_SIZE, batches
 from simulation.engine.support import check_supported
-from simulation.model.scenario import Scenario
+from simulation.model.scenario import Scenario, check_run_size
+from simulation.scenario.errors import UsageError
 from simulation.study.batch import BatchOutput, run_batches
 
 ENGINES = ("auto", "des", "fast")
@@ -30,15 +31,24 @@ FAST_CHUNK = 2000
 
 
 def choose_engine(scenario: Scenario, engine: str) -> tuple[str, str]:
-    """The engine that will run and why (shown when `auto` falls back to des)."""
-    from simulation.engine.fast import unsupported_reason
+    """The engine that will run and why (shown when `auto` falls back to des).
+
+    Raises
+    ------
+    UsageError
+        For an unknown engine name.
+    UnsupportedScenario
+        When no engine simulates the scenario yet, or ``engine="fast"`` cannot run it
+        (the same errors the engines raise).
+    """
+    from simulation.engine.fast import check_fast, unsupported_reason
 
     if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        raise UsageError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     check_supported(scenario)
+    if engine == "fast":
+        check_fast(scenario)
     reason = unsupported_reason(scenario)
-    if engine == "fast" and reason:
-        raise ValueError(f"the fast engine cannot run this scenario: {reason}; use --engine des or auto")
     if engine == "auto":
         return ("des", f"fast engine not applicable: {reason}") if reason else ("fast", "chosen")
     return engine, "chosen"
@@ -85,7 +95,8 @@ def run(
         Default to the scenario's `run` section. With `precision`, `replications` is the
         first round.
     horizon : float (hours) or str (e.g. ``"2y"``), optional
-        Simulated time per replication; defaults to the scenario's `run.horizon`.
+        Simulated time per replication; defaults to the scenario's `run.horizon`. A
+        number is hours; a string needs its unit, as in a scenario file.
     engine : {"auto", "des", "fast"}
         ``auto`` runs ``fast`` whenever the scenario is inside its subset.
     workers : int, optional
@@ -103,6 +114,14 @@ def run(
     Returns
     -------
     Result
+
+    Raises
+    ------
+    UsageError
+        For an argument that cannot be used, or a run too large to be meant
+        (`simulation.model.scenario.check_run_size`).
+    UnsupportedScenario
+        When the scenario uses something not simulated yet, or `engine` cannot run it.
     """
     from simulation.report.result import Result
 
@@ -110,14 +129,18 @@ def run(
     seed = scenario.run.seed if seed is None else int(seed)
     horizon_hours = _horizon_hours(scenario, horizon)
     if replications < 1:
-        raise ValueError(f"replications must be >= 1, got {replications}")
+        raise UsageError(f"replications must be >= 1, got {replications}")
     if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+        raise UsageError(f"seed must be >= 0, got {seed}")
     if precision is not None and not 0 < precision < 1:
-        raise ValueError(f"precision must be a fraction between 0 and 1, got {precision}")
+        raise UsageError(f"precision must be a fraction between 0 and 1, got {precision}")
     limit = replications if precision is None else (max_replications or 20 * replications)
     if limit < replications:
-        raise ValueError(f"max_replications ({limit}) must be >= replications ({replications})")
+        raise UsageError(f"max_replications ({limit}) must be >= replications ({replications})")
+    try:
+        check_run_size(limit, horizon_hours)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     engine, reason = choose_engine(scenario, engine)
     _warn_partial_window(scenario, horizon_hours)
     workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
@@ -155,14 +178,15 @@ def run(
 def _horizon_hours(scenario: Scenario, horizon) -> float:
     if horizon is None:
         return scenario.run.horizon_hours
-    if isinstance(horizon, str):
-        from simulation.scenario.units import parse_duration
+    from simulation.scenario.units import UnitError, parse_duration
 
-        horizon = parse_duration(horizon)
-    horizon = float(horizon)
-    if not horizon > 0:
-        raise ValueError(f"horizon must be positive, got {horizon}")
-    return horizon
+    try:
+        hours = parse_duration(horizon)
+    except UnitError as exc:
+        raise UsageError(f"horizon: {exc}") from None
+    if not hours > 0:
+        raise UsageError(f"horizon must be positive, got {horizon}")
+    return hours
 
 
 def _warn_partial_window(scenario: Scenario, horizon_hours: float) -> None:
@@ -280,12 +304,27 @@ def _next_round(growth: float, done: int, limit: int) -> int:
     return min(wanted, limit - done)
 
 
+def progress_bar_class():
+    """tqdm's widget bar where Jupyter can show it, else its text bar.
+
+    `tqdm.auto` picks the widget bar in Jupyter and, when ipywidgets is missing, falls
+    back to the text bar with a `TqdmWarning` ("IProgress not found") that a user can
+    do nothing about; asking for the widget bar only when ipywidgets is there avoids it.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("ipywidgets") is None:
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
+    return tqdm
+
+
 class _Progress:
     """A tqdm bar that appears only for runs longer than a second."""
 
     def __init__(self, name: str, total: int, progress: bool | None):
-        from tqdm.auto import tqdm
-
+        tqdm = progress_bar_class()
         self.bar = tqdm(
             total=total,
             unit="rep",
