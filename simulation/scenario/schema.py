@@ -252,7 +252,22 @@ def _top() -> dict:
     day_keys = r"^(?:daily|(?:mon|tue|wed|thu|fri|sat|sun)(?:-(?:mon|tue|wed|thu|fri|sat|sun))?)$"
     schedule = {
         "type": "object",
-        "properties": {"holidays": {"type": "array", "items": _ref("date")}},
+        "properties": {
+            "holidays": {
+                "anyOf": [
+                    {"type": "array", "items": _ref("date")},
+                    _obj(
+                        {
+                            "country": {"type": "string", "description": "ISO 3166-1 alpha-2, e.g. NL"},
+                            "subdivision": {"type": "string"},
+                            "dates": {"type": "array", "items": _ref("date")},
+                        },
+                        ["country"],
+                        "a country's public holidays (the holidays package), plus any dates",
+                    ),
+                ]
+            }
+        },
         "patternProperties": {day_keys: _ref("time_ranges")},
         "additionalProperties": False,
     }
@@ -318,6 +333,8 @@ def _top() -> dict:
                     "size": {"type": "integer", "minimum": 1},
                     "hours": _ref("hours_ref"),
                     "response": _ref("distribution"),
+                    "overtime": {"type": "boolean"},
+                    "priority": {"enum": ["criticality", "fifo"]},
                 }
             )
         ),
@@ -363,6 +380,7 @@ def _top() -> dict:
                     {"count": {"type": "integer", "minimum": 1}, "hours": _ref("hours_ref")}, ["count"]
                 ),
                 "tickets": _obj({"rate": _ref("rate"), "per_outage": {"type": "number", "minimum": 0}}),
+                "target": _ref("probability"),
                 "channels": names(
                     _obj(
                         {
