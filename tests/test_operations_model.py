@@ -167,6 +167,7 @@ def test_support_target_key():
     )
     assert s.support.target == pytest.approx(0.95) and s.support.agents == 2
     assert s.support.hours.is_always and s.support.rate_per_hour == 2.0
+    assert s.unsupported_sections() == []
 
 
 def test_support_target_out_of_range():

@@ -55,6 +55,7 @@ class Scenario:
     spares : mapping of str to SparePool
     maintenance : tuple of MaintenanceRule
     support : SupportDesk or None
+        The support desk, measured from the outage timelines after the run.
     demand : mapping of str to DemandProfile
 
     The mappings are read-only (`FrozenMap`): a scenario does not change once built.
@@ -87,7 +88,6 @@ class Scenario:
             "crews": self.crews,
             "spares": self.spares,
             "maintenance": self.maintenance,
-            "support": self.support,
             "demand": self.demand,
         }
         return [k for k, v in present.items() if v]

@@ -31,6 +31,8 @@ class BatchOutput:
     attribution_min : ndarray, shape (instances,)
         Counted downtime (SLA rules applied; raw downtime without an SLA) by cause.
     timelines : list of Timeline
+    support : SupportBatch or None
+        Support-desk figures, when the scenario has a desk.
     """
 
     batch: int
@@ -42,6 +44,7 @@ class BatchOutput:
     window_breach: np.ndarray
     attribution_min: np.ndarray
     timelines: list[Timeline]
+    support: object = None
 
 
 def run_batches(
@@ -62,11 +65,18 @@ def run_batches(
         from simulation.measure import SlaMeter
 
         meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
+    desk = None
+    if scenario.support is not None:
+        from simulation.support import SupportMeter
+
+        desk = SupportMeter(scenario, seed, horizon_hours)
     first = reps.start
-    return [_measure(scenario, meter, b.start, timelines[b.start - first : b.stop - first]) for b in plan]
+    return [
+        _measure(scenario, meter, b.start, timelines[b.start - first : b.stop - first], desk) for b in plan
+    ]
 
 
-def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -> BatchOutput:
+def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], desk=None) -> BatchOutput:
     size = len(timelines)
     attribution = np.zeros(len(scenario.instances))
     if meter is not None:
@@ -92,4 +102,5 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -
         window_breach=w_breach,
         attribution_min=attribution,
         timelines=timelines,
+        support=None if desk is None else desk.measure(batch, timelines),
     )
