@@ -307,3 +307,13 @@ def test_queue_matches_a_simpy_model(agents):
     spans = OFFICE.intervals(UTC, 0.0, 24 * 60)
     expected = simpy_first_responses(arrival, handle, agents, spans)
     assert np.allclose(desk.first_responses(arrival, handle), expected, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("mean", [0.3, 4.0, 15.0, 900.0])
+def test_poisson_ppf_is_scipys(mean):
+    from scipy.stats import poisson
+
+    from simulation.support.desk import poisson_ppf
+
+    u = np.random.default_rng(1).uniform(size=2000)
+    assert np.array_equal(poisson_ppf(u, mean), poisson.ppf(u, mean).astype(int))
