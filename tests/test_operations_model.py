@@ -79,6 +79,7 @@ def test_frozen_scenario_survives_pickling():
 
 
 EXP = d.Exponential(1.0)
+JAN1 = dt.datetime(2027, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,10 @@ EXP = d.Exponential(1.0)
         (lambda: MaintenanceTime(ordinal="first"), "an ordinal needs a weekday"),
         (lambda: MaintenanceRule("m", (), "month"), "needs at least one target"),
         (lambda: MaintenanceRule("m", ("x",), "fortnight"), "every must be one of"),
-        (lambda: MaintenanceRule("m", ("x",), "week", duration_hours=0), "duration must be > 0"),
+        (lambda: MaintenanceRule("m", ("x",)), "a recurring job needs every"),
+        (lambda: MaintenanceRule("m", ("x",), "week", at=(JAN1,)), "listed times take no every"),
+        (lambda: MaintenanceRule("m", ("x",), None, at=()), "at least one start time"),
+        (lambda: MaintenanceRule("m", ("x",), "week", duration=d.Deterministic(0)), "mean > 0"),
         (lambda: Channel("phone", 0.0, EXP), "share must be in"),
         (lambda: Channel("phone", 1.0, EXP, response_hours=0.0), "response objective must be > 0"),
         (lambda: SupportDesk(0, (Channel("a", 1.0, EXP),)), "agents must be >= 1"),
@@ -266,3 +270,44 @@ def test_schema_knows_the_new_keys():
     data["crews"]["day"]["priority"] = "random"
     data["hours"]["office"]["holidays"]["region"] = "x"
     assert len(list(validator.iter_errors(data))) == 2
+
+
+def test_maintenance_at_listed_times_and_distributed_duration():
+    s = scenario(
+        SERVER,
+        """\
+        maintenance:
+          - targets: server
+            at: [2027-09-04 02:00, 2027-03-06, "2027-06-05  23:30"]
+            duration: {dist: lognormal, median: 1h, p95: 3h}
+        """,
+    )
+    (rule,) = s.maintenance
+    assert rule.every is None
+    assert rule.at == (dt.datetime(2027, 3, 6), dt.datetime(2027, 6, 5, 23, 30), dt.datetime(2027, 9, 4, 2))
+    assert isinstance(rule.duration, d.Lognormal) and rule.duration.median == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "rule, where, message",
+    [
+        (
+            "{targets: server, every: week, at: [2027-03-06], duration: 1h}",
+            "maintenance[0].every",
+            "remove 'every'",
+        ),
+        ("{targets: server, duration: 1h}", "maintenance[0]", "missing required key 'every'"),
+        (
+            "{targets: server, at: [next monday], duration: 1h}",
+            "maintenance[0].at[0]",
+            "like '2027-03-06 02:00'",
+        ),
+        ("{targets: server, at: [], duration: 1h}", "maintenance[0].at", "at least one start time"),
+        ("{targets: server, every: day, duration: 0min}", "maintenance[0].duration", "duration > 0"),
+    ],
+)
+def test_maintenance_errors(rule, where, message):
+    with pytest.raises(ScenarioError) as err:
+        scenario(SERVER, f"maintenance:\n  - {rule}\n")
+    text = str(err.value)
+    assert f": {where}:" in text and message in text, text

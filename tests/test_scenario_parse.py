@@ -130,7 +130,7 @@ def test_format_example_operations(example):
     assert s.spares["server-spares"].lead_time.mean == pytest.approx(72)
     (rule,) = s.maintenance
     assert rule.name == "monthly patching" and rule.targets == ("web-server",)
-    assert rule.every == "month" and rule.duration_hours == pytest.approx(0.75)
+    assert rule.every == "month" and rule.duration == d.Deterministic(0.75)
     assert rule.at == MaintenanceTime("first", 6, None, 120)
     assert rule.rolling and rule.announced
     sup = s.support

@@ -9,13 +9,14 @@ and key path).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from simulation.model.calendar import WeeklySchedule
-from simulation.model.distributions import Distribution
+from simulation.model.distributions import Deterministic, Distribution
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 ORDINALS = ("first", "second", "third", "fourth", "last")
@@ -166,43 +167,56 @@ class MaintenanceTime:
 
 @dataclass(frozen=True)
 class MaintenanceRule:
-    """A recurring maintenance job on some parts.
+    """A maintenance job on some parts: recurring, or at listed local times.
 
     Attributes
     ----------
     name : str
     targets : tuple of str
         Component types, shared instance names or instance ids.
-    every : str or float
-        One of `PERIODS`, or a period in hours.
-    at : MaintenanceTime
-    duration_hours : float
-        > 0.
+    every : str, float or None
+        One of `PERIODS`, or a period in hours; None for jobs at listed times.
+    at : MaintenanceTime or tuple of datetime.datetime
+        When in its period a recurring job starts, or the local start times (sorted) of
+        one-off jobs.
+    duration : Distribution
+        How long a job takes, hours (a plain duration is `Deterministic`).
     rolling : bool
         One member of a redundant group at a time.
     announced : bool
         Announced maintenance may be excluded by the SLA.
+
+    Raises
+    ------
+    ValueError
+        Without targets, for an unknown period, a duration with mean 0, or `every` and
+        `at` that do not fit together (listed times take no `every`).
     """
 
     name: str
     targets: tuple[str, ...]
-    every: str | float
-    at: MaintenanceTime = field(default_factory=MaintenanceTime)
-    duration_hours: float = 1.0
+    every: str | float | None = None
+    at: MaintenanceTime | tuple[dt.datetime, ...] = field(default_factory=MaintenanceTime)
+    duration: Distribution = field(default_factory=lambda: Deterministic(1.0))
     rolling: bool = False
     announced: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "targets", tuple(self.targets))
         _check(bool(self.targets), f"maintenance {self.name!r}: needs at least one target")
-        if isinstance(self.every, str):
-            _check(self.every in PERIODS, f"maintenance {self.name!r}: every must be one of {PERIODS}")
+        if isinstance(self.at, MaintenanceTime):
+            _check(self.every is not None, f"maintenance {self.name!r}: a recurring job needs every")
+            if isinstance(self.every, str):
+                _check(self.every in PERIODS, f"maintenance {self.name!r}: every must be one of {PERIODS}")
+            else:
+                _check(
+                    self.every > 0, f"maintenance {self.name!r}: every must be > 0 hours, got {self.every}"
+                )
         else:
-            _check(self.every > 0, f"maintenance {self.name!r}: every must be > 0 hours, got {self.every}")
-        _check(
-            self.duration_hours > 0,
-            f"maintenance {self.name!r}: duration must be > 0 hours, got {self.duration_hours}",
-        )
+            object.__setattr__(self, "at", tuple(sorted(self.at)))
+            _check(self.every is None, f"maintenance {self.name!r}: jobs at listed times take no every")
+            _check(bool(self.at), f"maintenance {self.name!r}: needs at least one start time")
+        _check(self.duration.mean > 0, f"maintenance {self.name!r}: duration must have a mean > 0")
 
 
 @dataclass(frozen=True)

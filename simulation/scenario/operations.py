@@ -11,6 +11,7 @@ Each is read into the frozen model objects of `simulation.model.operations`:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from simulation.model.calendar import WeeklySchedule
@@ -111,8 +112,22 @@ def parse_maintenance(value, at: At, target_names: list[str]) -> tuple[Maintenan
     for i, item in enumerate(seq):
         sub = at.item(seq, i)
         rule = expect_map(item, sub, "{name, targets, every, at, duration}")
-        check_keys(rule, sub, MAINTENANCE_KEYS, required=("targets", "every", "duration"))
-        every = _every(rule["every"], sub.key(rule, "every"))
+        check_keys(rule, sub, MAINTENANCE_KEYS, required=("targets", "duration"))
+        if isinstance(rule.get("at"), list):
+            if "every" in rule:
+                raise sub.key_itself(rule, "every").error(
+                    "a list of start times in 'at' gives one-off jobs; remove 'every' "
+                    "(or give 'at' one time of the period)"
+                )
+            every, when = None, _at_times(rule["at"], sub.key(rule, "at"))
+        else:
+            if "every" not in rule:
+                raise sub.error(
+                    "missing required key 'every' (day, week, month, quarter, year or a duration), "
+                    "or give 'at' a list of start times"
+                )
+            every = _every(rule["every"], sub.key(rule, "every"))
+            when = _at(rule.get("at", "00:00"), sub.key(rule, "at"), every)
         out.append(
             MaintenanceRule(
                 name=(
@@ -122,12 +137,34 @@ def parse_maintenance(value, at: At, target_names: list[str]) -> tuple[Maintenan
                 ),
                 targets=_targets(rule["targets"], sub.key(rule, "targets"), target_names),
                 every=every,
-                at=_at(rule.get("at", "00:00"), sub.key(rule, "at"), every),
-                duration_hours=duration(rule["duration"], sub.key(rule, "duration"), positive=True),
+                at=when,
+                duration=parse_distribution(rule["duration"], sub.key(rule, "duration"), positive_mean=True),
                 rolling=expect_bool(rule.get("rolling", False), sub.key(rule, "rolling")),
                 announced=expect_bool(rule.get("announced", False), sub.key(rule, "announced")),
             )
         )
+    return tuple(out)
+
+
+def _at_times(value: list, at: At) -> tuple[dt.datetime, ...]:
+    """``[2027-03-06 02:00, 2027-09-04 02:00]``: local start times (a bare date is 00:00)."""
+    if not value:
+        raise at.error("expected at least one start time like '2027-03-06 02:00'")
+    out = []
+    for i, item in enumerate(value):
+        where = at.item(value, i)
+        if isinstance(item, dt.datetime):
+            out.append(item.replace(tzinfo=None))
+            continue
+        if isinstance(item, dt.date):
+            out.append(dt.datetime.combine(item, dt.time()))
+            continue
+        try:
+            out.append(dt.datetime.strptime(" ".join(str(item).split()), "%Y-%m-%d %H:%M"))
+        except ValueError:
+            raise where.error(
+                f"expected a local start time like '2027-03-06 02:00' or a date, got {type_name(item)}"
+            ) from None
     return tuple(out)
 
 

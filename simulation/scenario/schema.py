@@ -362,14 +362,24 @@ def _top() -> dict:
                         "anyOf": [{"enum": ["day", "week", "month", "quarter", "year"]}, _ref("duration")]
                     },
                     "at": {
-                        "type": "string",
-                        "description": "02:00, sunday 03:00, first sunday 02:00, 15 02:00",
+                        "anyOf": [
+                            {
+                                "type": "string",
+                                "description": "02:00, sunday 03:00, first sunday 02:00, 15 02:00",
+                            },
+                            {
+                                "type": "array",
+                                "items": {"type": "string", "description": "2027-03-06 02:00 or a date"},
+                                "minItems": 1,
+                                "description": "one-off jobs at these local times (no every)",
+                            },
+                        ]
                     },
-                    "duration": _ref("duration"),
+                    "duration": _ref("distribution"),
                     "rolling": {"type": "boolean"},
                     "announced": {"type": "boolean"},
                 },
-                ["targets", "every", "duration"],
+                ["targets", "duration"],
             ),
         },
         "service": _ref("block"),
