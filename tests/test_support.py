@@ -317,3 +317,35 @@ def test_poisson_ppf_is_scipys(mean):
 
     u = np.random.default_rng(1).uniform(size=2000)
     assert np.array_equal(poisson_ppf(u, mean), poisson.ppf(u, mean).astype(int))
+
+
+@pytest.mark.parametrize("hours", [WeeklySchedule.always(), OFFICE])
+def test_never_answered_tickets(hours):
+    """A ticket not picked up within a year after the horizon counts as never answered."""
+    desk = Desk(SupportDesk(1, (PHONE,), hours=hours), UTC, 100.0, seed=1)
+    response = desk.first_responses(np.zeros(12), np.full(12, 1000.0))
+    assert np.isfinite(response[:8]).all() and np.isinf(response[-2:]).all()
+
+
+def test_desk_hours_follow_the_wall_clock_across_dst():
+    """Open daily 08:00-18:00 in Amsterdam. On Sunday 28 March 2027 clocks go from 02:00 to
+    03:00: a ticket at Saturday 20:00 waits 11 elapsed hours, until Sunday 08:00 local."""
+    daily = WeeklySchedule("daily", (((8 * 60, 18 * 60),),) * 7)
+    desk = Desk(SupportDesk(1, (PHONE,), hours=daily), AMS, 8760.0, seed=1)
+    saturday = at(AMS, 2027, 3, 27, 20)
+    assert at(AMS, 2027, 3, 28, 8) - saturday == 11.0
+    assert desk.first_responses(np.array([saturday]), np.array([0.5])).tolist() == [11.0]
+
+
+def test_no_complete_window():
+    """Tickets count per complete window: a two-week run has none to report."""
+    with pytest.warns(UserWarning, match="no complete SLA window"):
+        r = sim.run(loads(DESK_24X7), replications=2, horizon="2w", workers=1, progress=False)
+    assert r.support.empty and r.support_figures.windows == 0
+    assert (
+        r.summary().splitlines()[-1] == "  support desk      2 agents: no complete month within the horizon"
+    )
+    report = r.to_dict()
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert report["support"]["tickets_per_year"] is None
+    assert report["support"]["channels"]["phone"]["within_objective"] is None

@@ -136,7 +136,7 @@ REPORT_SCHEMA = {
                         "target": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
                         "window": {"type": "string"},
                         "windows": {"type": "integer", "minimum": 0},
-                        "tickets_per_year": {"type": "number", "minimum": 0},
+                        "tickets_per_year": {"type": ["number", "null"], "minimum": 0},
                         "breach_probability": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
                         "breach_probability_ci95": {
                             "oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]

@@ -217,7 +217,7 @@ class Result:
         if self._support is None:
             return None
         table, histogram, hours = self._support
-        return support_figures(self.scenario.support, table, histogram, hours)
+        return support_figures(self.scenario.support, table, histogram, hours, self.replications)
 
     # ------------------------------------------------------------------ outputs
     def to_dict(self) -> dict:

@@ -86,8 +86,11 @@ def _support_lines(result) -> list[str]:
         return []
     desk = result.scenario.support
     window = result.sla.window_label if result.sla is not None else "month"
+    agents = f"{desk.agents} agent{'s' if desk.agents != 1 else ''}"
+    if not f.windows:
+        return [f"  support desk      {agents}: no complete {window} within the horizon"]
     lines = [
-        f"  support desk      {desk.agents} agent{'s' if desk.agents != 1 else ''}, hours {desk.hours.name}, "
+        f"  support desk      {agents}, hours {desk.hours.name}, "
         f"{f.tickets_per_year:.0f} tickets/year, {f.windows} windows ({window})"
     ]
     if f.breach_probability is not None:

@@ -199,6 +199,7 @@ class Desk:
                 t = free[0] if free[0] > a else a
                 response[i] = t - a
                 heapq.heapreplace(free, t + h)
+            response[arrival + response > self.horizon_hours + DRAIN_HOURS] = math.inf
             return response
         starts, ends = self._open
         for i, (a, h) in enumerate(zip(arrival.tolist(), handle.tolist())):

@@ -203,7 +203,8 @@ class SupportFigures:
         The support SLO (share within objective per window).
     windows : int
         Windows measured (replications x windows per replication).
-    tickets_per_year : float
+    tickets_per_year : float or None
+        Tickets arriving in complete windows, per year of them (None without windows).
     breach_probability : float or None
         P(a window breaches the support SLO); None without a target.
     breach_probability_ci95 : tuple or None
@@ -216,7 +217,7 @@ class SupportFigures:
 
     target: float | None
     windows: int
-    tickets_per_year: float
+    tickets_per_year: float | None
     breach_probability: float | None
     breach_probability_ci95: tuple[float, float] | None
     channels: tuple[ChannelFigures, ...]
@@ -225,21 +226,22 @@ class SupportFigures:
 
 
 def support_figures(
-    desk: SupportDesk, table: pd.DataFrame, histogram: np.ndarray, window_hours: float
+    desk: SupportDesk, table: pd.DataFrame, histogram: np.ndarray, window_hours: float, replications: int
 ) -> SupportFigures:
-    """Reduce the `support_table` of a run to its headline figures.
+    """Reduce the `support_table` of a run of `replications` to its headline figures.
 
     `window_hours` is the total length of the complete windows of one replication.
     """
     from simulation.measure.stats import wilson_interval
 
     c = len(desk.channels)
-    reps = int(table.replication.max()) + 1 if len(table) else 0
-    tickets = table.tickets.to_numpy().reshape(reps, -1, c)
-    within = np.nan_to_num(table.answered_within.to_numpy()).reshape(reps, -1, c)
-    resp_sum = (table.mean_response_min.to_numpy() * table.tickets.to_numpy()).reshape(reps, -1, c)
-    resp_sum = np.nan_to_num(resp_sum)
-    n_windows = tickets.shape[1]
+    reps = int(replications)
+    n_windows = len(table) // (reps * c) if reps else 0
+    shape = (reps, n_windows, c)
+    tickets = table.tickets.to_numpy().reshape(shape)
+    within = np.nan_to_num(table.answered_within.to_numpy()).reshape(shape)
+    mean = table.mean_response_min.to_numpy().reshape(shape)
+    resp_sum = np.where(tickets > 0, mean * np.maximum(tickets, 1), 0.0)  # inf stays inf
     mmc, note = erlang_c_model(desk)
     channels = []
     for i, ch in enumerate(desk.channels):
@@ -287,7 +289,7 @@ def support_figures(
     return SupportFigures(
         target=desk.target,
         windows=reps * n_windows,
-        tickets_per_year=float(tickets.sum() / years) if years else 0.0,
+        tickets_per_year=float(tickets.sum() / years) if years else None,
         breach_probability=breach,
         breach_probability_ci95=breach_ci,
         channels=tuple(channels),
