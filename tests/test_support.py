@@ -2,6 +2,7 @@
 
 import datetime as dt
 import textwrap
+from statistics import NormalDist
 
 import jsonschema
 import numpy as np
@@ -154,21 +155,26 @@ def desk_run():
 
 def test_desk_against_erlang_c(desk_run):
     """2 agents, Poisson 3 tickets/h, exponential handling of 30 min, 24x7: M/M/2 with
-    a = 1.5. The 95 % intervals (20 replications of a year, seed 11) cover the exact mean
-    wait, 0.642857 h, and P(wait <= t) at both objectives."""
+    a = 1.5. The intervals (20 replications of a year, seed 11) cover the exact mean wait,
+    0.642857 h, and P(wait <= t) at both objectives: four checks, so each interval is the
+    report's 95 % one widened to 98.75 % (Bonferroni, 95 % jointly)."""
     q = MMc(3.0, 2.0, 2)
+    widen = NormalDist().inv_cdf(1 - 0.025 / 4) / NormalDist().inv_cdf(0.975)
     f = desk_run.support_figures
     assert f.analytic_note is None
     for ch, t in zip(f.channels, (0.25, 1.0)):
         exact_within = 1.0 - q.wait_sf(t)
         assert ch.analytic_within_objective == pytest.approx(exact_within)
         assert ch.analytic_mean_response_min == pytest.approx(60 * 9 / 14)
-        lo, hi = ch.within_objective_ci95
-        assert lo <= exact_within <= hi, (ch.name, lo, exact_within, hi)
-        lo, hi = ch.mean_response_ci95
-        assert lo <= 60 * q.mean_wait <= hi, (ch.name, lo, 60 * q.mean_wait, hi)
-        # p95 of the pooled histogram: within a bin (1.2 %) of the exact quantile
-        assert ch.p95_response_min == pytest.approx(60 * q.wait_quantile(0.95), rel=0.025)
+        for (lo, hi), value, exact in (
+            (ch.within_objective_ci95, ch.within_objective, exact_within),
+            (ch.mean_response_ci95, ch.mean_response_min, 60 * q.mean_wait),
+        ):
+            half = widen * max(hi - value, value - lo)
+            assert abs(value - exact) <= half, (ch.name, value, exact, half)
+        # p95 of the pooled histogram (upper bin edge, 1.2 % wide); its standard error over
+        # 20 replications is about 1.6 % (seen across replications): 1.2 % + 3 se
+        assert ch.p95_response_min == pytest.approx(60 * q.wait_quantile(0.95), rel=0.06)
 
 
 def test_desk_outputs(desk_run, tmp_path):
