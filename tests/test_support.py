@@ -355,3 +355,23 @@ def test_no_complete_window():
     jsonschema.validate(report, REPORT_SCHEMA)
     assert report["support"]["tickets_per_year"] is None
     assert report["support"]["channels"]["phone"]["within_objective"] is None
+
+
+def test_channel_without_objective():
+    """Chat has no response objective: no share within it, and it does not count for the SLO."""
+    text = DESK_24X7.replace(
+        "email: {share: 30%, handle: {mean: 30min}, response: 1h}",
+        "chat: {share: 30%, handle: {mean: 30min}}",
+    )
+    r = sim.run(loads(text), replications=2, workers=1, progress=False)
+    chat = r.support[r.support.channel == "chat"]
+    assert chat.tickets.sum() > 0 and chat.within_objective.isna().all() and chat.answered_within.isna().all()
+    report = r.to_dict()
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert report["support"]["channels"]["chat"]["within_objective"] is None
+    assert report["support"]["channels"]["chat"]["objective_min"] is None
+    line = next(x for x in r.summary().splitlines() if x.startswith("  chat"))
+    assert "within" not in line and "response mean" in line
+    phone = r.support[r.support.channel == "phone"].set_index(["replication", "window"])
+    breached = phone.answered_within < 0.6 * phone.tickets
+    assert r.support_figures.breach_probability == pytest.approx(breached.mean())
