@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from simulation.model import distributions as d
+from simulation.model.operations import MaintenanceTime
 from simulation.model.sla import Chronic, CreditTier, Fee, IntervalRule, Rolling
 from simulation.model.structure import KofN, Leaf, Network, Series, Standby, leaves
 from simulation.scenario import ScenarioWarning, load, loads
@@ -118,26 +119,30 @@ def test_format_example_sla(example):
 
 def test_format_example_operations(example):
     s, _ = example
-    assert s.crews["onsite"]["size"] == 2 and s.crews["onsite"]["hours"].is_always
-    assert s.crews["onsite"]["response"].mean == pytest.approx(0.5)
+    onsite = s.crews["onsite"]
+    assert (
+        onsite.size == 2 and onsite.hours.is_always and onsite.overtime and onsite.priority == "criticality"
+    )
+    assert onsite.response.mean == pytest.approx(0.5)
     business = s.hours["business"]
-    assert s.crews["facilities"]["hours"] is business
+    assert s.crews["facilities"].hours is business and not s.crews["facilities"].overtime
     assert business.periods[:5] == (((480, 1080),),) * 5 and business.periods[5:] == ((), ())
     assert business.holidays == {dt.date(2027, 12, 25), dt.date(2027, 12, 26)}
-    assert s.spares["server-spares"]["stock"] == 1
-    assert s.spares["server-spares"]["lead_time"].mean == pytest.approx(72)
+    assert s.spares["server-spares"].stock == 1
+    assert s.spares["server-spares"].lead_time.mean == pytest.approx(72)
     (rule,) = s.maintenance
-    assert rule["name"] == "monthly patching" and rule["targets"] == ("web-server",)
-    assert rule["every"] == "month" and rule["duration_hours"] == pytest.approx(0.75)
-    assert rule["at"] == {"ordinal": "first", "weekday": 6, "day": None, "minute": 120}
-    assert rule["rolling"] and rule["announced"]
+    assert rule.name == "monthly patching" and rule.targets == ("web-server",)
+    assert rule.every == "month" and rule.duration == d.Deterministic(0.75)
+    assert rule.at == MaintenanceTime("first", 6, None, 120)
+    assert rule.rolling and rule.announced
     sup = s.support
-    assert sup["agents"]["count"] == 3 and sup["agents"]["hours"] is business
-    assert sup["tickets"] == {"rate_per_hour": pytest.approx(4 / 24), "per_outage": 15.0}
-    assert sup["channels"]["phone"]["share"] == 0.6
-    assert sup["channels"]["email"]["handle"].mean == pytest.approx(25 / 60)
-    assert sup["channels"]["email"]["response_hours"] == 8.0
-    assert set(s.unsupported_sections()) == {"crews", "spares", "maintenance", "support"}
+    assert sup.agents == 3 and sup.hours is business
+    assert sup.rate_per_hour == pytest.approx(4 / 24) and sup.per_outage == 15.0
+    assert [c.name for c in sup.channels] == ["phone", "email"]
+    assert sup.channel("phone").share == 0.6
+    assert sup.channel("email").handle.mean == pytest.approx(25 / 60)
+    assert sup.channel("email").response_hours == 8.0
+    assert set(s.unsupported_sections()) == {"crews", "spares", "maintenance"}
 
 
 # -- instance naming --------------------------------------------------------------
@@ -295,8 +300,8 @@ service:
 """
     )
     assert s.service.demand == "office-day" and s.service.k == 8
-    assert s.demand["office-day"]["points"] == ((0, 3.0), (480, 7.5), (1080, 5.0), (1320, 3.0))
-    assert s.demand["week"]["points"] == ((480, 2.0), (5 * 1440, 1.0))
+    assert s.demand["office-day"].points == ((0, 3.0), (480, 7.5), (1080, 5.0), (1320, 3.0))
+    assert s.demand["week"].points == ((480, 2.0), (5 * 1440, 1.0))
 
 
 def test_network_block_and_per_km_failure():
@@ -531,12 +536,12 @@ maintenance:
   - {targets: [server], every: quarter, at: last friday 23:00, duration: 10min}
 """
     )
-    at = [m["at"] for m in s.maintenance]
-    assert at[0] == {"ordinal": None, "weekday": 6, "day": None, "minute": 180}
-    assert at[1] == {"ordinal": None, "weekday": None, "day": 15, "minute": 120}
-    assert at[2]["minute"] == 120 and s.maintenance[3]["every"] == 336.0
-    assert at[4]["ordinal"] == "last" and at[4]["weekday"] == 4
-    assert s.maintenance[1]["targets"] == ("power",) and s.maintenance[1]["announced"]
+    at = [m.at for m in s.maintenance]
+    assert at[0] == MaintenanceTime(None, 6, None, 180)
+    assert at[1] == MaintenanceTime(None, None, 15, 120)
+    assert at[2].minute == 120 and s.maintenance[3].every == 336.0
+    assert at[4].ordinal == "last" and at[4].weekday == 4
+    assert s.maintenance[1].targets == ("power",) and s.maintenance[1].announced
 
 
 # -- YAML source -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 HOUR = dt.timedelta(hours=1)
@@ -104,6 +104,35 @@ class Calendar:
 
 
 @dataclass(frozen=True)
+class PublicHolidays:
+    """The public holidays of a country (optionally one subdivision), from the `holidays` package.
+
+    Attributes
+    ----------
+    country : str
+        ISO 3166-1 alpha-2 code, e.g. ``NL``.
+    subdivision : str or None
+        ISO 3166-2 subdivision code as the `holidays` package names it (e.g. ``BY`` for
+        Bavaria under ``DE``), or None for the national holidays.
+    """
+
+    country: str
+    subdivision: str | None = None
+
+    def dates(self, first_year: int, last_year: int) -> frozenset[dt.date]:
+        """The holidays of the years `first_year` .. `last_year` (local dates)."""
+        return _public_holidays(self.country, self.subdivision, first_year, last_year)
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(country: str, subdivision: str | None, first_year: int, last_year: int):
+    import holidays  # imported here: only schedules that name a country need it
+
+    table = holidays.country_holidays(country, subdiv=subdivision, years=range(first_year, last_year + 1))
+    return frozenset(table)
+
+
+@dataclass(frozen=True)
 class WeeklySchedule:
     """Hours of the week in local time, minus holidays.
 
@@ -115,11 +144,15 @@ class WeeklySchedule:
         after local midnight, ``0 <= start < end <= 1440``, sorted, not overlapping.
     holidays : frozenset of datetime.date
         Local dates on which the schedule has no hours.
+    public_holidays : PublicHolidays or None
+        A country's public holidays, also without hours; resolved for the years each
+        call of `intervals` covers.
     """
 
     name: str
     periods: tuple[tuple[tuple[int, int], ...], ...]
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
+    public_holidays: PublicHolidays | None = None
 
     @classmethod
     def always(cls) -> WeeklySchedule:
@@ -128,7 +161,18 @@ class WeeklySchedule:
 
     @property
     def is_always(self) -> bool:
-        return not self.holidays and all(p == ((0, 1440),) for p in self.periods)
+        return (
+            not self.holidays
+            and self.public_holidays is None
+            and all(p == ((0, 1440),) for p in self.periods)
+        )
+
+    def days_off(self, first: dt.date, last: dt.date) -> frozenset[dt.date]:
+        """Holidays (explicit and public) from `first` to `last`, both included."""
+        if self.public_holidays is None:
+            return self.holidays
+        public = self.public_holidays.dates(first.year, last.year)
+        return self.holidays | {d for d in public if first <= d <= last}
 
     def intervals(self, calendar: Calendar, begin: float, end: float) -> list[tuple[float, float]]:
         """Model-time intervals [a, b) of this schedule within [begin, end), merged.
@@ -139,8 +183,9 @@ class WeeklySchedule:
         out: list[tuple[float, float]] = []
         day = calendar.local(begin).date() - dt.timedelta(days=1)
         last = calendar.local(end).date() + dt.timedelta(days=1)
+        off = self.days_off(day, last)
         while day <= last:
-            if day not in self.holidays:
+            if day not in off:
                 midnight = dt.datetime.combine(day, dt.time())
                 for a_min, b_min in self.periods[day.weekday()]:
                     a = calendar.hours(midnight + dt.timedelta(minutes=a_min))

@@ -6,10 +6,17 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from simulation.model.calendar import Calendar, WeeklySchedule
 from simulation.model.components import ComponentType
+from simulation.model.operations import (
+    Crew,
+    DemandProfile,
+    FrozenMap,
+    MaintenanceRule,
+    SparePool,
+    SupportDesk,
+)
 from simulation.model.sla import SLA
 from simulation.model.structure import Block, Instance, leaves
 
@@ -80,9 +87,14 @@ class Scenario:
         The named schedules of the file.
     source : str or None
         The file the scenario came from.
-    crews, spares, maintenance, support, demand
-        Sections of the format that are read and checked, kept as plain validated
-        data until the engines simulate them (see `unsupported_sections`).
+    crews : mapping of str to Crew
+    spares : mapping of str to SparePool
+    maintenance : tuple of MaintenanceRule
+    support : SupportDesk or None
+        The support desk, measured from the outage timelines after the run.
+    demand : mapping of str to DemandProfile
+
+    The mappings are read-only (`FrozenMap`): a scenario does not change once built.
     """
 
     name: str
@@ -95,14 +107,18 @@ class Scenario:
     hours: Mapping[str, WeeklySchedule] = field(default_factory=dict)
     description: str = ""
     source: str | None = None
-    crews: Mapping[str, Any] = field(default_factory=dict)
-    spares: Mapping[str, Any] = field(default_factory=dict)
-    maintenance: tuple[Any, ...] = ()
-    support: Mapping[str, Any] | None = None
-    demand: Mapping[str, Any] = field(default_factory=dict)
+    crews: Mapping[str, Crew] = field(default_factory=dict)
+    spares: Mapping[str, SparePool] = field(default_factory=dict)
+    maintenance: tuple[MaintenanceRule, ...] = ()
+    support: SupportDesk | None = None
+    demand: Mapping[str, DemandProfile] = field(default_factory=dict)
 
     def __post_init__(self):
-        """The checks a scenario file gets, for scenarios built in Python too."""
+        """Read-only sections, and the checks a scenario file gets, for scenarios built in
+        Python too."""
+        for name in ("components", "instances", "hours", "crews", "spares", "demand"):
+            object.__setattr__(self, name, FrozenMap(getattr(self, name)))
+        object.__setattr__(self, "maintenance", tuple(self.maintenance))
         for iid, inst in self.instances.items():
             if inst.id != iid:
                 raise ValueError(f"instances[{iid!r}] has id {inst.id!r}; the key must be the id")
@@ -122,7 +138,6 @@ class Scenario:
             "crews": self.crews,
             "spares": self.spares,
             "maintenance": self.maintenance,
-            "support": self.support,
             "demand": self.demand,
         }
         return [k for k, v in present.items() if v]

@@ -148,7 +148,77 @@ REPORT_SCHEMA = {
                 },
             ]
         },
-        "support": {"type": ["object", "null"]},
+        "support": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": [
+                        "target",
+                        "window",
+                        "windows",
+                        "tickets_per_year",
+                        "breach_probability",
+                        "channels",
+                    ],
+                    "properties": {
+                        "target": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
+                        "window": {"type": "string"},
+                        "windows": {"type": "integer", "minimum": 0},
+                        "tickets_per_year": {"type": ["number", "null"], "minimum": 0},
+                        "breach_probability": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
+                        "breach_probability_ci95": {
+                            "oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]
+                        },
+                        "analytic_note": {"type": ["string", "null"]},
+                        "channels": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "object",
+                                "required": [
+                                    "tickets_per_window",
+                                    "objective_min",
+                                    "within_objective",
+                                    "within_objective_ci95",
+                                    "mean_response_min",
+                                    "p95_response_min",
+                                ],
+                                "properties": {
+                                    "tickets_per_window": {"type": "number", "minimum": 0},
+                                    "objective_min": {"type": ["number", "null"], "exclusiveMinimum": 0},
+                                    "within_objective": {
+                                        "oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]
+                                    },
+                                    "within_objective_ci95": {
+                                        "oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]
+                                    },
+                                    "mean_response_min": {"type": ["number", "null"], "minimum": 0},
+                                    "p95_response_min": {"type": ["number", "null"], "minimum": 0},
+                                    "analytic": {
+                                        "oneOf": [
+                                            {"type": "null"},
+                                            {
+                                                "type": "object",
+                                                "required": ["within_objective", "mean_response_min"],
+                                                "properties": {
+                                                    "within_objective": {
+                                                        "oneOf": [
+                                                            {"$ref": "#/$defs/fraction"},
+                                                            {"type": "null"},
+                                                        ]
+                                                    },
+                                                    "mean_response_min": {"type": "number", "minimum": 0},
+                                                },
+                                            },
+                                        ]
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            ]
+        },
         "attribution": {
             "type": "array",
             "items": {
@@ -243,7 +313,7 @@ def report_dict(result) -> dict:
         },
         "outages_per_year": {"mean": _r(result.per_replication.outages.mean() * per_year, 4)},
         "sla": _sla_dict(result),
-        "support": None,
+        "support": _support_dict(result),
         "attribution": [
             {"instance": row.instance, "downtime_share": _r(row.downtime_share)}
             for row in result.attribution.itertuples()
@@ -324,8 +394,9 @@ def _sla_dict(result) -> dict | None:
     }
 
 
-def _interval(ci) -> list:
-    return [_r(ci.low, 10), _r(ci.high, 10)]
+def _interval(ci, digits: int = 10) -> list | None:
+    """A CI as ``[low, high]``, or None where it is missing or not finite."""
+    return None if ci is None or not all(np.isfinite(ci)) else [_r(float(v), digits) for v in ci]
 
 
 def _target_row(r, has_fee: bool) -> dict:
@@ -342,4 +413,43 @@ def _target_row(r, has_fee: bool) -> dict:
         "within_risk": bool(r.within_risk),
         "contract": bool(r.contract),
         "achievable": bool(r.achievable),
+    }
+
+
+def _finite(x, digits=6):
+    """A JSON number, or None for a figure that is missing or infinite (never answered)."""
+    return None if x is None or not np.isfinite(x) else round(float(x), digits)
+
+
+def _support_dict(result) -> dict | None:
+    """The support desk (an addition to report/1): SLO and per-channel response figures."""
+    f = result.support_figures
+    if f is None:
+        return None
+    channels = {}
+    for ch in f.channels:
+        analytic = None
+        if ch.analytic_mean_response_min is not None:
+            analytic = {
+                "within_objective": _finite(ch.analytic_within_objective),
+                "mean_response_min": _finite(ch.analytic_mean_response_min, 4),
+            }
+        channels[ch.name] = {
+            "tickets_per_window": _finite(ch.tickets_per_window, 4),
+            "objective_min": _finite(ch.objective_min, 4),
+            "within_objective": _finite(ch.within_objective),
+            "within_objective_ci95": _interval(ch.within_objective_ci95),
+            "mean_response_min": _finite(ch.mean_response_min, 4),
+            "p95_response_min": _finite(ch.p95_response_min, 4),
+            "analytic": analytic,
+        }
+    return {
+        "target": f.target,
+        "window": result.sla.window_label if result.sla is not None else "month",
+        "windows": int(f.windows),
+        "tickets_per_year": _finite(f.tickets_per_year, 2),
+        "breach_probability": _finite(f.breach_probability),
+        "breach_probability_ci95": _interval(f.breach_probability_ci95),
+        "analytic_note": f.analytic_note,
+        "channels": channels,
     }

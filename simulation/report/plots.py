@@ -215,8 +215,50 @@ def _target_formatter(minor: bool = False):
     return FuncFormatter(fmt)
 
 
+def plot_support_response(result, ax=None):
+    """Share of tickets answered within t, per support channel (t on a log axis), with
+    each channel's response objective marked."""
+    from simulation.support.figures import hist_upper_edges
+
+    ax = _axes(ax)
+    f = result.support_figures
+    if f is None:
+        ax.text(0.5, 0.5, "no support desk", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    edges = hist_upper_edges()
+    finite = np.isfinite(edges)
+    lowest = 0.01
+    for i, ch in enumerate(f.channels):
+        counts = f.histogram[i]
+        if not counts.sum():
+            continue
+        cdf = np.cumsum(counts) / counts.sum()
+        x = np.maximum(edges[finite], lowest)
+        (line,) = ax.step(x, 100.0 * cdf[finite], where="post", label=f"{ch.name} ({ch.tickets} tickets)")
+        if ch.objective_min is not None:
+            ax.axvline(ch.objective_min, color=line.get_color(), ls="--", lw=1)
+            ax.annotate(
+                f"{ch.name} objective {ch.objective_min:g} min",
+                (ch.objective_min, 2),
+                rotation=90,
+                fontsize=7,
+                color=line.get_color(),
+                va="bottom",
+                ha="right",
+            )
+    ax.set_xscale("log")
+    ax.set_xlim(lowest, None)
+    ax.set_ylim(0, 101)
+    ax.set_xlabel("first-response time (minutes, log scale; picked up at once shown at 0.01)")
+    ax.set_ylabel("tickets answered within (%)")
+    ax.set_title(f"{result.scenario.name}: support response times, {result.replications} replications")
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
+
+
 def save_plots(result, directory) -> list[Path]:
-    """Write availability.png, timeline.png, attribution.png and target-risk.png into `directory`."""
+    """Write availability.png, timeline.png, attribution.png and target-risk.png into `directory`
+    (and support.png when the scenario has a support desk)."""
     from matplotlib.figure import Figure  # no pyplot: works under any backend, leaks no figures
 
     out = Path(directory)
@@ -227,6 +269,7 @@ def save_plots(result, directory) -> list[Path]:
         ("timeline", lambda r, ax: plot_outage_timeline(r, _worst_replication(r), ax)),
         ("attribution", plot_attribution),
         ("target-risk", plot_target_risk),
+        *([("support", plot_support_response)] if result.support is not None else []),
     ):
         fig = Figure(figsize=(9, 4.8))
         draw(result, ax=fig.subplots())

@@ -42,6 +42,9 @@ class Result:
         The outage segments of every replication.
     precision : Precision or None
         For a precision-driven run: the relative CI half-widths achieved.
+    support : DataFrame or None
+        With a support desk: one row per (replication, window, channel), see
+        `simulation.support.figures.support_table`; `support_figures` sums it up.
     """
 
     def __init__(
@@ -58,6 +61,7 @@ class Result:
         timelines,
         window_hours,
         precision=None,
+        support_data=None,
     ):
         self.scenario: Scenario = scenario
         self.engine, self.engine_reason = engine, engine_reason
@@ -69,6 +73,8 @@ class Result:
         self.timelines = timelines
         self._window_hours = window_hours  # length of each SLA window, hours
         self.precision = precision
+        self._support = support_data  # (table, histogram, measured hours per replication) or None
+        self.support: pd.DataFrame | None = None if support_data is None else support_data[0]
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -103,6 +109,8 @@ class Result:
             .reset_index(drop=True)
         )
         windows, window_hours = _window_table(scenario, outputs, horizon_hours)
+        from simulation.support.figures import run_support
+
         return cls(
             scenario,
             engine,
@@ -116,6 +124,7 @@ class Result:
             timelines,
             window_hours,
             precision,
+            run_support(scenario, outputs, horizon_hours),
         )
 
     # ------------------------------------------------------------------ figures
@@ -259,6 +268,16 @@ class Result:
             return None
         return clustered_proportion_ci(self._chronic.astype(int), 1, confidence)
 
+    @cached_property
+    def support_figures(self):
+        """The support desk's figures per channel and its SLO (`SupportFigures`), or None."""
+        from simulation.support.figures import support_figures
+
+        if self._support is None:
+            return None
+        table, histogram, hours = self._support
+        return support_figures(self.scenario.support, table, histogram, hours, self.replications)
+
     # ------------------------------------------------------------------ outputs
     def to_dict(self) -> dict:
         """The JSON report (schema ``slasim.report/1``) as a dict."""
@@ -318,6 +337,12 @@ class Result:
         from simulation.report.plots import plot_target_risk
 
         return plot_target_risk(self, ax=ax)
+
+    def plot_support(self, ax=None):
+        """Distribution of first-response times per support channel, with the objectives."""
+        from simulation.report.plots import plot_support_response
+
+        return plot_support_response(self, ax=ax)
 
     def save_plots(self, directory) -> list:
         """Write the standard plots as PNG files into `directory`; return the paths."""

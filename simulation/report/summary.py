@@ -86,6 +86,7 @@ def summary_text(result) -> str:
             "  top causes        "
             + ", ".join(f"{r.instance} {100 * r.downtime_share:.0f} %" for r in top.itertuples())
         )
+    lines += _support_lines(result)
     return "\n".join(lines)
 
 
@@ -205,4 +206,52 @@ def _table_lines(result) -> list[str]:
     fmt = lambda cells: "  ".join(c.ljust(wd) for c, wd in zip(cells, widths))  # noqa: E731
     lines = [("  target table      " + fmt(header)).rstrip()]
     lines += ["                    " + (fmt(c[:-1]) + c[-1]).rstrip() for c in rows]
+    return lines
+
+
+def _minutes(x) -> str:
+    if x is None:
+        return "n/a"
+    if x == float("inf"):
+        return "never"
+    return f"{x:.1f} min" if x < 120 else f"{x / 60:.1f} h"
+
+
+def _support_lines(result) -> list[str]:
+    """The support desk: per channel, share within objective, mean and p95 first response."""
+    f = result.support_figures
+    if f is None:
+        return []
+    desk = result.scenario.support
+    window = result.sla.window_label if result.sla is not None else "month"
+    agents = f"{desk.agents} agent{'s' if desk.agents != 1 else ''}"
+    if not f.windows:
+        return [f"  support desk      {agents}: no complete {window} within the horizon"]
+    lines = [
+        f"  support desk      {agents}, hours {desk.hours.name}, "
+        f"{f.tickets_per_year:.0f} tickets/year, {f.windows} windows ({window})"
+    ]
+    if f.breach_probability is not None:
+        lo, hi = f.breach_probability_ci95
+        lines.append(
+            f"  support SLO       {_pct(f.target, 1)} of tickets within objective per {window}: "
+            f"P(breach) {f.breach_probability:.4f} (95 % CI {lo:.4f} .. {hi:.4f})"
+        )
+    for ch in f.channels:
+        text = f"{ch.tickets_per_window:.1f} tickets/{window}"
+        if ch.within_objective is not None:
+            lo, hi = ch.within_objective_ci95
+            text += (
+                f", {_pct(ch.within_objective, 1)} within {_minutes(ch.objective_min)}"
+                f" (95 % CI {_pct(lo, 1)} .. {_pct(hi, 1)})"
+            )
+        text += f", response mean {_minutes(ch.mean_response_min)}, p95 {_minutes(ch.p95_response_min)}"
+        lines.append(f"  {ch.name[:16]:<17} {text}")
+        if ch.analytic_mean_response_min is not None:
+            exact = f"mean {_minutes(ch.analytic_mean_response_min)}"
+            if ch.analytic_within_objective is not None:
+                exact = f"{_pct(ch.analytic_within_objective, 1)} within objective, " + exact
+            lines.append(f"  {'':<17} steady state (analytic, Erlang C): {exact}")
+    if f.analytic_note is not None:
+        lines.append(f"  {'':<17} analytic n/a: {f.analytic_note}")
     return lines

@@ -3,18 +3,22 @@
 ``hours`` maps a name to a weekly schedule in the calendar's time zone::
 
     business: {mon-fri: "08:00-18:00", sat: "09:00-13:00", holidays: [2027-12-25]}
+    office-nl: {mon-fri: "08:00-18:00", holidays: {country: NL, dates: [2027-12-24]}}
 
 Day keys are ``mon`` … ``sun``, ranges such as ``mon-fri`` or ``sat-sun`` (a range may
 wrap, ``fri-mon``), or ``daily``; a value is ``"HH:MM-HH:MM"``, several separated by
 commas, or a list of such (``24:00`` may end a range; an empty list is a closed day).
 A day given by two keys is an error. ``24x7`` is the built-in always-schedule.
+``holidays`` is a list of dates, or ``{country: NL, subdivision: ..., dates: [...]}``: a
+country's public holidays from the `holidays` package (optionally of one subdivision),
+plus any dates listed.
 """
 
 from __future__ import annotations
 
 import re
 
-from simulation.model.calendar import WeeklySchedule
+from simulation.model.calendar import PublicHolidays, WeeklySchedule
 from simulation.model.sla import (
     RISK_PER,
     SLA,
@@ -36,6 +40,7 @@ from simulation.scenario.checks import (
     expect_list,
     expect_map,
     expect_name,
+    expect_str,
     type_name,
 )
 from simulation.scenario.errors import did_you_mean
@@ -121,11 +126,11 @@ def parse_schedule(name: str, value, at: At) -> WeeklySchedule:
     periods: list[tuple[tuple[int, int], ...] | None] = [None] * 7
     given_by: dict[int, str] = {}
     holidays = frozenset()
+    public = None
     for key, val in spec.items():
         sub = at.key(spec, key)
         if key == "holidays":
-            seq = expect_list(val, sub, "a list of dates", nonempty=False)
-            holidays = frozenset(expect_date(x, sub.item(seq, i)) for i, x in enumerate(seq))
+            holidays, public = _holidays(val, sub)
             continue
         days = day_set(key)
         if days is None:
@@ -144,7 +149,44 @@ def parse_schedule(name: str, value, at: At) -> WeeklySchedule:
                 )
             given_by[day] = key
             periods[day] = ranges
-    return WeeklySchedule(name, tuple(p or () for p in periods), holidays)
+    return WeeklySchedule(name, tuple(p or () for p in periods), holidays, public)
+
+
+def _dates(value, at: At) -> frozenset:
+    seq = expect_list(value, at, "a list of dates", nonempty=False)
+    return frozenset(expect_date(x, at.item(seq, i)) for i, x in enumerate(seq))
+
+
+def _holidays(value, at: At) -> tuple[frozenset, PublicHolidays | None]:
+    """``[2027-12-25, ...]`` or ``{country: NL, subdivision: ..., dates: [...]}``."""
+    if not isinstance(value, dict):
+        return _dates(value, at), None
+    check_keys(value, at, ("country", "subdivision", "dates"), required=("country",))
+    import holidays as package  # only schedules that name a country need it
+
+    c_at = at.key(value, "country")
+    if isinstance(value["country"], bool):  # YAML 1.1 reads NO (Norway) as false
+        raise c_at.error(f"expected a country code, got {value['country']}", "quote it: country: 'NO'")
+    country = expect_str(value["country"], c_at, "an ISO 3166 country code like NL")
+    supported = package.list_supported_countries()
+    if country not in supported:
+        raise c_at.error(
+            f"no public holidays known for country '{country}'; expected an ISO 3166-1 "
+            "alpha-2 code the holidays package supports, like NL or DE",
+            did_you_mean(country, list(supported)),
+        )
+    subdivision = None
+    if value.get("subdivision") is not None:
+        s_at = at.key(value, "subdivision")
+        subdivision = str(value["subdivision"])
+        if subdivision not in supported[country]:
+            choices = ", ".join(supported[country]) or "none"
+            raise s_at.error(
+                f"unknown subdivision '{subdivision}' of {country}; expected one of: {choices}",
+                did_you_mean(subdivision, supported[country]),
+            )
+    dates = _dates(value["dates"], at.key(value, "dates")) if "dates" in value else frozenset()
+    return dates, PublicHolidays(country, subdivision)
 
 
 def parse_hours(value, at: At) -> dict[str, WeeklySchedule]:

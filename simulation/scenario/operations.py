@@ -1,25 +1,33 @@
 """The operational sections: `crews`, `spares`, `maintenance`, `support`, `demand`.
 
-The engines do not simulate these yet, so they are kept as plain checked data with
-model units (hours, fractions, per-hour rates, `Distribution` objects):
+Each is read into the frozen model objects of `simulation.model.operations`:
 
-- crews: ``{name: {"size": int, "hours": WeeklySchedule, "response": Distribution | None}}``
-- spares: ``{name: {"stock": int, "lead_time": Distribution}}``
-- maintenance: tuple of ``{"name", "targets": tuple, "every": "day" | "week" | "month" |
-  "quarter" | "year" | hours (float), "at": {"ordinal", "weekday", "day", "minute"},
-  "duration_hours", "rolling", "announced"}``
-- support: ``{"agents": {"count", "hours"}, "tickets": {"rate_per_hour", "per_outage"},
-  "channels": {name: {"share", "handle": Distribution, "response_hours" | None}}}``
-- demand: ``{name: {"profile": "daily" | "weekly", "points": ((minute, value), ...),
-  "peak": float}}`` — minutes after local midnight (daily) or after Monday 00:00 (weekly).
+- crews: ``{name: Crew}``
+- spares: ``{name: SparePool}``
+- maintenance: tuple of `MaintenanceRule`
+- support: `SupportDesk`
+- demand: ``{name: DemandProfile}``
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 import re
 
 from simulation.model.calendar import WeeklySchedule
+from simulation.model.operations import (
+    ORDINALS,
+    PERIODS,
+    PRIORITIES,
+    PROFILES,
+    Channel,
+    Crew,
+    DemandProfile,
+    MaintenanceRule,
+    MaintenanceTime,
+    SparePool,
+    SupportDesk,
+)
 from simulation.scenario import units
 from simulation.scenario.checks import (
     At,
@@ -37,8 +45,6 @@ from simulation.scenario.contract import DAYS, schedule_ref
 from simulation.scenario.distributions import parse_distribution
 from simulation.scenario.errors import did_you_mean, nearest
 
-PERIODS = ("day", "week", "month", "quarter", "year")
-ORDINALS = ("first", "second", "third", "fourth", "last")
 WEEKDAY_NAMES = {
     **{d: i for i, d in enumerate(DAYS)},
     **{
@@ -46,69 +52,119 @@ WEEKDAY_NAMES = {
         for i, n in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
     },
 }
-PROFILES = ("daily", "weekly")
+CREW_KEYS = ("size", "hours", "response", "overtime", "priority")
 
 
-def parse_crews(value, at: At, hours: dict[str, WeeklySchedule]) -> dict:
+def parse_crews(value, at: At, hours: dict[str, WeeklySchedule]) -> dict[str, Crew]:
     spec = expect_map(value, at, "a mapping of crew names to {size, hours, response}")
     out = {}
     for name, val in spec.items():
         sub = at.key(spec, name)
         crew = expect_map(val, sub, "{size: 2, hours: 24x7, response: 30min}")
-        check_keys(crew, sub, ("size", "hours", "response"))
-        out[name] = {
-            "size": expect_int(crew.get("size", 1), sub.key(crew, "size"), minimum=1, what="a crew size"),
-            "hours": schedule_ref(crew.get("hours", "24x7"), sub.key(crew, "hours"), hours),
-            "response": (
+        check_keys(crew, sub, CREW_KEYS)
+        priority = crew.get("priority", "criticality")
+        if priority not in PRIORITIES:
+            raise sub.key(crew, "priority").error(
+                f"unknown priority {priority!r}; expected criticality or fifo",
+                did_you_mean(priority, PRIORITIES),
+            )
+        out[name] = Crew(
+            name=name,
+            size=expect_int(crew.get("size", 1), sub.key(crew, "size"), minimum=1, what="a crew size"),
+            hours=schedule_ref(crew.get("hours", "24x7"), sub.key(crew, "hours"), hours),
+            response=(
                 parse_distribution(crew["response"], sub.key(crew, "response"))
                 if crew.get("response") is not None
                 else None
             ),
-        }
+            overtime=(
+                expect_bool(crew["overtime"], sub.key(crew, "overtime"))
+                if crew.get("overtime") is not None
+                else None
+            ),
+            priority=priority,
+        )
     return out
 
 
-def parse_spares(value, at: At) -> dict:
+def parse_spares(value, at: At) -> dict[str, SparePool]:
     spec = expect_map(value, at, "a mapping of spare pool names to {stock, lead_time}")
     out = {}
     for name, val in spec.items():
         sub = at.key(spec, name)
         pool = expect_map(val, sub, "{stock: 1, lead_time: 3d}")
         check_keys(pool, sub, ("stock", "lead_time"), required=("stock", "lead_time"))
-        out[name] = {
-            "stock": expect_int(pool["stock"], sub.key(pool, "stock"), minimum=0, what="a stock count"),
-            "lead_time": parse_distribution(pool["lead_time"], sub.key(pool, "lead_time")),
-        }
+        out[name] = SparePool(
+            name=name,
+            stock=expect_int(pool["stock"], sub.key(pool, "stock"), minimum=0, what="a stock count"),
+            lead_time=parse_distribution(pool["lead_time"], sub.key(pool, "lead_time")),
+        )
     return out
 
 
 MAINTENANCE_KEYS = ("name", "targets", "every", "at", "duration", "rolling", "announced")
 
 
-def parse_maintenance(value, at: At, target_names: list[str]) -> tuple[dict, ...]:
+def parse_maintenance(value, at: At, target_names: list[str]) -> tuple[MaintenanceRule, ...]:
     """`target_names`: component types, shared instance names and instance ids."""
     seq = expect_list(value, at, "a list of maintenance rules", nonempty=False)
     out = []
     for i, item in enumerate(seq):
         sub = at.item(seq, i)
         rule = expect_map(item, sub, "{name, targets, every, at, duration}")
-        check_keys(rule, sub, MAINTENANCE_KEYS, required=("targets", "every", "duration"))
-        every = _every(rule["every"], sub.key(rule, "every"))
+        check_keys(rule, sub, MAINTENANCE_KEYS, required=("targets", "duration"))
+        if isinstance(rule.get("at"), list):
+            if "every" in rule:
+                raise sub.key_itself(rule, "every").error(
+                    "a list of start times in 'at' gives one-off jobs; remove 'every' "
+                    "(or give 'at' one time of the period)"
+                )
+            every, when = None, _at_times(rule["at"], sub.key(rule, "at"))
+        else:
+            if "every" not in rule:
+                raise sub.error(
+                    "missing required key 'every' (day, week, month, quarter, year or a duration), "
+                    "or give 'at' a list of start times"
+                )
+            every = _every(rule["every"], sub.key(rule, "every"))
+            when = _at(rule.get("at", "00:00"), sub.key(rule, "at"), every)
         out.append(
-            {
-                "name": (
+            MaintenanceRule(
+                name=(
                     expect_str(rule["name"], sub.key(rule, "name"))
                     if "name" in rule
                     else f"maintenance {i + 1}"
                 ),
-                "targets": _targets(rule["targets"], sub.key(rule, "targets"), target_names),
-                "every": every,
-                "at": _at(rule.get("at", "00:00"), sub.key(rule, "at"), every),
-                "duration_hours": duration(rule["duration"], sub.key(rule, "duration"), positive=True),
-                "rolling": expect_bool(rule.get("rolling", False), sub.key(rule, "rolling")),
-                "announced": expect_bool(rule.get("announced", False), sub.key(rule, "announced")),
-            }
+                targets=_targets(rule["targets"], sub.key(rule, "targets"), target_names),
+                every=every,
+                at=when,
+                duration=parse_distribution(rule["duration"], sub.key(rule, "duration"), positive_mean=True),
+                rolling=expect_bool(rule.get("rolling", False), sub.key(rule, "rolling")),
+                announced=expect_bool(rule.get("announced", False), sub.key(rule, "announced")),
+            )
         )
+    return tuple(out)
+
+
+def _at_times(value: list, at: At) -> tuple[dt.datetime, ...]:
+    """``[2027-03-06 02:00, 2027-09-04 02:00]``: local start times (a bare date is 00:00)."""
+    if not value:
+        raise at.error("expected at least one start time like '2027-03-06 02:00'")
+    out = []
+    for i, item in enumerate(value):
+        where = at.item(value, i)
+        if isinstance(item, dt.datetime):
+            out.append(item.replace(tzinfo=None))
+            continue
+        if isinstance(item, dt.date):
+            out.append(dt.datetime.combine(item, dt.time()))
+            continue
+        try:
+            out.append(dt.datetime.strptime(" ".join(str(item).split()), "%Y-%m-%d %H:%M"))
+        except ValueError:
+            raise where.error(
+                f"expected a local start time like '2027-03-06 02:00' or a date, got {type_name(item)}"
+            ) from None
     return tuple(out)
 
 
@@ -146,7 +202,7 @@ def _every(value, at: At):
 _AT = re.compile(r"^(?:(?P<ord>[a-z]+)\s+)?(?:(?P<wd>[a-z]+)\s+)?(?P<day>\d{1,2}\s+)?(?P<t>\d{1,2}:\d{2})$")
 
 
-def _at(value, at: At, every) -> dict:
+def _at(value, at: At, every) -> MaintenanceTime:
     """``02:00``, ``sunday 03:00``, ``first sunday 02:00``, ``15 02:00`` (day of month)."""
     text = " ".join(str(value).strip().lower().split()) if isinstance(value, str) else None
     m = _AT.match(text or "")
@@ -180,63 +236,77 @@ def _at(value, at: At, every) -> dict:
         raise at.error(f"'{value}' needs every: week (for a monthly rule write e.g. 'first {weekday} ...')")
     if not isinstance(every, str) and (weekday or day_num):
         raise at.error("with every: DURATION, 'at' is only a time of day like '02:00'")
-    return {"ordinal": ordinal, "weekday": WEEKDAY_NAMES.get(weekday), "day": day_num, "minute": minute}
+    return MaintenanceTime(ordinal, WEEKDAY_NAMES.get(weekday), day_num, minute)
 
 
-SUPPORT_KEYS = ("agents", "tickets", "channels")
+SUPPORT_KEYS = ("agents", "tickets", "channels", "target")
 
 
-def parse_support(value, at: At, hours: dict[str, WeeklySchedule]) -> dict:
+def parse_support(value, at: At, hours: dict[str, WeeklySchedule]) -> SupportDesk:
     spec = expect_map(value, at, "{agents, tickets, channels}")
     check_keys(spec, at, SUPPORT_KEYS, required=("agents", "channels"))
     sub = at.key(spec, "agents")
     agents = expect_map(spec["agents"], sub, "{count: 3, hours: business}")
     check_keys(agents, sub, ("count", "hours"), required=("count",))
-    out = {
-        "agents": {
-            "count": expect_int(agents["count"], sub.key(agents, "count"), minimum=1, what="an agent count"),
-            "hours": schedule_ref(agents.get("hours", "24x7"), sub.key(agents, "hours"), hours),
-        }
-    }
-    tickets = {"rate_per_hour": 0.0, "per_outage": 0.0}
+    count = expect_int(agents["count"], sub.key(agents, "count"), minimum=1, what="an agent count")
+    desk_hours = schedule_ref(agents.get("hours", "24x7"), sub.key(agents, "hours"), hours)
+    rate_per_hour, per_outage = 0.0, 0.0
     if "tickets" in spec:
         sub = at.key(spec, "tickets")
         t = expect_map(spec["tickets"], sub, "{rate: 4/d, per_outage: 15}")
         check_keys(t, sub, ("rate", "per_outage"))
         if "rate" in t:
-            tickets["rate_per_hour"] = sub.key(t, "rate").convert(units.rate, t["rate"])
+            rate_per_hour = sub.key(t, "rate").convert(units.rate, t["rate"])
         if "per_outage" in t:
-            tickets["per_outage"] = expect_number(
-                t["per_outage"], sub.key(t, "per_outage"), minimum=0, what="tickets per outage"
+            per_outage = float(
+                expect_number(t["per_outage"], sub.key(t, "per_outage"), minimum=0, what="tickets per outage")
             )
-    out["tickets"] = tickets
+    target = None
+    if spec.get("target") is not None:
+        t_at = at.key(spec, "target")
+        target = t_at.convert(units.percent, spec["target"], "target")
+        if not 0 < target <= 1:
+            raise t_at.error(f"a support target is a share in (0%, 100%], got {spec['target']}")
     sub = at.key(spec, "channels")
     channels = expect_map(spec["channels"], sub, "a mapping of channel names to {share, handle, response}")
     if not channels:
         raise sub.error("expected at least one channel")
-    out["channels"] = {}
+    out = []
     total = 0.0
     for name, val in channels.items():
         csub = sub.key(channels, name)
         ch = expect_map(val, csub, "{share: 60%, handle: {mean: 12min}, response: 15min}")
         check_keys(ch, csub, ("share", "handle", "response"), required=("share", "handle"))
-        share = csub.key(ch, "share").convert(units.percent, ch["share"], "share")
+        s_at = csub.key(ch, "share")
+        share = s_at.convert(units.percent, ch["share"], "share")
+        if not share > 0:
+            raise s_at.error(f"a channel's share must be > 0%, got {ch['share']}")
         total += share
-        out["channels"][name] = {
-            "share": share,
-            "handle": parse_distribution(ch["handle"], csub.key(ch, "handle"), positive_mean=True),
-            "response_hours": (
-                duration(ch["response"], csub.key(ch, "response"), positive=True)
-                if "response" in ch
-                else None
-            ),
-        }
+        out.append(
+            Channel(
+                name=name,
+                share=share,
+                handle=parse_distribution(ch["handle"], csub.key(ch, "handle"), positive_mean=True),
+                response_hours=(
+                    duration(ch["response"], csub.key(ch, "response"), positive=True)
+                    if "response" in ch
+                    else None
+                ),
+            )
+        )
     if abs(total - 1.0) > 1e-9:
         raise sub.error(f"channel shares add up to {total * 100:.6g}%, not 100%")
-    return out
+    return SupportDesk(
+        agents=count,
+        channels=tuple(out),
+        hours=desk_hours,
+        rate_per_hour=rate_per_hour,
+        per_outage=per_outage,
+        target=target,
+    )
 
 
-def parse_demand(value, at: At) -> dict:
+def parse_demand(value, at: At) -> dict[str, DemandProfile]:
     spec = expect_map(value, at, "a mapping of profile names to {profile, points}")
     out = {}
     for name, val in spec.items():
@@ -261,7 +331,7 @@ def parse_demand(value, at: At) -> dict:
             seen[minute] = key
             expect_number(number, psub.key(points, key), minimum=0, what="a demand")
         pts = tuple(sorted((m, float(points[k])) for m, k in seen.items()))
-        out[name] = {"profile": kind, "points": pts, "peak": max(v for _, v in pts)}
+        out[name] = DemandProfile(name, kind, pts)
     return out
 
 
@@ -277,8 +347,3 @@ def _point_minute(key: str, kind: str, at: At) -> int:
             f"did you mean '{near} {time}'?" if near and time else None,
         )
     return WEEKDAY_NAMES[day] * 1440 + at.convert(units.clock_minutes, time)
-
-
-def demand_k(profile: dict) -> int:
-    """The number of members a profile needs at its peak (rounded up)."""
-    return int(math.ceil(profile["peak"] - 1e-9))

@@ -269,7 +269,22 @@ def _top() -> dict:
     day_keys = r"^(?:daily|(?:mon|tue|wed|thu|fri|sat|sun)(?:-(?:mon|tue|wed|thu|fri|sat|sun))?)$"
     schedule = {
         "type": "object",
-        "properties": {"holidays": {"type": "array", "items": _ref("date")}},
+        "properties": {
+            "holidays": {
+                "anyOf": [
+                    {"type": "array", "items": _ref("date")},
+                    _obj(
+                        {
+                            "country": {"type": "string", "description": "ISO 3166-1 alpha-2, e.g. NL"},
+                            "subdivision": {"type": "string"},
+                            "dates": {"type": "array", "items": _ref("date")},
+                        },
+                        ["country"],
+                        "a country's public holidays (the holidays package), plus any dates",
+                    ),
+                ]
+            }
+        },
         "patternProperties": {day_keys: _ref("time_ranges")},
         "additionalProperties": False,
     }
@@ -371,6 +386,8 @@ def _top() -> dict:
                     "size": {"type": "integer", "minimum": 1},
                     "hours": _ref("hours_ref"),
                     "response": _ref("distribution"),
+                    "overtime": {"type": "boolean"},
+                    "priority": {"enum": ["criticality", "fifo"]},
                 }
             )
         ),
@@ -398,14 +415,24 @@ def _top() -> dict:
                         "anyOf": [{"enum": ["day", "week", "month", "quarter", "year"]}, _ref("duration")]
                     },
                     "at": {
-                        "type": "string",
-                        "description": "02:00, sunday 03:00, first sunday 02:00, 15 02:00",
+                        "anyOf": [
+                            {
+                                "type": "string",
+                                "description": "02:00, sunday 03:00, first sunday 02:00, 15 02:00",
+                            },
+                            {
+                                "type": "array",
+                                "items": {"type": "string", "description": "2027-03-06 02:00 or a date"},
+                                "minItems": 1,
+                                "description": "one-off jobs at these local times (no every)",
+                            },
+                        ]
                     },
-                    "duration": _ref("duration"),
+                    "duration": _ref("distribution"),
                     "rolling": {"type": "boolean"},
                     "announced": {"type": "boolean"},
                 },
-                ["targets", "every", "duration"],
+                ["targets", "duration"],
             ),
         },
         "service": _ref("block"),
@@ -416,6 +443,7 @@ def _top() -> dict:
                     {"count": {"type": "integer", "minimum": 1}, "hours": _ref("hours_ref")}, ["count"]
                 ),
                 "tickets": _obj({"rate": _ref("rate"), "per_outage": {"type": "number", "minimum": 0}}),
+                "target": _ref("probability"),
                 "channels": names(
                     _obj(
                         {

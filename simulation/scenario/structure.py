@@ -41,7 +41,6 @@ from simulation.scenario.checks import (
 )
 from simulation.scenario.distributions import parse_distribution
 from simulation.scenario.errors import did_you_mean, one_of
-from simulation.scenario.operations import demand_k
 
 BLOCK_KEYWORDS = ("series", "parallel", "k_of_n", "standby", "network")
 BLOCK_KEYS = {
@@ -226,10 +225,10 @@ class BlockParser:
         if isinstance(raw_k, dict):
             check_keys(raw_k, k_at, ("demand",), required=("demand",))
             demand = expect_name(raw_k["demand"], k_at.key(raw_k, "demand"), self.demand, "demand profile")
-            k = demand_k(self.demand[demand])
+            k = self.demand[demand].peak_members
             if k < 1:
                 raise k_at.error(
-                    f"demand profile '{demand}' never needs a member (peak {self.demand[demand]['peak']:g})"
+                    f"demand profile '{demand}' never needs a member (peak {self.demand[demand].peak:g})"
                 )
             what = f"demand profile '{demand}' peaks at {k}"
         else:

@@ -33,6 +33,8 @@ class BatchOutput:
     attribution_min : ndarray, shape (instances,)
         Counted downtime (SLA rules applied; raw downtime without an SLA) by cause.
     timelines : list of Timeline
+    support : SupportBatch or None
+        Support-desk figures, when the scenario has a desk.
     """
 
     batch: int
@@ -45,6 +47,7 @@ class BatchOutput:
     window_service_min: np.ndarray
     attribution_min: np.ndarray
     timelines: list[Timeline]
+    support: object = None
 
 
 def run_batches(
@@ -65,11 +68,18 @@ def run_batches(
         from simulation.measure import SlaMeter
 
         meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
+    desk = None
+    if scenario.support is not None:
+        from simulation.support import SupportMeter
+
+        desk = SupportMeter(scenario, seed, horizon_hours)
     first = reps.start
-    return [_measure(scenario, meter, b.start, timelines[b.start - first : b.stop - first]) for b in plan]
+    return [
+        _measure(scenario, meter, b.start, timelines[b.start - first : b.stop - first], desk) for b in plan
+    ]
 
 
-def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -> BatchOutput:
+def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], desk=None) -> BatchOutput:
     size = len(timelines)
     attribution = np.zeros(len(scenario.instances))
     if meter is not None:
@@ -97,4 +107,5 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -
         window_service_min=w_service,
         attribution_min=attribution,
         timelines=timelines,
+        support=None if desk is None else desk.measure(batch, timelines),
     )
