@@ -42,6 +42,7 @@ REPORT_SCHEMA = {
                 "mean": {"$ref": "#/$defs/fraction"},
                 "ci95": {"$ref": "#/$defs/interval"},
                 "analytic": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
+                "analytic_note": {"type": ["string", "null"]},
             },
         },
         "downtime_hours_per_year": {
@@ -175,6 +176,7 @@ def report_dict(result) -> dict:
             "mean": _r(result.availability, 8),
             "ci95": [_r(ci.low, 8), _r(ci.high, 8)],
             "analytic": _r(result.analytic_availability, 8),
+            "analytic_note": result.analytic_reason,
         },
         "downtime_hours_per_year": {
             "mean": _r(down.mean(), 4),

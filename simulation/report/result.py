@@ -140,11 +140,21 @@ class Result:
         return ConfidenceInterval(low, high)
 
     @cached_property
-    def analytic_availability(self) -> float | None:
-        """Steady-state availability from the analytic solvers, or None where none applies."""
-        from simulation.analytic import steady_state_availability
+    def _analytic(self):
+        from simulation.analytic import steady_state
 
-        return steady_state_availability(self.scenario)
+        return steady_state(self.scenario)
+
+    @property
+    def analytic_availability(self) -> float | None:
+        """Exact steady-state availability, or None where no exact solution applies to the
+        distributions given (`analytic_reason` says why)."""
+        return self._analytic.value
+
+    @property
+    def analytic_reason(self) -> str | None:
+        """Why `analytic_availability` is None; None when there is a value."""
+        return self._analytic.reason
 
     @cached_property
     def breach_probability(self) -> float | None:

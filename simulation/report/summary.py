@@ -22,10 +22,12 @@ def summary_text(result) -> str:
         + ("" if result.engine_reason == "chosen" else f" ({result.engine_reason})")
         + f", {result.elapsed_seconds:.1f} s",
         f"  availability      {_pct(result.availability)}  (95 % CI {_pct(ci.low)} .. {_pct(ci.high)})"
-        + (f"   steady state (analytic) {_pct(analytic)}" if analytic is not None else "   analytic n/a"),
+        + (f"   steady state (analytic) {_pct(analytic)}" if analytic is not None else ""),
         f"  downtime          {rep.downtime_hours.mean() * per_year * 60:.1f} min/year mean, "
         f"{rep.outages.mean() * per_year:.2f} outages/year",
     ]
+    if analytic is None:
+        lines.append(f"  steady state      analytic n/a: {result.analytic_reason}")
     if result.precision is not None:
         p = result.precision
         got = f"unavailability +/-{100 * p.unavailability:.1f} %"
