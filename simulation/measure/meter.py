@@ -58,10 +58,14 @@ class Attribution:
     minutes : ndarray of float64
         Counted downtime minutes attributed to each cause; sums to the total
         counted downtime.
+    window_cause : ndarray of int32, shape (windows,)
+        Per window, the cause of most of its counted downtime (ties within EPS_HOURS: the lower
+        instance index); -1 for a window without counted downtime.
     """
 
     cause: np.ndarray
     minutes: np.ndarray
+    window_cause: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -208,11 +212,11 @@ class SlaMeter:
         if self.sla.interval is None:
             minutes = (b - a) * 60.0
             downtime_min = np.bincount(self.period_window[period], weights=minutes, minlength=n)
-            attribution = _by_cause(c, minutes)
+            attribution = _by_cause(c, minutes, self.period_window[period], n)
         else:
             cell_window, cell_min, cell_cause = self._cells(a, b, c, period)
             downtime_min = np.bincount(cell_window, weights=cell_min, minlength=n)
-            attribution = _by_cause(cell_cause, cell_min)
+            attribution = _by_cause(cell_cause, cell_min, cell_window, n)
         downtime_min = downtime_min.astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             availability = np.where(
@@ -312,8 +316,23 @@ def _intersect(start, end, cause, period_start, period_end):
     return a[keep], b[keep], cause[seg][keep].astype(np.int32), period[keep].astype(np.intp)
 
 
-def _by_cause(cause: np.ndarray, minutes: np.ndarray) -> Attribution:
+def _by_cause(cause: np.ndarray, minutes: np.ndarray, window: np.ndarray, n_windows: int) -> Attribution:
+    """Counted minutes by cause, and each window's main cause (pieces: cause, minutes, window)."""
+    main = np.full(n_windows, -1, dtype=np.int32)
     if not cause.size:
-        return Attribution(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64))
+        return Attribution(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64), main)
     causes, inverse = np.unique(cause, return_inverse=True)
-    return Attribution(causes.astype(np.int32), np.bincount(inverse, weights=minutes).astype(np.float64))
+    pairs, pair_of = np.unique(
+        np.asarray(window, dtype=np.int64) * causes.size + inverse, return_inverse=True
+    )
+    pair_min = np.bincount(pair_of, weights=minutes)
+    pair_window, pair_cause = pairs // causes.size, pairs % causes.size
+    # Per window, most minutes first; minutes equal within EPS_HOURS are a tie (float
+    # sums differ in the last bit), which goes to the lower instance index.
+    best = np.lexsort((pair_cause, -np.round(pair_min / (60.0 * EPS_HOURS)), pair_window))
+    head = best[np.r_[True, pair_window[best][1:] != pair_window[best][:-1]]]
+    head = head[pair_min[head] > 0]
+    main[pair_window[head]] = causes[pair_cause[head]]
+    return Attribution(
+        causes.astype(np.int32), np.bincount(inverse, weights=minutes).astype(np.float64), main
+    )

@@ -129,6 +129,7 @@ REPORT_SCHEMA = {
                 "properties": {
                     "instance": {"type": "string"},
                     "downtime_share": {"$ref": "#/$defs/fraction"},
+                    "breach_share": {"$ref": "#/$defs/fraction"},
                 },
             },
         },
@@ -187,7 +188,11 @@ def report_dict(result) -> dict:
         "sla": _sla_dict(result),
         "support": None,
         "attribution": [
-            {"instance": row.instance, "downtime_share": _r(row.downtime_share)}
+            {
+                "instance": row.instance,
+                "downtime_share": _r(row.downtime_share),
+                "breach_share": _r(row.breach_share),
+            }
             for row in result.attribution.itertuples()
         ],
         "elapsed_seconds": _r(result.elapsed_seconds, 3),
@@ -213,8 +218,7 @@ def _sla_dict(result) -> dict | None:
     sla = result.sla
     if sla is None:
         return None
-    w = result.windows
-    avail = w.availability.to_numpy()
+    avail = result.window_availability.ravel()
     quant = (lambda q: _r(np.percentile(avail, q), 8)) if avail.size else (lambda q: None)
     ci = result.breach_ci()
     chronic = None
@@ -227,7 +231,7 @@ def _sla_dict(result) -> dict | None:
     return {
         "target": sla.target,
         "window": sla.window_label,
-        "windows": int(len(w)),
+        "windows": int(avail.size),
         "window_availability": {
             "mean": _r(avail.mean(), 8) if avail.size else None,
             "p01": quant(1),

@@ -32,14 +32,25 @@ class Result:
     horizon_hours, elapsed_seconds : float
     per_replication : DataFrame
         One row per replication: ``availability``, ``downtime_hours``, ``outages``.
+    window_availability, window_downtime_min : ndarray of float64, shape (replications, windows)
+        Availability and counted downtime (minutes) of every SLA window (no columns
+        without an SLA): compact arrays, 17 bytes a window with `window_breach`.
+    window_breach : ndarray of bool, shape (replications, windows)
     windows : DataFrame
-        One row per (replication, SLA window): ``window``, ``start``, ``service_min``,
-        ``downtime_min``, ``availability``, ``breach``, ``credit_pct``.
+        The same as a table, built when first read (about 100 bytes a row: prefer the
+        arrays for large runs): one row per (replication, SLA window): ``window``,
+        ``start``, ``service_min``, ``downtime_min``, ``availability``, ``breach``,
+        ``credit_pct``.
     attribution : DataFrame
         Counted downtime by instance, largest first: ``instance``, ``component``,
-        ``downtime_min``, ``downtime_share``.
-    timelines : list of Timeline
-        The outage segments of every replication.
+        ``downtime_min``, ``downtime_share``, and ``breached_windows`` /
+        ``breach_share``: the breached windows whose counted downtime came mostly from
+        the instance, as a count and as a share of all breached windows.
+    worst_timelines : list of (int, Timeline)
+        The outage segments of the `WORST_KEPT` replications with the most counted
+        downtime, worst first, with their replication index. Other timelines are not
+        kept (memory stays flat in the number of replications); `timeline(r)`
+        simulates any replication again.
     precision : Precision or None
         For a precision-driven run: the relative CI half-widths achieved.
     """
@@ -53,10 +64,9 @@ class Result:
         horizon_hours,
         elapsed_seconds,
         per_replication,
-        windows,
+        window_figures,
         attribution,
-        timelines,
-        window_hours,
+        worst_timelines,
         precision=None,
     ):
         self.scenario: Scenario = scenario
@@ -64,10 +74,13 @@ class Result:
         self.seed, self.horizon_hours = seed, horizon_hours
         self.elapsed_seconds = elapsed_seconds
         self.per_replication: pd.DataFrame = per_replication
-        self.windows: pd.DataFrame = windows
+        self._w: _WindowFigures = window_figures
+        self.window_availability: np.ndarray = window_figures.availability
+        self.window_downtime_min: np.ndarray = window_figures.downtime_min
+        self.window_breach: np.ndarray = window_figures.breach
+        self._window_hours = window_figures.hours  # length of each SLA window, hours
         self.attribution: pd.DataFrame = attribution
-        self.timelines = timelines
-        self._window_hours = window_hours  # length of each SLA window, hours
+        self.worst_timelines = worst_timelines
         self.precision = precision
 
     # ----------------------------------------------------------------- building
@@ -75,6 +88,8 @@ class Result:
     def from_batches(
         cls, scenario, outputs, *, engine, engine_reason, seed, horizon_hours, elapsed_seconds, precision=None
     ) -> Result:
+        from simulation.study.batch import WORST_KEPT, worst_replications
+
         outputs = sorted(outputs, key=lambda o: o.batch)
         down = np.concatenate([o.downtime_hours for o in outputs])
         per_rep = pd.DataFrame(
@@ -85,9 +100,16 @@ class Result:
                 "outages": np.concatenate([o.outages for o in outputs]),
             }
         )
-        timelines = [t for o in outputs for t in o.timelines]
+        # The batches' worst, in replication order so that ties go to the lower one.
+        kept = sorted((w for o in outputs for w in o.worst), key=lambda w: w[0])
+        w_down = np.concatenate([o.window_downtime_min for o in outputs])
+        counted = np.array(
+            [w_down[r].sum() if w_down.shape[1] else down[r] for r, _ in kept], dtype=float
+        ).reshape(-1)
+        worst = [kept[i] for i in worst_replications(counted, WORST_KEPT)]
         ids = list(scenario.instances)
         attr_min = np.sum([o.attribution_min for o in outputs], axis=0)
+        breached = np.sum([o.breach_cause for o in outputs], axis=0)
         total = attr_min.sum()
         attribution = pd.DataFrame(
             {
@@ -95,6 +117,8 @@ class Result:
                 "component": [scenario.instances[i].component for i in ids],
                 "downtime_min": attr_min,
                 "downtime_share": attr_min / total if total > 0 else np.zeros_like(attr_min),
+                "breached_windows": breached,
+                "breach_share": breached / breached.sum() if breached.sum() else np.zeros(len(ids)),
             }
         )
         attribution = (
@@ -102,7 +126,7 @@ class Result:
             .sort_values("downtime_min", ascending=False, kind="stable")
             .reset_index(drop=True)
         )
-        windows, window_hours = _window_table(scenario, outputs, horizon_hours)
+        figures = _window_figures(scenario, outputs, w_down, horizon_hours)
         return cls(
             scenario,
             engine,
@@ -111,12 +135,36 @@ class Result:
             horizon_hours,
             elapsed_seconds,
             per_rep,
-            windows,
+            figures,
             attribution,
-            timelines,
-            window_hours,
+            worst,
             precision,
         )
+
+    @cached_property
+    def windows(self) -> pd.DataFrame:
+        """One row per (replication, SLA window), built from the arrays when first read."""
+        return self._w.table()
+
+    def timeline(self, replication: int):
+        """The outage `Timeline` of one replication, simulated again on its own when it
+        is not among `worst_timelines` (the random streams make any replication
+        reproducible alone, with the run's seed, horizon and engine).
+
+        Raises
+        ------
+        IndexError
+            `replication` is not in ``range(replications)``.
+        """
+        from simulation.study.batch import simulate
+
+        r = int(replication)
+        if not 0 <= r < self.replications:
+            raise IndexError(f"replication {replication} not in range({self.replications})")
+        for i, tl in self.worst_timelines:
+            if i == r:
+                return tl
+        return simulate(self.scenario, self.seed, range(r, r + 1), self.horizon_hours, self.engine)[0]
 
     # ------------------------------------------------------------------ figures
     @property
@@ -159,56 +207,59 @@ class Result:
     @cached_property
     def breach_probability(self) -> float | None:
         """P(a window is breached), over all windows of all replications."""
-        if self.windows.empty:
+        if not self.window_breach.size:
             return None
-        return float(self.windows.breach.mean())
+        return float(self.window_breach.mean())
 
     def breach_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
         """Wilson interval of `breach_probability`."""
         from simulation.measure.stats import wilson_interval
 
-        if self.windows.empty:
+        if not self.window_breach.size:
             return None
         return ConfidenceInterval(
-            *wilson_interval(int(self.windows.breach.sum()), len(self.windows), confidence)
+            *wilson_interval(int(self.window_breach.sum()), self.window_breach.size, confidence)
         )
 
     @cached_property
     def expected_credit_percent(self) -> float | None:
-        return None if self.windows.empty else float(self.windows.credit_pct.mean())
+        if not self.window_availability.size:
+            return None
+        return 100.0 * float(np.mean(self.sla.credit_for(self.window_availability)))
 
     @cached_property
     def breaches_per_year(self) -> float | None:
         """Breached windows per year of complete windows."""
-        if self.windows.empty:
+        if not self.window_breach.size:
             return None
         window_years = self._window_hours.sum() / HOURS_PER_YEAR
-        return float(self.windows.breach.sum() / (self.replications * window_years))
+        return float(self.window_breach.sum() / (self.replications * window_years))
 
     @cached_property
     def achievable_target(self) -> float | None:
         """Highest ladder target whose breach probability is at most the SLA's risk."""
         from simulation.measure.stats import achievable_target
 
-        if self.windows.empty:
+        if not self.window_availability.size:
             return None
-        return achievable_target(self.windows.availability.to_numpy(), self.sla.risk)
+        return achievable_target(self.window_availability.ravel(), self.sla.risk)
 
     def breach_probability_at(self, target: float) -> float | None:
         """P(a window's availability < `target`): what another target would have risked."""
-        if self.windows.empty:
+        if not self.window_availability.size:
             return None
-        return float((self.windows.availability.to_numpy() < target).mean())
+        return float((self.window_availability < target).mean())
 
     @cached_property
     def chronic_probability(self) -> float | None:
         """P(the chronic-breach rule triggers within the horizon), per replication."""
         from simulation.measure.stats import chronic_triggered
 
-        if self.windows.empty or self.sla.chronic is None:
+        if not self.window_breach.size or self.sla.chronic is None:
             return None
-        breach = self.windows.breach.to_numpy().reshape(self.replications, -1)
-        return float(chronic_triggered(breach, self.sla.chronic.breaches, self.sla.chronic.within).mean())
+        return float(
+            chronic_triggered(self.window_breach, self.sla.chronic.breaches, self.sla.chronic.within).mean()
+        )
 
     # ------------------------------------------------------------------ outputs
     def to_dict(self) -> dict:
@@ -276,38 +327,66 @@ class Result:
         return save_plots(self, directory)
 
 
-def _window_table(scenario, outputs, horizon_hours):
-    if scenario.sla is None:
+@dataclass(frozen=True)
+class _WindowFigures:
+    """Per-window figures as compact arrays (rows = replications), and the windows."""
+
+    sla: object
+    labels: np.ndarray  # (w,) object
+    start: np.ndarray  # (w,) datetime64[s], local
+    service_min: np.ndarray  # (w,)
+    hours: np.ndarray | None  # (w,) window lengths; None without an SLA
+    downtime_min: np.ndarray  # (r, w)
+    availability: np.ndarray  # (r, w)
+    breach: np.ndarray  # (r, w) bool
+
+    def table(self) -> pd.DataFrame:
+        reps, n_w = self.availability.shape
         return pd.DataFrame(
-            columns=[
-                "replication",
-                "window",
-                "start",
-                "service_min",
-                "downtime_min",
-                "availability",
-                "breach",
-                "credit_pct",
-            ]
-        ), None
+            {
+                "replication": np.repeat(np.arange(reps), n_w),
+                "window": np.tile(self.labels, reps),
+                "start": np.tile(self.start, reps),
+                "service_min": np.tile(self.service_min, reps),
+                "downtime_min": self.downtime_min.ravel(),
+                "availability": self.availability.ravel(),
+                "breach": self.breach.ravel(),
+                "credit_pct": (
+                    100.0 * np.asarray(self.sla.credit_for(self.availability)).ravel()
+                    if self.sla is not None
+                    else np.zeros(0)
+                ),
+            }
+        )
+
+
+def _window_figures(scenario, outputs, w_down, horizon_hours) -> _WindowFigures:
+    avail = np.concatenate([o.window_availability for o in outputs])
+    breach = np.concatenate([o.window_breach for o in outputs])
+    if scenario.sla is None:
+        empty = np.zeros(0)
+        return _WindowFigures(
+            None,
+            np.zeros(0, dtype=object),
+            np.zeros(0, dtype="datetime64[s]"),
+            empty,
+            None,
+            w_down,
+            avail,
+            breach,
+        )
     from simulation.measure import SlaMeter
 
     meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
     wins = meter.windows
-    n_w = len(wins.labels)
-    avail = np.concatenate([o.window_availability for o in outputs])
-    reps = avail.shape[0]
     starts = [scenario.calendar.local(s) for s in wins.start]
-    table = pd.DataFrame(
-        {
-            "replication": np.repeat(np.arange(reps), n_w),
-            "window": np.tile(np.asarray(wins.labels, dtype=object), reps),
-            "start": np.tile(np.asarray(starts, dtype="datetime64[s]"), reps),
-            "service_min": np.tile(meter.service_min, reps),
-            "downtime_min": np.concatenate([o.window_downtime_min for o in outputs]).ravel(),
-            "availability": avail.ravel(),
-            "breach": np.concatenate([o.window_breach for o in outputs]).ravel(),
-            "credit_pct": 100.0 * np.concatenate([o.window_credit for o in outputs]).ravel(),
-        }
+    return _WindowFigures(
+        scenario.sla,
+        np.asarray(wins.labels, dtype=object),
+        np.asarray(starts, dtype="datetime64[s]"),
+        meter.service_min,
+        np.asarray(wins.end) - np.asarray(wins.start),
+        w_down,
+        avail,
+        breach,
     )
-    return table, np.asarray(wins.end) - np.asarray(wins.start)

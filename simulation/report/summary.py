@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from simulation.model.scenario import HOURS_PER_YEAR
 
 
@@ -38,14 +40,14 @@ def summary_text(result) -> str:
             + ("" if p.met else "  NOT MET: raise --max-replications")
         )
     sla = result.sla
-    if sla is not None and not result.windows.empty:
+    if sla is not None and result.window_availability.size:
         bci = result.breach_ci()
-        w = result.windows
+        w = result.window_availability
         lines += [
             f"  SLA               {_pct(sla.target, 3)} per {sla.window_label}, "
-            f"service hours {sla.service_hours.name}, {len(w)} windows",
-            f"  window avail.     mean {_pct(w.availability.mean())}, "
-            f"p05 {_pct(w.availability.quantile(0.05))}, p01 {_pct(w.availability.quantile(0.01))}",
+            f"service hours {sla.service_hours.name}, {w.size} windows",
+            f"  window avail.     mean {_pct(w.mean())}, "
+            f"p05 {_pct(np.quantile(w, 0.05))}, p01 {_pct(np.quantile(w, 0.01))}",
             f"  P(breach)         {result.breach_probability:.4f} per {sla.window_label} "
             f"(95 % CI {bci.low:.4f} .. {bci.high:.4f}), {result.breaches_per_year:.3f} breaches/year",
             f"  expected credit   {result.expected_credit_percent:.3f} % of the fee per {sla.window_label}",

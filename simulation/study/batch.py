@@ -1,8 +1,10 @@
 """One batch of replications: simulate, then measure each replication against the SLA.
 
-A batch is a range of replications; its output is small (figures per window, not
-events) and a pure function of (scenario, seed, replications, horizon, engine), so
-batches may run anywhere in any order.
+A batch is a range of replications; its output is small (figures per replication and
+window, not events) and a pure function of (scenario, seed, replications, horizon,
+engine), so batches may run anywhere in any order. Of the outage timelines only the
+batch's `WORST_KEPT` worst are kept (for the timeline plot); any other replication's
+timeline can be simulated again on its own from its address (`Result.timeline`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import numpy as np
 
 from simulation.engine.timeline import Timeline
 from simulation.model.scenario import Scenario
+
+#: Timelines kept per batch, and per run: the worst replications by counted downtime.
+WORST_KEPT = 5
 
 
 @dataclass(frozen=True)
@@ -25,12 +30,18 @@ class BatchOutput:
         Index of the batch's first replication.
     downtime_hours, outages : ndarray, shape (r,)
         Raw system downtime and number of outages of each replication.
-    window_downtime_min, window_availability, window_credit, window_breach : ndarray, shape (r, w)
-        Counted downtime, availability, credit fraction and breach per SLA window
-        (w = 0 when the scenario has no SLA).
+    window_downtime_min, window_availability, window_breach : ndarray, shape (r, w)
+        Counted downtime, availability and breach per SLA window (w = 0 when the
+        scenario has no SLA). The credit is ``sla.credit_for(window_availability)``.
     attribution_min : ndarray, shape (instances,)
         Counted downtime (SLA rules applied; raw downtime without an SLA) by cause.
-    timelines : list of Timeline
+    breach_cause : ndarray of int64, shape (instances,)
+        Breached windows by main cause: the instance that caused most of a breached
+        window's counted downtime.
+    worst : tuple of (int, Timeline)
+        The `WORST_KEPT` replications with the most counted downtime (raw downtime
+        without an SLA), worst first (ties: lower replication first), with their
+        timelines.
     """
 
     batch: int
@@ -38,10 +49,21 @@ class BatchOutput:
     outages: np.ndarray
     window_downtime_min: np.ndarray
     window_availability: np.ndarray
-    window_credit: np.ndarray
     window_breach: np.ndarray
     attribution_min: np.ndarray
-    timelines: list[Timeline]
+    breach_cause: np.ndarray
+    worst: tuple[tuple[int, Timeline], ...]
+
+
+def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> list[Timeline]:
+    """The timelines of replications `reps` from `engine` (``"des"`` or ``"fast"``)."""
+    if engine == "fast":
+        from simulation.engine.fast import simulate
+    elif engine == "des":
+        from simulation.engine.des import simulate
+    else:
+        raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
+    return simulate(scenario, seed, reps, horizon_hours)
 
 
 def run_batches(
@@ -50,13 +72,7 @@ def run_batches(
     """Simulate the batches of `plan` (consecutive ranges of replications) with `engine`
     and measure each; the whole plan is one call of the engine."""
     reps = range(plan[0].start, plan[-1].stop)
-    if engine == "fast":
-        from simulation.engine.fast import simulate
-    elif engine == "des":
-        from simulation.engine.des import simulate
-    else:
-        raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
-    timelines = simulate(scenario, seed, reps, horizon_hours)
+    timelines = simulate(scenario, seed, reps, horizon_hours, engine)
     meter = None
     if scenario.sla is not None:
         from simulation.measure import SlaMeter
@@ -66,30 +82,43 @@ def run_batches(
     return [_measure(scenario, meter, b.start, timelines[b.start - first : b.stop - first]) for b in plan]
 
 
+def worst_replications(counted: np.ndarray, k: int = WORST_KEPT) -> np.ndarray:
+    """Positions of the `k` largest of `counted`, largest first, ties by position."""
+    order = np.lexsort((np.arange(counted.size), -counted))
+    return order[:k]
+
+
 def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -> BatchOutput:
     size = len(timelines)
-    attribution = np.zeros(len(scenario.instances))
+    n_inst = len(scenario.instances)
+    attribution = np.zeros(n_inst)
+    breach_cause = np.zeros(n_inst, dtype=np.int64)
+    downtime = np.array([t.downtime_hours for t in timelines])
     if meter is not None:
         figures = [meter.measure(t) for t in timelines]
         w_down = np.array([f.downtime_min for f in figures]).reshape(size, -1)
         w_avail = np.array([f.availability for f in figures]).reshape(size, -1)
-        w_credit = np.array([f.credit for f in figures]).reshape(size, -1)
         w_breach = np.array([f.breach for f in figures], dtype=bool).reshape(size, -1)
         for f in figures:
             np.add.at(attribution, f.attribution.cause, f.attribution.minutes)
+            main = f.attribution.window_cause[f.breach]
+            np.add.at(breach_cause, main[main >= 0], 1)
+        counted = w_down.sum(axis=1)
     else:
-        w_down = w_avail = w_credit = np.zeros((size, 0))
+        w_down = w_avail = np.zeros((size, 0))
         w_breach = np.zeros((size, 0), dtype=bool)
         for t in timelines:
             np.add.at(attribution, t.cause, (t.end - t.start) * 60.0)
+        counted = downtime
+    worst = tuple((batch + int(i), timelines[i]) for i in worst_replications(counted))
     return BatchOutput(
         batch=batch,
-        downtime_hours=np.array([t.downtime_hours for t in timelines]),
+        downtime_hours=downtime,
         outages=np.array([t.outage_count for t in timelines]),
         window_downtime_min=w_down,
         window_availability=w_avail,
-        window_credit=w_credit,
         window_breach=w_breach,
         attribution_min=attribution,
-        timelines=timelines,
+        breach_cause=breach_cause,
+        worst=worst,
     )
