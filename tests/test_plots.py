@@ -60,7 +60,7 @@ def test_availability_histogram_reads_right(result):
     assert ax.get_xlabel() == "availability per month (%)"
     legend = _legend(ax)
     perfect = 100 * (result.window_availability >= 1.0).mean()
-    assert f"no counted downtime (100 %, not drawn): {perfect:.1f} % of months" in legend
+    assert f"at 100 %, no counted downtime (not drawn): {perfect:.1f} % of months" in legend
     assert "target 99.9 %" in legend
     assert "credit 10 % (below 99.9 %)" in legend  # the tier equal to the target: a band
     assert "credit 100 % (below 50 %): off the axis" in legend

@@ -79,3 +79,31 @@ def test_windows_table_is_built_from_the_arrays(result):
     np.testing.assert_array_equal(w.breach.to_numpy(), w.availability.to_numpy() < 0.999)
     assert w.replication.iloc[13] == 1 and w.window.iloc[13] == "2027-02"
     assert result.expected_credit_percent == pytest.approx(w.credit_pct.mean(), abs=0)
+
+
+def test_figures_from_the_stored_windows_equal_those_of_the_full_table(result):
+    """Only windows with downtime are stored; every figure equals the full table's."""
+    from simulation.measure.stats import achievable_target
+
+    dense = result.window_availability
+    assert dense.shape == (REPS, 12)
+    assert result._w.flat.size < dense.size / 2  # most months have no counted downtime
+    assert result.window_availability_mean == pytest.approx(dense.mean(), rel=1e-15)
+    for q in (0.0, 0.005, 0.01, 0.05, 0.5, 1.0):
+        assert result.window_availability_quantile(q) == pytest.approx(np.quantile(dense, q), abs=1e-15)
+    for t in (0.99, 0.999, 0.99999):
+        assert result.breach_probability_at(t) == (dense < t).mean()
+    assert result.achievable_target == achievable_target(dense, result.sla.risk)
+    assert result.expected_credit_percent == pytest.approx(
+        100 * np.mean(result.sla.credit_for(dense)), rel=1e-12
+    )
+    some = result.windows_with_downtime()
+    np.testing.assert_array_equal(
+        some.availability, dense[some.replication, [int(w[-2:]) - 1 for w in some.window]]
+    )
+    assert (some.downtime_min > 0).all() and len(some) == np.count_nonzero(result.window_downtime_min)
+    r = int(some.replication.iloc[0])
+    avail, down, breach = result.window_figures(r)
+    np.testing.assert_array_equal(avail, dense[r])
+    np.testing.assert_array_equal(down, result.window_downtime_min[r])
+    np.testing.assert_array_equal(breach, result.window_breach[r])

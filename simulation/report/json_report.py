@@ -218,8 +218,8 @@ def _sla_dict(result) -> dict | None:
     sla = result.sla
     if sla is None:
         return None
-    avail = result.window_availability.ravel()
-    quant = (lambda q: _r(np.percentile(avail, q), 8)) if avail.size else (lambda q: None)
+    n_windows = result.window_breach.size
+    quant = lambda q: _r(result.window_availability_quantile(q / 100), 8)  # noqa: E731
     ci = result.breach_ci()
     chronic = None
     if sla.chronic is not None:
@@ -231,9 +231,9 @@ def _sla_dict(result) -> dict | None:
     return {
         "target": sla.target,
         "window": sla.window_label,
-        "windows": int(avail.size),
+        "windows": int(n_windows),
         "window_availability": {
-            "mean": _r(avail.mean(), 8) if avail.size else None,
+            "mean": _r(result.window_availability_mean, 8),
             "p01": quant(1),
             "p05": quant(5),
             "p50": quant(50),

@@ -48,17 +48,17 @@ def plot_window_availability(result, ax=None):
     """
     ax = _axes(ax)
     sla = result.sla
-    avail_all = result.window_availability.ravel() if sla is not None else np.zeros(0)
-    if sla is None or not avail_all.size:
+    n = result.window_breach.size
+    if sla is None or not n:
         ax.text(0.5, 0.5, "no SLA windows", ha="center", va="center", transform=ax.transAxes)
         return ax
     word = _window_word(sla)
-    n = avail_all.size
-    avail = 100.0 * avail_all
-    perfect = avail >= 100.0
-    floor = min(100.0 * sla.target, float(np.percentile(avail, 0.5)))
+    # the windows with counted downtime; every other window is at 100 %
+    shown = 100.0 * result.windows_with_downtime().availability.to_numpy()
+    shown = shown[shown < 100.0]
+    perfect_share = 1.0 - shown.size / n
+    floor = min(100.0 * sla.target, 100.0 * result.window_availability_quantile(0.005))
     floor = max(0.0, floor - 0.25 * (100.0 - floor))
-    shown = avail[~perfect]
     below = shown < floor
     bins = np.linspace(floor, 100.0, 51)
     weights = np.full(shown.size, 100.0 / n)  # bar height: share of all windows (%)
@@ -94,7 +94,10 @@ def plot_window_availability(result, ax=None):
         )
     ax.axvline(100.0 * sla.target, color="#c44e52", lw=2, label=f"target {100 * sla.target:g} %")
     ax.plot(
-        [], [], " ", label=f"no counted downtime (100 %, not drawn): {100 * perfect.mean():.1f} % of {word}s"
+        [],
+        [],
+        " ",
+        label=f"at 100 %, no counted downtime (not drawn): {100 * perfect_share:.1f} % of {word}s",
     )
     ax.set_xlim(floor, 100.0)
     ax.set_xlabel(f"availability per {word} (%)")
@@ -192,12 +195,11 @@ def plot_outage_timeline(result, replication: int | None = None, ax=None):
     ax.set_ylabel("outage duration")
     # windows: borders, breached ones shaded with their availability
     breached_n = 0
-    if sla is not None and result.window_availability.size:
+    if sla is not None and result.window_breach.size:
         from simulation.measure.windows import window_bounds
 
         wins = window_bounds(sla.window, cal, result.horizon_hours)
-        breach = result.window_breach[r]
-        avail = result.window_availability[r]
+        avail, counted_min, breach = result.window_figures(r)
         for i, (a, b) in enumerate(zip(wins.start, wins.end, strict=True)):
             ax.axvline(to_num(a), color="#999999", lw=0.5, ls=":")
             if breach[i]:
@@ -241,9 +243,9 @@ def plot_outage_timeline(result, replication: int | None = None, ax=None):
     )
     n = start.size
     detail = f"{n} outage{'s' if n != 1 else ''}, {60 * clock.sum():.0f} min down by the clock"
-    if sla is not None and result.window_downtime_min.size:
+    if sla is not None and result.window_breach.size:
         detail += (
-            f", {result.window_downtime_min[r].sum():.0f} min counted by the SLA; "
+            f", {counted_min.sum():.0f} min counted by the SLA; "
             f"{breached_n} breached {_window_word(sla)}{'s' if breached_n != 1 else ''} shaded"
         )
     ax.set_title(f"{result.scenario.name}: {head}\n{detail}", fontsize=10)

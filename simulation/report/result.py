@@ -32,15 +32,16 @@ class Result:
     horizon_hours, elapsed_seconds : float
     per_replication : DataFrame
         One row per replication: ``availability``, ``downtime_hours``, ``outages``.
-    window_availability, window_downtime_min : ndarray of float64, shape (replications, windows)
-        Availability and counted downtime (minutes) of every SLA window (no columns
-        without an SLA): compact arrays, 17 bytes a window with `window_breach`.
     window_breach : ndarray of bool, shape (replications, windows)
+        Breach of every SLA window (no columns without an SLA).
+    window_availability, window_downtime_min : ndarray of float64, shape (replications, windows)
+        Availability and counted downtime (minutes) of every SLA window, built from the
+        stored windows with downtime each time they are read (8 bytes a window).
     windows : DataFrame
-        The same as a table, built when first read (about 100 bytes a row: prefer the
-        arrays for large runs): one row per (replication, SLA window): ``window``,
-        ``start``, ``service_min``, ``downtime_min``, ``availability``, ``breach``,
-        ``credit_pct``.
+        The same as a table, built when first read (about 100 bytes a row: prefer
+        `windows_with_downtime` or the figures for large runs): one row per
+        (replication, SLA window): ``window``, ``start``, ``service_min``,
+        ``downtime_min``, ``availability``, ``breach``, ``credit_pct``.
     attribution : DataFrame
         Counted downtime by instance, largest first: ``instance``, ``component``,
         ``downtime_min``, ``downtime_share``, and ``breached_windows`` /
@@ -75,8 +76,6 @@ class Result:
         self.elapsed_seconds = elapsed_seconds
         self.per_replication: pd.DataFrame = per_replication
         self._w: _WindowFigures = window_figures
-        self.window_availability: np.ndarray = window_figures.availability
-        self.window_downtime_min: np.ndarray = window_figures.downtime_min
         self.window_breach: np.ndarray = window_figures.breach
         self._window_hours = window_figures.hours  # length of each SLA window, hours
         self.attribution: pd.DataFrame = attribution
@@ -88,28 +87,19 @@ class Result:
     def from_batches(
         cls, scenario, outputs, *, engine, engine_reason, seed, horizon_hours, elapsed_seconds, precision=None
     ) -> Result:
-        from simulation.study.batch import WORST_KEPT, worst_replications
-
-        outputs = sorted(outputs, key=lambda o: o.batch)
-        down = np.concatenate([o.downtime_hours for o in outputs])
+        gathered = _gather(outputs)
+        down = gathered["downtime_hours"]
         per_rep = pd.DataFrame(
             {
                 "replication": np.arange(down.size),
                 "availability": 1.0 - down / horizon_hours,
                 "downtime_hours": down,
-                "outages": np.concatenate([o.outages for o in outputs]),
+                "outages": gathered["outages"],
             }
         )
-        # The batches' worst, in replication order so that ties go to the lower one.
-        kept = sorted((w for o in outputs for w in o.worst), key=lambda w: w[0])
-        w_down = np.concatenate([o.window_downtime_min for o in outputs])
-        counted = np.array(
-            [w_down[r].sum() if w_down.shape[1] else down[r] for r, _ in kept], dtype=float
-        ).reshape(-1)
-        worst = [kept[i] for i in worst_replications(counted, WORST_KEPT)]
+        worst = gathered["worst"]
         ids = list(scenario.instances)
-        attr_min = np.sum([o.attribution_min for o in outputs], axis=0)
-        breached = np.sum([o.breach_cause for o in outputs], axis=0)
+        attr_min, breached = gathered["attribution_min"], gathered["breach_cause"]
         total = attr_min.sum()
         attribution = pd.DataFrame(
             {
@@ -126,7 +116,7 @@ class Result:
             .sort_values("downtime_min", ascending=False, kind="stable")
             .reset_index(drop=True)
         )
-        figures = _window_figures(scenario, outputs, w_down, horizon_hours)
+        figures = _window_figures(scenario, gathered, horizon_hours)
         return cls(
             scenario,
             engine,
@@ -145,6 +135,63 @@ class Result:
     def windows(self) -> pd.DataFrame:
         """One row per (replication, SLA window), built from the arrays when first read."""
         return self._w.table()
+
+    @property
+    def window_availability(self) -> np.ndarray:
+        """Availability of every window, shape (replications, windows); built on each read."""
+        return self._w.dense(self._w.availability, 1.0)
+
+    @property
+    def window_downtime_min(self) -> np.ndarray:
+        """Counted downtime (minutes) of every window, shape (replications, windows); built
+        on each read."""
+        return self._w.dense(self._w.downtime_min, 0.0)
+
+    def windows_with_downtime(self) -> pd.DataFrame:
+        """The windows with counted downtime, one row each (every other window has
+        availability 1): ``replication``, ``window``, ``downtime_min``, ``availability``,
+        ``breach``. Small even for a million replications of a reliable service."""
+        rep, col = np.divmod(self._w.flat, max(self._w.labels.size, 1))
+        return pd.DataFrame(
+            {
+                "replication": rep,
+                "window": self._w.labels[col],
+                "downtime_min": self._w.downtime_min,
+                "availability": self._w.availability,
+                "breach": self.window_breach.ravel()[self._w.flat],
+            }
+        )
+
+    def window_figures(self, replication: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(availability, downtime_min, breach)`` of the windows of one replication,
+        each of shape (windows,)."""
+        w = self._w.labels.size
+        lo, hi = np.searchsorted(self._w.flat, [replication * w, (replication + 1) * w])
+        avail, down = np.ones(w), np.zeros(w)
+        avail[self._w.flat[lo:hi] - replication * w] = self._w.availability[lo:hi]
+        down[self._w.flat[lo:hi] - replication * w] = self._w.downtime_min[lo:hi]
+        return avail, down, self.window_breach[replication].copy()
+
+    @cached_property
+    def window_availability_mean(self) -> float | None:
+        """Unweighted mean of the window availabilities (None without SLA windows)."""
+        if not self.window_breach.size:
+            return None
+        perfect = self.window_breach.size - self._w.flat.size
+        return float((self._w.availability.sum() + perfect) / self.window_breach.size)
+
+    def window_availability_quantile(self, q: float) -> float | None:
+        """The `q` quantile of the window availabilities (linear interpolation, as
+        `numpy.quantile`), from the stored windows with downtime and the count of the
+        others (availability 1)."""
+        n = self.window_breach.size
+        if not n:
+            return None
+        low = np.sort(self._w.availability)  # every other window is 1, above all of these
+        h = (n - 1) * float(q)
+        i = int(np.floor(h))
+        at = lambda j: float(low[j]) if j < low.size else 1.0  # noqa: E731
+        return at(i) + (h - i) * (at(min(i + 1, n - 1)) - at(i))
 
     def timeline(self, replication: int):
         """The outage `Timeline` of one replication, simulated again on its own when it
@@ -223,9 +270,12 @@ class Result:
 
     @cached_property
     def expected_credit_percent(self) -> float | None:
-        if not self.window_availability.size:
+        n = self.window_breach.size
+        if not n:
             return None
-        return 100.0 * float(np.mean(self.sla.credit_for(self.window_availability)))
+        perfect = n - self._w.flat.size
+        total = np.sum(self.sla.credit_for(self._w.availability)) + perfect * self.sla.credit_for(1.0)
+        return 100.0 * float(total / n)
 
     @cached_property
     def breaches_per_year(self) -> float | None:
@@ -238,17 +288,19 @@ class Result:
     @cached_property
     def achievable_target(self) -> float | None:
         """Highest ladder target whose breach probability is at most the SLA's risk."""
-        from simulation.measure.stats import achievable_target
+        from simulation.model.sla import TARGET_LADDER
 
-        if not self.window_availability.size:
+        if not self.window_breach.size:
             return None
-        return achievable_target(self.window_availability.ravel(), self.sla.risk)
+        fine = [t for t in sorted(TARGET_LADDER) if self.breach_probability_at(t) <= self.sla.risk]
+        return float(fine[-1]) if fine else None
 
     def breach_probability_at(self, target: float) -> float | None:
         """P(a window's availability < `target`): what another target would have risked."""
-        if not self.window_availability.size:
+        if not self.window_breach.size:
             return None
-        return float((self.window_availability < target).mean())
+        # every window not stored has availability 1, never below a target
+        return float(np.count_nonzero(self._w.availability < target) / self.window_breach.size)
 
     @cached_property
     def chronic_probability(self) -> float | None:
@@ -329,30 +381,37 @@ class Result:
 
 @dataclass(frozen=True)
 class _WindowFigures:
-    """Per-window figures as compact arrays (rows = replications), and the windows."""
+    """Per-window figures: breaches dense, the rest only for windows with downtime."""
 
     sla: object
     labels: np.ndarray  # (w,) object
     start: np.ndarray  # (w,) datetime64[s], local
     service_min: np.ndarray  # (w,)
     hours: np.ndarray | None  # (w,) window lengths; None without an SLA
-    downtime_min: np.ndarray  # (r, w)
-    availability: np.ndarray  # (r, w)
     breach: np.ndarray  # (r, w) bool
+    flat: np.ndarray  # (k,) int64 flat index (row * w + window), ascending
+    downtime_min: np.ndarray  # (k,)
+    availability: np.ndarray  # (k,)
+
+    def dense(self, values: np.ndarray, fill: float) -> np.ndarray:
+        out = np.full(self.breach.shape, fill)
+        out.ravel()[self.flat] = values
+        return out
 
     def table(self) -> pd.DataFrame:
-        reps, n_w = self.availability.shape
+        reps, n_w = self.breach.shape
+        avail = self.dense(self.availability, 1.0)
         return pd.DataFrame(
             {
                 "replication": np.repeat(np.arange(reps), n_w),
                 "window": np.tile(self.labels, reps),
                 "start": np.tile(self.start, reps),
                 "service_min": np.tile(self.service_min, reps),
-                "downtime_min": self.downtime_min.ravel(),
-                "availability": self.availability.ravel(),
+                "downtime_min": self.dense(self.downtime_min, 0.0).ravel(),
+                "availability": avail.ravel(),
                 "breach": self.breach.ravel(),
                 "credit_pct": (
-                    100.0 * np.asarray(self.sla.credit_for(self.availability)).ravel()
+                    100.0 * np.asarray(self.sla.credit_for(avail)).ravel()
                     if self.sla is not None
                     else np.zeros(0)
                 ),
@@ -360,20 +419,62 @@ class _WindowFigures:
         )
 
 
-def _window_figures(scenario, outputs, w_down, horizon_hours) -> _WindowFigures:
-    avail = np.concatenate([o.window_availability for o in outputs])
-    breach = np.concatenate([o.window_breach for o in outputs])
+def _gather(outputs: list) -> dict:
+    """The batches' figures joined in replication order; `outputs` is emptied and each
+    batch freed once copied, so the peak memory is the joined arrays plus one batch.
+
+    Returns a dict of the `BatchOutput` fields: per-replication arrays stacked (rows =
+    replications), the sparse window arrays joined (flat indices shifted to the run's
+    rows), `attribution_min` and `breach_cause` summed, `worst` the run's `WORST_KEPT`
+    worst (replication, Timeline) pairs, worst first (ties: the lower replication),
+    merged batch by batch, and `counted` the counted downtime of each replication.
+    """
+    from simulation.study.batch import WORST_KEPT, worst_replications
+
+    ordered = sorted(outputs, key=lambda o: o.batch, reverse=True)
+    outputs.clear()
+    reps = sum(o.downtime_hours.size for o in ordered)
+    last = ordered[-1]
+    n_w = last.window_breach.shape[1]
+    stacked = ("downtime_hours", "outages", "window_breach")
+    out = {f: np.empty((reps, *getattr(last, f).shape[1:]), getattr(last, f).dtype) for f in stacked}
+    sparse = ("window_flat", "window_downtime_min", "window_availability")
+    parts: dict[str, list] = {f: [] for f in sparse}
+    out["attribution_min"] = np.zeros_like(last.attribution_min)
+    out["breach_cause"] = np.zeros_like(last.breach_cause)
+    out["counted"] = np.zeros(reps)
+    out["worst"] = []
+    row = 0
+    while ordered:
+        o = ordered.pop()
+        n = o.downtime_hours.size
+        for f in stacked:
+            out[f][row : row + n] = getattr(o, f)
+        parts["window_flat"].append(o.window_flat + row * n_w)
+        parts["window_downtime_min"].append(o.window_downtime_min)
+        parts["window_availability"].append(o.window_availability)
+        if n_w:
+            np.add.at(out["counted"], row + o.window_flat // n_w, o.window_downtime_min)
+        else:
+            out["counted"][row : row + n] = o.downtime_hours
+        out["attribution_min"] += o.attribution_min
+        out["breach_cause"] += o.breach_cause
+        row += n
+        # candidates in replication order, so that ties go to the lower one
+        kept = sorted(out["worst"] + list(o.worst), key=lambda w: w[0])
+        counted = np.array([out["counted"][r] for r, _ in kept], dtype=float)
+        out["worst"] = [kept[i] for i in worst_replications(counted, WORST_KEPT)]
+    for f in sparse:
+        out[f] = np.concatenate(parts[f])
+    return out
+
+
+def _window_figures(scenario, gathered: dict, horizon_hours) -> _WindowFigures:
+    sparse = (gathered["window_breach"], gathered["window_flat"])
+    sparse += (gathered["window_downtime_min"], gathered["window_availability"])
     if scenario.sla is None:
-        empty = np.zeros(0)
         return _WindowFigures(
-            None,
-            np.zeros(0, dtype=object),
-            np.zeros(0, dtype="datetime64[s]"),
-            empty,
-            None,
-            w_down,
-            avail,
-            breach,
+            None, np.zeros(0, dtype=object), np.zeros(0, dtype="datetime64[s]"), np.zeros(0), None, *sparse
         )
     from simulation.measure import SlaMeter
 
@@ -386,7 +487,5 @@ def _window_figures(scenario, outputs, w_down, horizon_hours) -> _WindowFigures:
         np.asarray(starts, dtype="datetime64[s]"),
         meter.service_min,
         np.asarray(wins.end) - np.asarray(wins.start),
-        w_down,
-        avail,
-        breach,
+        *sparse,
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from simulation.model.scenario import HOURS_PER_YEAR
 
 
@@ -40,14 +38,14 @@ def summary_text(result) -> str:
             + ("" if p.met else "  NOT MET: raise --max-replications")
         )
     sla = result.sla
-    if sla is not None and result.window_availability.size:
+    if sla is not None and result.window_breach.size:
         bci = result.breach_ci()
-        w = result.window_availability
+        q = result.window_availability_quantile
         lines += [
             f"  SLA               {_pct(sla.target, 3)} per {sla.window_label}, "
-            f"service hours {sla.service_hours.name}, {w.size} windows",
-            f"  window avail.     mean {_pct(w.mean())}, "
-            f"p05 {_pct(np.quantile(w, 0.05))}, p01 {_pct(np.quantile(w, 0.01))}",
+            f"service hours {sla.service_hours.name}, {result.window_breach.size} windows",
+            f"  window avail.     mean {_pct(result.window_availability_mean)}, "
+            f"p05 {_pct(q(0.05))}, p01 {_pct(q(0.01))}",
             f"  P(breach)         {result.breach_probability:.4f} per {sla.window_label} "
             f"(95 % CI {bci.low:.4f} .. {bci.high:.4f}), {result.breaches_per_year:.3f} breaches/year",
             f"  expected credit   {result.expected_credit_percent:.3f} % of the fee per {sla.window_label}",

@@ -30,9 +30,15 @@ class BatchOutput:
         Index of the batch's first replication.
     downtime_hours, outages : ndarray, shape (r,)
         Raw system downtime and number of outages of each replication.
-    window_downtime_min, window_availability, window_breach : ndarray, shape (r, w)
-        Counted downtime, availability and breach per SLA window (w = 0 when the
-        scenario has no SLA). The credit is ``sla.credit_for(window_availability)``.
+    window_breach : ndarray of bool, shape (r, w)
+        Breach of each SLA window (w = 0 when the scenario has no SLA).
+    window_flat, window_downtime_min, window_availability : ndarray, shape (k,)
+        The windows with counted downtime (or availability below 1), sparse: flat
+        index ``row * w + window`` (rows = the batch's replications, ascending), counted
+        downtime (minutes) and availability. Every other window has no counted
+        downtime and availability 1: most windows of a highly available service, so
+        memory follows the troubled windows, not replications x windows. The credit is
+        ``sla.credit_for(availability)``.
     attribution_min : ndarray, shape (instances,)
         Counted downtime (SLA rules applied; raw downtime without an SLA) by cause.
     breach_cause : ndarray of int64, shape (instances,)
@@ -47,9 +53,10 @@ class BatchOutput:
     batch: int
     downtime_hours: np.ndarray
     outages: np.ndarray
+    window_breach: np.ndarray
+    window_flat: np.ndarray
     window_downtime_min: np.ndarray
     window_availability: np.ndarray
-    window_breach: np.ndarray
     attribution_min: np.ndarray
     breach_cause: np.ndarray
     worst: tuple[tuple[int, Timeline], ...]
@@ -104,8 +111,11 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -
             main = f.attribution.window_cause[f.breach]
             np.add.at(breach_cause, main[main >= 0], 1)
         counted = w_down.sum(axis=1)
+        flat = np.flatnonzero((w_down > 0) | (w_avail < 1.0))
+        w_down, w_avail = w_down.ravel()[flat], w_avail.ravel()[flat]
     else:
-        w_down = w_avail = np.zeros((size, 0))
+        flat = np.zeros(0, dtype=np.int64)
+        w_down = w_avail = np.zeros(0)
         w_breach = np.zeros((size, 0), dtype=bool)
         for t in timelines:
             np.add.at(attribution, t.cause, (t.end - t.start) * 60.0)
@@ -115,9 +125,10 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline]) -
         batch=batch,
         downtime_hours=downtime,
         outages=np.array([t.outage_count for t in timelines]),
+        window_breach=w_breach,
+        window_flat=flat.astype(np.int64),
         window_downtime_min=w_down,
         window_availability=w_avail,
-        window_breach=w_breach,
         attribution_min=attribution,
         breach_cause=breach_cause,
         worst=worst,

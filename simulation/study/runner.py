@@ -193,8 +193,9 @@ def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar) -> lis
         return outputs
     with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
         futures = [pool.submit(run_batches, scenario, seed, task, horizon_hours, engine) for task in tasks]
-        for future, task in zip(futures, tasks):
-            outputs += future.result()
+        for i, task in enumerate(tasks):
+            outputs += futures[i].result()
+            futures[i] = None  # the future holds its result: drop it, or memory doubles
             bar.update(sum(len(b) for b in task))
     return outputs
 
@@ -211,7 +212,7 @@ def _precision(outputs: list[BatchOutput], target: float, has_sla: bool) -> Prec
     unavail = np.concatenate([o.downtime_hours for o in outputs])
     rel_u = _relative_half_width(unavail)
     rel_b = None
-    if has_sla and outputs[0].window_availability.shape[1]:
+    if has_sla and outputs[0].window_breach.shape[1]:
         # breach fraction per replication: windows of one replication are not independent
         per_rep = np.concatenate([o.window_breach.mean(axis=1) for o in outputs])
         rel_b = _relative_half_width(per_rep)
