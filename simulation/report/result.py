@@ -349,19 +349,20 @@ class Result:
         return f"<pre>{escape(self.summary())}</pre>"
 
     def plot_availability(self, ax=None):
-        """Distribution of window availability with target and credit tiers marked."""
+        """Distribution of window availability with the target and credit tiers, and the
+        mean availability and P(breach) with their confidence intervals in the title."""
         from simulation.report.plots import plot_window_availability
 
         return plot_window_availability(self, ax=ax)
 
-    def plot_timeline(self, replication: int = 0, ax=None):
-        """The outages of one replication on the calendar."""
+    def plot_timeline(self, replication: int | None = None, ax=None):
+        """The outages of one replication on the calendar (default: the worst one)."""
         from simulation.report.plots import plot_outage_timeline
 
         return plot_outage_timeline(self, replication, ax=ax)
 
-    def plot_attribution(self, ax=None, top: int = 15):
-        """Pareto chart of counted downtime by instance."""
+    def plot_attribution(self, ax=None, top: int = 12):
+        """Counted downtime per year and share of breached windows caused, by instance."""
         from simulation.report.plots import plot_attribution
 
         return plot_attribution(self, ax=ax, top=top)
