@@ -516,7 +516,7 @@ def test_stateless_structures_need_only_the_means():
     "make, reason",
     [
         # a Weibull time to failure inside a stateful block has no Markov description here
-        (_weibull_scenario, "not exponential"),
+        (_weibull_scenario, "exact only for exponential failure and repair times"),
         # a warm standby whose member holds a failover group (state of its own)
         (
             lambda: scenario(

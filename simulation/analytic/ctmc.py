@@ -874,7 +874,10 @@ def standby_blocks_availability(
 
 def _rate(dist, what: str) -> float:
     if not dist.is_exponential:
-        raise NotApplicable(f"{what} {dist!r} is not exponential")
+        raise NotApplicable(
+            f"{what} is {dist!r}; the Markov chain of a standby, spare or failover group is exact "
+            "only for exponential failure and repair times"
+        )
     return 1.0 / dist.mean
 
 

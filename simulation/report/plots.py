@@ -237,7 +237,8 @@ def plot_outage_timeline(result, replication: int | None = None, ax=None):
     years = result.horizon_hours / HOURS_PER_YEAR
     runs = "years" if abs(years - 1.0) < 0.01 else f"{years:.3g}-year runs"
     head = (
-        f"worst of {result.replications:,} simulated {runs} (replication {r})"
+        f"worst of {result.replications:,} simulated {runs} by {'counted ' if sla else ''}downtime "
+        f"(replication {r})"
         if worst
         else f"replication {r} of {result.replications:,} simulated {runs}"
     )
