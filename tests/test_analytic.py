@@ -661,6 +661,17 @@ def test_chain_too_large_is_not_applicable():
     assert "more than 10 states" in an.unsupported_reason(sc, max_states=10)
 
 
+def test_fixed_switchover_chain_too_large_is_not_applicable():
+    """The regenerative solution is dense: beyond `MAX_TIMER_STATES` there is a reason."""
+    members = tuple(Leaf(f"s{i}") for i in range(9))
+    service = Standby(members, mode="cold", switchover=Switchover(Deterministic(0.01)), revert=True)
+    result = an.steady_state(scenario(service, {f"s{i}": "psu" for i in range(9)}, COMPS))
+    assert result.value is None
+    assert result.reason == (
+        f"the Markov regenerative chain of a fixed-length switchover has more than {ctmc.MAX_TIMER_STATES} states"
+    )
+
+
 def test_hot_kofn_failover_of_blocks_is_not_applicable():
     sw = Switchover(Exponential(100.0))
     service = KofN(1, (Series((Leaf("a"),)), Leaf("b")), failover=sw)
