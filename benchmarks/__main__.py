@@ -11,7 +11,10 @@ Prints, for `scenarios/bench-datacenter.yaml` (about 500 parts, 1 year), one wor
 4. scaling of the fast engine with the number of racks (1x, 2x, 4x, 8x) and the
    horizon (1x, 4x); goal: 8x the racks costs at most 10x the time;
 5. peak memory of the largest run (tracemalloc: numpy's allocations); goal: < 2 GiB;
-6. that the hand-written model and slasim simulate the same system (availability).
+6. that the hand-written model and slasim simulate the same system (availability);
+7. peak memory of whole runs (`sim.run`, headline figures read) of a small model, a
+   1-of-2 server pair for one year, at 10,000 and 1,000,000 replications, each in a
+   fresh process (`benchmarks/memory.py`); goal: flat in the number of replications.
 
 Engine-only times (simulation to outage timelines), best of a few repeats; ratios come
 from one run on this machine.
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -148,6 +153,26 @@ def main(argv=None) -> None:
     print(
         f"  same system? availability, hand-written {_mean_ci(1 - hand / horizon)}, "
         f"slasim {_mean_ci(1 - ours / horizon)}"
+    )
+    run_memory()
+
+
+def run_memory(sizes=(10_000, 1_000_000)) -> None:
+    """Peak RSS of whole runs of the small pair model, one fresh process per size."""
+    rows = []
+    for n in sizes:
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.memory", str(n)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        rows.append((int(out[0]), float(out[1]), float(out[2]), float(out[3])))
+    print(
+        "  peak memory of whole runs, 1-of-2 pair x 1 year, fast engine, 2 workers: "
+        + ", ".join(f"{n:,} replications {own:.0f} MiB ({sec:.0f} s)" for n, sec, own, _ in rows)
+        + f"; largest worker {max(r[3] for r in rows):.0f} MiB   (goal: flat)"
     )
 
 

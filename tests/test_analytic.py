@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import simulation.analytic as an
+from simulation.analytic import ctmc
 from simulation.model.components import ComponentType
 from simulation.model.distributions import Deterministic, Exponential, Gamma, Weibull
 from simulation.model.scenario import Scenario
@@ -516,7 +517,7 @@ def test_stateless_structures_need_only_the_means():
     "make, reason",
     [
         # a Weibull time to failure inside a stateful block has no Markov description here
-        (_weibull_scenario, "not exponential"),
+        (_weibull_scenario, "exact only for exponential failure and repair times"),
         # a warm standby whose member holds a failover group (state of its own)
         (
             lambda: scenario(
@@ -553,15 +554,103 @@ def test_returns_none_outside_scope(make, reason):
     assert reason in an.unsupported_reason(sc)
 
 
-def test_exact_refuses_deterministic_switchover():
-    """By default a 15 s switchover enters by its mean; exact=True declines."""
+def _erlang_failover_pair(lam, mu, d, stages):
+    """Hot 1-of-2 with failover whose switchover is Erlang(stages, mean d): a plain CTMC
+    written out here (state: members up, stage of the switchover, 0 = none running)."""
+    rate = stages / d
+
+    def transitions(state):
+        m, stage = state
+        out = []
+        if m:  # a failure; with one still up a switchover (re)starts at stage 1
+            out.append((m * lam, (m - 1, 1 if m - 1 >= 1 else stage)))
+        if m < 2:
+            out.append(((2 - m) * mu, (m + 1, stage)))
+        if stage:
+            out.append((rate, (m, stage + 1 if stage < stages else 0)))
+        return out
+
+    return ctmc.chain_availability((2, 0), transitions, lambda s: s[0] >= 1 and s[1] == 0)
+
+
+def test_fixed_switchover_is_solved_exactly():
+    """The issue's case: hot 1-of-2, MTBF 200 h, MTTR 4 h, a fixed 10 h switchover. The
+    Markov regenerative solution equals the limit of Erlang(K) switchovers as K grows
+    (Richardson extrapolation of K = 1000 and 2000: error O(1/K**2)); the exponential
+    stand-in (K = 1) is 0.4 % off."""
+    parts = {"a": "box", "b": "box"}
+    comps = {"box": comp("box", 200.0, 4.0)}
+    fixed = scenario(KofN(1, (Leaf("a"), Leaf("b")), failover=Switchover(Deterministic(10.0))), parts, comps)
+    result = an.steady_state(fixed)
+    assert result.reason is None
+    limit = 2 * _erlang_failover_pair(1 / 200, 1 / 4, 10.0, 2000) - _erlang_failover_pair(
+        1 / 200, 1 / 4, 10.0, 1000
+    )
+    assert result.value == pytest.approx(limit, abs=1e-7)
+    assert result.value == pytest.approx(0.906122, abs=1e-6)
+    exponential = _erlang_failover_pair(1 / 200, 1 / 4, 10.0, 1)
+    assert exponential == pytest.approx(0.909953, abs=1e-6)
+    expo_sc = scenario(
+        KofN(1, (Leaf("a"), Leaf("b")), failover=Switchover(Exponential.from_mean(10.0))), parts, comps
+    )
+    assert an.steady_state(expo_sc).value == pytest.approx(exponential, abs=1e-12)
+
+
+def test_fixed_switchover_of_15_seconds_in_a_cold_standby():
+    """A short fixed switchover: exact, and between no switchover and the exponential one
+    only by the chance of a second failure during it (tiny here)."""
     sw = Switchover(Deterministic(15 / 3600))
     sc = scenario(
         Standby((Leaf("a"), Leaf("b")), mode="cold", switchover=sw), {"a": "psu", "b": "psu"}, COMPS
     )
-    assert an.steady_state_availability(sc) is not None
-    assert an.steady_state_availability(sc, exact=True) is None
-    assert an.unsupported_reason(sc) is None
+    result = an.steady_state(sc)
+    assert result.value is not None and result.reason is None
+    no_switch = an.steady_state_availability(
+        scenario(Standby((Leaf("a"), Leaf("b")), mode="cold"), {"a": "psu", "b": "psu"}, COMPS)
+    )
+    # To first order each switchover (a failure of the serving member while the other
+    # is up) costs its 15 s: lam * P(both up) switchovers an hour, P(both up) from the
+    # cold pair's birth-death chain (2 up -> 1 at lam, 1 -> 0 at lam, repairs in parallel).
+    lam, mu = 1 / 4000, 1 / 12
+    p2 = 1 / (1 + lam / mu + lam**2 / (2 * mu**2))
+    assert no_switch - result.value == pytest.approx(lam * p2 * 15 / 3600, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    "switchover, words",
+    [
+        (Switchover(Weibull(1.5, 0.01)), ["switchover of 'pair'", "Weibull", "exponential or fixed"]),
+        (
+            Switchover(Exponential.from_mean(0.1), coverage=0.9, manual=Gamma(2.0, 1.0)),
+            ["manual switchover of 'pair'", "Gamma"],
+        ),
+    ],
+)
+def test_other_switchover_distributions_have_no_value_and_a_reason(switchover, words):
+    """A Weibull or gamma switchover has no exact chain: no value, a reason naming the block."""
+    sc = scenario(
+        Standby((Leaf("a"), Leaf("b")), mode="cold", switchover=switchover, name="pair"),
+        {"a": "psu", "b": "psu"},
+        COMPS,
+    )
+    result = an.steady_state(sc)
+    assert result.value is None
+    assert an.steady_state_availability(sc) is None
+    for w in words:
+        assert w in result.reason
+    assert an.unsupported_reason(sc) == result.reason
+
+
+def test_two_parts_with_fixed_cycles_have_no_value():
+    """Two parts up exactly 9 h and down 1 h, in series, fail together for ever (the
+    series is up 90 %, not 0.9 ** 2): no analytic value. One such part is exact."""
+    clock = ComponentType("clock", Deterministic(9.0), Deterministic(1.0))
+    comps = {"clock": clock, "box": comp("box", 100.0, 1.0)}
+    two = scenario(Series((Leaf("a"), Leaf("b"))), {"a": "clock", "b": "clock"}, comps)
+    result = an.steady_state(two)
+    assert result.value is None and "'a' and 'b' have fixed up and repair times" in result.reason
+    one = scenario(Series((Leaf("a"), Leaf("b"))), {"a": "clock", "b": "box"}, comps)
+    assert an.steady_state(one).value == pytest.approx(0.9 * 100.0 / 101.0, rel=1e-14)
 
 
 def test_chain_too_large_is_not_applicable():
@@ -573,8 +662,63 @@ def test_chain_too_large_is_not_applicable():
     assert "more than 10 states" in an.unsupported_reason(sc, max_states=10)
 
 
+def test_fixed_switchover_chain_too_large_is_not_applicable():
+    """The regenerative solution is dense: beyond `MAX_TIMER_STATES` there is a reason."""
+    members = tuple(Leaf(f"s{i}") for i in range(9))
+    service = Standby(members, mode="cold", switchover=Switchover(Deterministic(0.01)), revert=True)
+    result = an.steady_state(scenario(service, {f"s{i}": "psu" for i in range(9)}, COMPS))
+    assert result.value is None
+    assert result.reason == (
+        f"the Markov regenerative chain of a fixed-length switchover has more than {ctmc.MAX_TIMER_STATES} states"
+    )
+
+
 def test_hot_kofn_failover_of_blocks_is_not_applicable():
     sw = Switchover(Exponential(100.0))
     service = KofN(1, (Series((Leaf("a"),)), Leaf("b")), failover=sw)
     sc = scenario(service, {"a": "box", "b": "box"}, COMPS)
     assert an.steady_state_availability(sc) is None
+
+
+def test_result_says_why_there_is_no_analytic_value():
+    """Summary and JSON report: no number where none is exact, and the reason instead."""
+    import json
+
+    import jsonschema
+
+    import simulation as sim
+    from simulation.report.json_report import REPORT_SCHEMA
+
+    sw = Switchover(Weibull(2.0, 0.05))
+    sc = scenario(
+        Standby((Leaf("a"), Leaf("b")), mode="hot", switchover=sw, name="dc-power"),
+        {"a": "psu", "b": "psu"},
+        COMPS,
+    )
+    result = sim.run(sc, replications=4, seed=1, horizon=1000.0, workers=1, progress=False)
+    assert result.analytic_availability is None
+    assert result.analytic_reason.startswith("switchover of 'dc-power' is Weibull")
+    assert f"analytic n/a: {result.analytic_reason}" in result.summary()
+    assert "steady state (analytic)" not in result.summary()
+    report = json.loads(result.to_json())
+    assert report["availability"]["analytic"] is None
+    assert report["availability"]["analytic_note"] == result.analytic_reason
+    jsonschema.validate(report, REPORT_SCHEMA)
+
+
+def test_result_shows_the_exact_value_of_a_fixed_switchover():
+    """The issue's pair with a fixed 10 h switchover: 90.6122 %, not the exponential 90.995 %."""
+    import json
+
+    import simulation as sim
+
+    sc = scenario(
+        KofN(1, (Leaf("a"), Leaf("b")), failover=Switchover(Deterministic(10.0))),
+        {"a": "box", "b": "box"},
+        {"box": comp("box", 200.0, 4.0)},
+    )
+    result = sim.run(sc, replications=4, seed=1, horizon=1000.0, workers=1, progress=False)
+    assert "steady state (analytic) 90.6122 %" in result.summary()
+    report = json.loads(result.to_json())
+    assert report["availability"]["analytic"] == pytest.approx(0.9061218, abs=1e-7)
+    assert report["availability"]["analytic_note"] is None

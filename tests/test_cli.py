@@ -130,8 +130,7 @@ def test_validate_says_what_will_not_be_simulated(capsys):
     assert main(["validate", str(example), str(FLAGSHIP)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
-        f"{example}: ok (6 instances), but not simulated yet: crews, spares, maintenance "
-        "(slasim run stops)"
+        f"{example}: ok (6 instances), but not simulated yet: crews, spares, maintenance (slasim run stops)"
     )
     assert out[1] == f"{FLAGSHIP}: ok (7 instances)"
 

@@ -1,7 +1,9 @@
 """Both engines against the analytic solvers, and against each other.
 
-Every case has exponential parts, so the steady-state availability is known exactly
-(closed forms, factoring on shared instances, Markov chains for standby and failover).
+Every case has exponential parts and exponential or fixed switchover times, so the
+steady-state availability is known exactly (closed forms, factoring on shared
+instances, Markov chains for standby and failover, Markov regenerative processes for
+fixed switchovers).
 The simulated confidence interval of the mean availability (t-interval over
 replications, fixed seeds, so the checks are deterministic) must cover it. The
 intervals hold with 95 % confidence jointly over all checks of the module (Bonferroni:
@@ -20,7 +22,7 @@ from simulation.analytic import steady_state_availability
 from simulation.engine import des, fast
 from simulation.engine.fast import unsupported_reason
 from simulation.measure.stats import mean_ci
-from simulation.model.distributions import Exponential
+from simulation.model.distributions import Deterministic, Exponential
 from simulation.model.structure import KofN, Series, Standby, Switchover
 
 HORIZON = 20_000.0
@@ -28,6 +30,7 @@ REPS = range(400)
 
 A, B, C = expo(100, 10), expo(150, 8), expo(60, 12)
 SO = Switchover(Exponential.from_mean(2.0), coverage=0.9, manual=Exponential.from_mean(8.0))
+FIXED = Switchover(Deterministic(2.0), coverage=0.9, manual=Deterministic(8.0))
 
 CASES = {
     # closed forms
@@ -79,6 +82,19 @@ CASES = {
     ),
     "cold standby of series blocks": (
         Standby((Series(L("a", "b")), Series(L("c", "d"))), mode="cold", switchover=SO),
+        {"a": A, "b": B, "c": A, "d": B},
+    ),
+    # fixed (deterministic) switchovers: Markov regenerative processes
+    "hot 1-of-2, fixed 10 h failover (MTBF 200 h, MTTR 4 h)": (
+        KofN(1, L("a", "b"), failover=Switchover(Deterministic(10.0))),
+        {"a": expo(200, 4), "b": expo(200, 4)},
+    ),
+    "hot standby, fixed switchover, coverage, revert": (
+        Standby(L("a", "b"), mode="hot", switchover=FIXED, revert=True),
+        {"a": A, "b": B},
+    ),
+    "cold standby of series blocks, fixed switchover": (
+        Standby((Series(L("a", "b")), Series(L("c", "d"))), mode="cold", switchover=FIXED),
         {"a": A, "b": B, "c": A, "d": B},
     ),
     "standby inside a series": (

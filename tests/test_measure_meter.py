@@ -445,3 +445,25 @@ def test_random_timelines_agree_with_the_reference(interval, min_outage_hours, e
         np.testing.assert_allclose(f.downtime_min, reference_downtime_min(meter, tl), atol=1e-6)
         assert f.attribution.minutes.sum() == pytest.approx(f.downtime_min.sum())
         assert np.all(f.downtime_min <= meter.service_min + 1e-9)
+
+
+@pytest.mark.parametrize(
+    "segments, expected",
+    [
+        # January: instance 4 down 30 min, instance 2 down 20 min -> 4; February nothing
+        ([(10.0, 10.5, 4), (20.0, 20 + 20 * MIN, 2)], [4, -1]),
+        # a tie (20 min each) goes to the lower instance index
+        ([(10.0, 10 + 20 * MIN, 5), (30.0, 30 + 20 * MIN, 3)], [3, -1]),
+        # an outage across the month border: each month's own part decides
+        ([(744.0 - 10 * MIN, 744.0 + 50 * MIN, 7), (100.0, 100 + 30 * MIN, 1)], [1, 7]),
+    ],
+)
+def test_each_window_names_its_main_cause(segments, expected):
+    """`Attribution.window_cause`: the instance with most counted minutes in each window."""
+    meter = SlaMeter(SLA(target=0.999), UTC, 744.0 + 672.0)
+    start, end, cause = zip(*segments)
+    order = np.argsort(start)
+    tl = Timeline.from_lists(
+        np.array(start)[order], np.array(end)[order], [UNPLANNED] * len(start), np.array(cause)[order], 1416.0
+    )
+    assert meter.measure(tl).attribution.window_cause.tolist() == expected

@@ -2,9 +2,9 @@
 
 Closed forms of reliability block diagrams (`series`, `parallel`, `k_of_n`, ...) and
 continuous-time Markov chains for blocks with state (standby groups, spares, failover
-outages), composed over a scenario's structure by `steady_state_availability`. Where
-no exact model applies the answer is None, never a guess; `unsupported_reason` says
-why.
+outages), composed over a scenario's structure by `steady_state`. Where no exact
+model applies for the distributions given the value is None, never a guess, and the
+`Analytic` result says why.
 
 Examples
 --------
@@ -20,6 +20,7 @@ from simulation.analytic.ctmc import (
     explore,
     kofn_failover_availability,
     kofn_spares_availability,
+    regenerative_availability,
     standby_availability,
     stateful_block_availability,
     stationary_distribution,
@@ -31,10 +32,12 @@ from simulation.analytic.rbd import (
     parallel,
     series,
 )
-from simulation.analytic.solve import steady_state_availability, unsupported_reason
+from simulation.analytic.solve import Analytic, steady_state, steady_state_availability, unsupported_reason
 
 __all__ = [
     # whole scenarios
+    "Analytic",
+    "steady_state",
     "steady_state_availability",
     "unsupported_reason",
     "NotApplicable",
@@ -49,6 +52,7 @@ __all__ = [
     "explore",
     "stationary_distribution",
     "chain_availability",
+    "regenerative_availability",
     "standby_availability",
     "kofn_spares_availability",
     "kofn_failover_availability",

@@ -14,9 +14,11 @@ of `ctmc` over the service structure:
    with ``k >= n`` or a standby with one member never switches). Stateless blocks
    compose by the closed forms, whatever their members are.
 3. Any other block (standby, warm/cold k-of-n, hot k-of-n with failover) is
-   *stateful*: its members must be single instances and it is solved as a Markov
-   chain. It is independent of the rest of the structure, so it enters the
-   composition with its chain availability.
+   *stateful*: its members must be single instances (a standby's may be stateless
+   blocks) with exponential failure and repair times, and it is solved as a Markov
+   chain; an exponential or fixed (deterministic) switchover time keeps it exact
+   (`ctmc`), any other switchover distribution does not. It is independent of the
+   rest of the structure, so it enters the composition with its chain availability.
 4. An instance used in several places (a common cause) is handled by factoring
    (pivotal decomposition): ``A = a_s A(system | s up) + (1 - a_s) A(system | s
    down)``, recursively over the shared instances. This is exact when every use of
@@ -24,7 +26,13 @@ of `ctmc` over the service structure:
    places (a shared standby power supply, say), whose instances appear nowhere else,
    is first solved on its own and then factored on like one instance.
 
-Anything else gives None: the solver never guesses.
+5. The product rule for independent parts needs their joint long-run state to be the
+   product of their own: true when at most one part has a periodic (lattice) up/repair
+   cycle. Two parts with fixed up *and* fixed repair times start new together and may
+   stay in step for ever (two 9 h up / 1 h down parts in series are up 90 %, not
+   81 %), so that case has no analytic value.
+
+Anything else gives no value, with the reason: the solver never guesses.
 
 References
 ----------
@@ -40,16 +48,18 @@ from __future__ import annotations
 import dataclasses
 import numbers
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from simulation.analytic import rbd
 from simulation.analytic.ctmc import MAX_STATES, NotApplicable, stateful_block_availability
+from simulation.model.distributions import Deterministic, Empirical
 from simulation.model.structure import Block, KofN, Leaf, Series, Standby, iter_blocks
 
 if TYPE_CHECKING:  # keep `import simulation.analytic` light
     from simulation.model.scenario import Scenario
 
-__all__ = ["steady_state_availability", "unsupported_reason", "MAX_SHARED"]
+__all__ = ["Analytic", "steady_state", "steady_state_availability", "unsupported_reason", "MAX_SHARED"]
 
 #: Most shared instances (and shared blocks) factored on; 2**MAX_SHARED evaluations.
 MAX_SHARED = 16
@@ -57,32 +67,48 @@ MAX_SHARED = 16
 _PSEUDO = "\x00shared-block-"  # id prefix of a shared block stood in for by a leaf
 
 
-def steady_state_availability(
-    scenario: Scenario, *, exact: bool = False, max_states: int = MAX_STATES
-) -> float | None:
-    """Long-run fraction of time the service is up, or None where no exact model applies.
+@dataclass(frozen=True)
+class Analytic:
+    """The exact steady-state availability of a scenario, or why there is none.
+
+    Attributes
+    ----------
+    value : float or None
+        Long-run fraction of time the service is up; None when no exact solution
+        applies to the distributions and structure given.
+    reason : str or None
+        Why `value` is None (e.g. "switchover of 'db' is Lognormal(...); ..."); None
+        when there is a value.
+    """
+
+    value: float | None
+    reason: str | None = None
+
+
+def steady_state(scenario: Scenario, *, max_states: int = MAX_STATES) -> Analytic:
+    """Exact long-run availability of `scenario`, or the reason there is none.
 
     Parameters
     ----------
     scenario : Scenario
-    exact : bool
-        When True, a switchover or failover time that is not exponential gives None
-        instead of entering the Markov chain by its mean (an approximation, usually
-        very close since switchovers are short).
     max_states : int
         Largest Markov chain built for one stateful block.
 
     Returns
     -------
-    float or None
-        None when the scenario is outside the solver's scope; `unsupported_reason`
-        says why.
+    Analytic
+        ``Analytic(value, None)`` where the solvers are exact for the distributions
+        given, else ``Analytic(None, reason)``.
 
     Notes
     -----
-    Covered: exponential failure and repair of every instance (and idle failure of
-    warm spares), repairs starting at once, and series / parallel / k-of-n /
-    standby blocks as described in the module docstring.
+    Exact: series / parallel / k-of-n of independent parts with any failure and
+    repair distributions (through their means), factoring on shared instances, and
+    Markov chains for stateful blocks whose members fail and are repaired at
+    exponential times and whose switchover times are exponential or fixed, all with
+    repairs starting at once (module docstring). The value is the long-run one:
+    parts start new, so a finite horizon may differ from it (a young fleet of
+    Weibull shape < 1).
 
     References
     ----------
@@ -98,24 +124,23 @@ def steady_state_availability(
     >>> sc = Scenario("pair", {"box": box},
     ...               {"a": Instance("a", "box"), "b": Instance("b", "box")},
     ...               KofN(1, (Leaf("a"), Leaf("b")), kind="parallel"))
-    >>> round(steady_state_availability(sc), 12)
+    >>> round(steady_state(sc).value, 12)
     0.9999
     """
     try:
-        return _Solver(scenario, exact=exact, max_states=max_states).solve()
-    except NotApplicable:
-        return None
-
-
-def unsupported_reason(
-    scenario: Scenario, *, exact: bool = False, max_states: int = MAX_STATES
-) -> str | None:
-    """Why `steady_state_availability` gives None for `scenario`; None when it does not."""
-    try:
-        _Solver(scenario, exact=exact, max_states=max_states).solve()
+        return Analytic(_Solver(scenario, max_states=max_states).solve())
     except NotApplicable as exc:
-        return str(exc)
-    return None
+        return Analytic(None, str(exc))
+
+
+def steady_state_availability(scenario: Scenario, *, max_states: int = MAX_STATES) -> float | None:
+    """``steady_state(scenario).value``: the exact long-run availability or None."""
+    return steady_state(scenario, max_states=max_states).value
+
+
+def unsupported_reason(scenario: Scenario, *, max_states: int = MAX_STATES) -> str | None:
+    """``steady_state(scenario).reason``: why there is no exact value; None when there is."""
+    return steady_state(scenario, max_states=max_states).reason
 
 
 # ------------------------------------------------------------------------ internals
@@ -145,6 +170,13 @@ def _is_stateless(block: Block) -> bool:
     return False
 
 
+def _periodic(comp) -> bool:
+    """True when a part's up/repair cycle may be lattice (both times discrete)."""
+    return isinstance(comp.failure, (Deterministic, Empirical)) and isinstance(
+        comp.repair, (Deterministic, Empirical)
+    )
+
+
 def _combine(block: Block, values: list[float]) -> float:
     if isinstance(block, Series):
         return rbd.series(values)
@@ -160,9 +192,8 @@ def _replace_members(block: Block, members: tuple[Block, ...]) -> Block:
 
 
 class _Solver:
-    def __init__(self, scenario: Scenario, *, exact: bool, max_states: int):
+    def __init__(self, scenario: Scenario, *, max_states: int):
         self.scenario = scenario
-        self.exact = exact
         self.max_states = max_states
         self.avail: dict[str, float] = {}  # leaf id (or pseudo id) -> availability
         self.n_pseudo = 0
@@ -177,8 +208,16 @@ class _Solver:
         for b in iter_blocks(sc.service):
             if not isinstance(b, known):
                 raise NotApplicable(f"no analytic model for {type(b).__name__} blocks")
-        for iid in dict.fromkeys(b.instance for b in iter_blocks(sc.service) if isinstance(b, Leaf)):
+        used = list(dict.fromkeys(b.instance for b in iter_blocks(sc.service) if isinstance(b, Leaf)))
+        for iid in used:
             self.avail[iid] = self._instance_availability(iid)
+        periodic = [iid for iid in used if _periodic(self.scenario.component_of(iid))]
+        if len(periodic) > 1:
+            raise NotApplicable(
+                f"instances {periodic[0]!r} and {periodic[1]!r} have fixed up and repair times: "
+                "their cycles may stay in step from the start, so the long-run state of the "
+                "whole is not the product of theirs"
+            )
         return self.block_availability(sc.service)
 
     def _instance_availability(self, iid: str) -> float:
@@ -228,9 +267,7 @@ class _Solver:
             if _is_stateless(b):
                 value = _combine(b, [evaluate(m, fixed) for m in b.members])
             else:  # stateful: no shared leaves below (checked), independent of `fixed`
-                value = stateful_block_availability(
-                    b, self._component_of, exact=self.exact, max_states=self.max_states
-                )
+                value = stateful_block_availability(b, self._component_of, max_states=self.max_states)
             if not has_shared[key]:
                 cache[key] = value
             return value

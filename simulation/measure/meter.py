@@ -80,10 +80,14 @@ class Attribution:
     minutes : ndarray of float64
         Counted downtime minutes attributed to each cause; sums to the total
         counted downtime.
+    window_cause : ndarray of int32, shape (windows,)
+        Per window, the cause of most of its counted downtime (ties within EPS_HOURS: the lower
+        instance index); -1 for a window without counted downtime.
     """
 
     cause: np.ndarray
     minutes: np.ndarray
+    window_cause: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -174,8 +178,8 @@ class SlaMeter:
             self.period_start, self.period_end, self.period_window = self._sliding_service_periods()
             w = self.windows
             self.service_min = 60.0 * (
-                _covered(self.period_start, self.period_end, w.end)
-                - _covered(self.period_start, self.period_end, w.start)
+                covered_length(self.period_start, self.period_end, w.end)
+                - covered_length(self.period_start, self.period_end, w.start)
             )
 
     def __repr__(self) -> str:
@@ -271,12 +275,12 @@ class SlaMeter:
             lo = self.windows.start[0] - self._sliding_hours if n else 0.0
             hi = self.windows.end[-1] if n else 0.0
             minutes = (np.clip(b, lo, hi) - np.clip(a, lo, hi)) * 60.0
-            attribution = _by_cause(c[minutes > 0], minutes[minutes > 0])
+            attribution = self._sliding_attribution(a, b, c, minutes)
         else:
             minutes = (b - a) * 60.0
             downtime_min = np.bincount(self.period_window[period], weights=minutes, minlength=n)
             downtime_min = downtime_min.astype(np.float64)
-            attribution = _by_cause(c, minutes)
+            attribution = _by_cause(c, minutes, self.period_window[period], n)
             service_min = self.service_min
             with np.errstate(divide="ignore", invalid="ignore"):
                 availability = np.where(
@@ -291,6 +295,20 @@ class SlaMeter:
             attribution=attribution,
             service_min=service_min,
         )
+
+    def _sliding_attribution(self, a, b, c, minutes) -> Attribution:
+        """Counted minutes by cause over the reported trailing windows; a month's main
+        cause is the one with most counted downtime in ``[month start - length, month end)``,
+        the time its trailing windows cover."""
+        keep = minutes > 0
+        total = _by_cause(c[keep], minutes[keep], np.zeros(int(keep.sum()), dtype=np.int64), 1)
+        w, n = self.windows, len(self.windows)
+        lo = np.asarray(w.start)[:, None] - self._sliding_hours
+        hi = np.asarray(w.end)[:, None]
+        reach = (np.clip(b[None, :], lo, hi) - np.clip(a[None, :], lo, hi)) * 60.0  # (months, pieces)
+        month, piece = np.nonzero(reach > 0)
+        main = _by_cause(c[piece], reach[month, piece], month, n).window_cause
+        return Attribution(total.cause, total.minutes, main)
 
     def _sliding(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per reported month: D and S (minutes) of the worst trailing window, and its availability.
@@ -312,8 +330,8 @@ class SlaMeter:
         edges = np.concatenate([a, b, self.period_start, self.period_end])
         t = np.concatenate([edges, edges + length, w.start, w.end])
         t = np.unique(t[(t >= first) & (t <= last)])
-        down = _covered(a, b, t) - _covered(a, b, t - length)
-        service = _covered(self.period_start, self.period_end, t) - _covered(
+        down = covered_length(a, b, t) - covered_length(a, b, t - length)
+        service = covered_length(self.period_start, self.period_end, t) - covered_length(
             self.period_start, self.period_end, t - length
         )
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -419,7 +437,7 @@ def _intersect(start, end, cause, period_start, period_end):
     return a[keep], b[keep], cause[seg][keep].astype(np.int32), period[keep].astype(np.intp)
 
 
-def _covered(start: np.ndarray, end: np.ndarray, x: np.ndarray) -> np.ndarray:
+def covered_length(start: np.ndarray, end: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Total length (hours) of the intervals ``[start, end)`` before each time in `x`.
 
     The intervals are sorted and disjoint; the result is continuous and piecewise
@@ -436,8 +454,23 @@ def _covered(start: np.ndarray, end: np.ndarray, x: np.ndarray) -> np.ndarray:
     return before[last] + part
 
 
-def _by_cause(cause: np.ndarray, minutes: np.ndarray) -> Attribution:
+def _by_cause(cause: np.ndarray, minutes: np.ndarray, window: np.ndarray, n_windows: int) -> Attribution:
+    """Counted minutes by cause, and each window's main cause (pieces: cause, minutes, window)."""
+    main = np.full(n_windows, -1, dtype=np.int32)
     if not cause.size:
-        return Attribution(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64))
+        return Attribution(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64), main)
     causes, inverse = np.unique(cause, return_inverse=True)
-    return Attribution(causes.astype(np.int32), np.bincount(inverse, weights=minutes).astype(np.float64))
+    pairs, pair_of = np.unique(
+        np.asarray(window, dtype=np.int64) * causes.size + inverse, return_inverse=True
+    )
+    pair_min = np.bincount(pair_of, weights=minutes)
+    pair_window, pair_cause = pairs // causes.size, pairs % causes.size
+    # Per window, most minutes first; minutes equal within EPS_HOURS are a tie (float
+    # sums differ in the last bit), which goes to the lower instance index.
+    best = np.lexsort((pair_cause, -np.round(pair_min / (60.0 * EPS_HOURS)), pair_window))
+    head = best[np.r_[True, pair_window[best][1:] != pair_window[best][:-1]]]
+    head = head[pair_min[head] > 0]
+    main[pair_window[head]] = causes[pair_cause[head]]
+    return Attribution(
+        causes.astype(np.int32), np.bincount(inverse, weights=minutes).astype(np.float64), main
+    )

@@ -42,6 +42,7 @@ REPORT_SCHEMA = {
                 "mean": {"$ref": "#/$defs/fraction"},
                 "ci95": {"$ref": "#/$defs/interval"},
                 "analytic": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
+                "analytic_note": {"type": ["string", "null"]},
             },
         },
         "downtime_hours_per_year": {
@@ -227,6 +228,7 @@ REPORT_SCHEMA = {
                 "properties": {
                     "instance": {"type": "string"},
                     "downtime_share": {"$ref": "#/$defs/fraction"},
+                    "breach_share": {"$ref": "#/$defs/fraction"},
                 },
             },
         },
@@ -305,6 +307,7 @@ def report_dict(result) -> dict:
             "mean": _r(result.availability, 8),
             "ci95": [_r(ci.low, 8), _r(ci.high, 8)],
             "analytic": _r(result.analytic_availability, 8),
+            "analytic_note": result.analytic_reason,
         },
         "downtime_hours_per_year": {
             "mean": _r(down.mean(), 4),
@@ -315,7 +318,11 @@ def report_dict(result) -> dict:
         "sla": _sla_dict(result),
         "support": _support_dict(result),
         "attribution": [
-            {"instance": row.instance, "downtime_share": _r(row.downtime_share)}
+            {
+                "instance": row.instance,
+                "downtime_share": _r(row.downtime_share),
+                "breach_share": _r(row.breach_share),
+            }
             for row in result.attribution.itertuples()
         ],
         "elapsed_seconds": _r(result.elapsed_seconds, 3),
@@ -343,9 +350,8 @@ def _sla_dict(result) -> dict | None:
     sla = result.sla
     if sla is None:
         return None
-    w = result.windows
-    avail = w.availability.to_numpy()
-    quant = (lambda q: _r(np.percentile(avail, q), 8)) if avail.size else (lambda q: None)
+    n_windows = result.window_breach.size
+    quant = lambda q: _r(result.window_availability_quantile(q / 100), 8)  # noqa: E731
     ci = result.breach_ci()
     risk = result.target_risk
     chronic = None
@@ -366,9 +372,9 @@ def _sla_dict(result) -> dict | None:
     return {
         "target": sla.target,
         "window": sla.window_label,
-        "windows": int(len(w)),
+        "windows": int(n_windows),
         "window_availability": {
-            "mean": _r(avail.mean(), 8) if avail.size else None,
+            "mean": _r(result.window_availability_mean, 8),
             "p01": quant(1),
             "p05": quant(5),
             "p50": quant(50),

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from simulation.model.scenario import HOURS_PER_YEAR
+
 
 def _axes(ax):
     if ax is None:
@@ -15,113 +17,310 @@ def _axes(ax):
     return ax
 
 
+def _window_word(sla) -> str:
+    """'month', 'quarter', 'year' or 'rolling 30d window' as a noun."""
+    return sla.window_label if isinstance(sla.window, str) else f"{sla.window_label} window"
+
+
+def _pct_text(x: float) -> str:
+    """A percentage with the digits that matter near 100 % (99.9848 %, 99.5 %)."""
+    return f"{100 * x:.4f}".rstrip("0").rstrip(".") + " %"
+
+
+def _interval_text(ci, fmt) -> str:
+    return "n/a" if ci is None else f"{fmt(ci.low)} .. {fmt(ci.high)}"
+
+
 def plot_window_availability(result, ax=None):
-    """Histogram of window availability (%) with the target and credit tiers marked."""
+    """Histogram of window availability, on linear axes, with the target and credit tiers.
+
+    Windows without counted downtime (availability exactly 100 %) are not drawn as a bar,
+    which would dwarf the rest; the legend gives their share. The x axis runs from just
+    below the lowest of the target, the credit tiers and the 0.5th percentile up to
+    100 %; windows below it are piled in a hatched bar at the left edge, labelled with
+    their share. Credit tiers are shaded bands (a tier equal to the target stays
+    visible). The title gives the window, the mean availability and P(breach) with
+    their 95 % confidence intervals.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
     ax = _axes(ax)
     sla = result.sla
-    if sla is None or result.windows.empty:
+    n = result.window_breach.size
+    if sla is None or not n:
         ax.text(0.5, 0.5, "no SLA windows", ha="center", va="center", transform=ax.transAxes)
         return ax
-    avail = 100.0 * result.windows.availability.to_numpy()
-    floor = min(np.percentile(avail, 0.5), 100.0 * sla.target) - 0.02
-    clipped = np.clip(avail, floor, 100.0)
-    ax.hist(clipped, bins=60, range=(floor, 100.0), color="#4c72b0", alpha=0.85)
-    ax.set_yscale("log")
+    word = _window_word(sla)
+    # the windows with counted downtime; every other window is at 100 %
+    shown = 100.0 * result.windows_with_downtime().availability.to_numpy()
+    shown = shown[shown < 100.0]
+    perfect_share = 1.0 - shown.size / n
+    floor = min(100.0 * sla.target, 100.0 * result.window_availability_quantile(0.005))
+    floor = max(0.0, floor - 0.25 * (100.0 - floor))
+    below = shown < floor
+    bins = np.linspace(floor, 100.0, 51)
+    weights = np.full(shown.size, 100.0 / n)  # bar height: share of all windows (%)
+    ax.hist(
+        shown[~below],
+        bins=bins,
+        weights=weights[~below],
+        color="#4c72b0",
+        label=f"{word}s with counted downtime",
+    )
+    if below.any():
+        share = 100.0 * below.sum() / n
+        ax.bar(
+            bins[0],
+            share,
+            width=bins[1] - bins[0],
+            align="edge",
+            color="#8c8c8c",
+            hatch="///",
+            edgecolor="white",
+            label=f"below {floor:.3g} % (off the axis): {share:.2g} % of {word}s",
+        )
+    # credit tiers as bands, deepest credit darkest; a tier off the axis says so
+    tiers = sorted(sla.credits, key=lambda t: t.below, reverse=True)
+    for i, tier in enumerate(tiers):
+        left = 100.0 * tiers[i + 1].below if i + 1 < len(tiers) else floor
+        label = f"credit {100 * tier.credit:g} % (below {100 * tier.below:g} %)"
+        if 100.0 * tier.below <= floor:
+            ax.plot([], [], " ", label=label + ": off the axis")
+            continue
+        ax.axvspan(
+            max(left, floor), 100.0 * tier.below, color="#dd8452", alpha=0.15 + 0.15 * i, lw=0, label=label
+        )
     ax.axvline(100.0 * sla.target, color="#c44e52", lw=2, label=f"target {100 * sla.target:g} %")
-    for tier in sla.credits:
-        if 100.0 * tier.below >= floor:
-            ax.axvline(
-                100.0 * tier.below,
-                color="#dd8452",
-                ls="--",
-                lw=1,
-                label=f"< {100 * tier.below:g} %: credit {100 * tier.credit:g} %",
-            )
-    ax.set_xlabel(f"availability per {sla.window_label} (%)  [values below {floor:.2f} % shown at the edge]")
-    ax.set_ylabel("windows")
-    ax.set_title(f"{result.scenario.name}: P(breach) = {result.breach_probability:.4f}")
+    ax.plot(
+        [],
+        [],
+        " ",
+        label=f"at 100 %, no counted downtime (not drawn): {100 * perfect_share:.1f} % of {word}s",
+    )
+    ax.set_xlim(floor, 100.0)
+    ax.set_xlabel(f"availability per {word} (%)")
+    ax.set_ylabel(f"share of all {n:,} {word}s (%)")
+    ax.ticklabel_format(axis="x", useOffset=False, style="plain")
+    ci = result.availability_ci()
+    bci = result.breach_ci()
+    ax.set_title(
+        f"{result.scenario.name}: availability per {word}\n"
+        f"mean {_pct_text(result.availability)} (95 % CI {_interval_text(ci, _pct_text)}); "
+        f"P(breach per {word}) {result.breach_probability:.4f} "
+        f"(95 % CI {_interval_text(bci, lambda x: f'{x:.4f}')})",
+        fontsize=10,
+    )
     ax.legend(fontsize=8, loc="upper left")
     return ax
 
 
-def plot_outage_timeline(result, replication: int = 0, ax=None):
-    """The outages of one replication on the calendar, with its breached windows shaded.
+def _duration_text(hours: float) -> str:
+    """15 s, 12 min, 3.4 h: the unit a reader expects for each length."""
+    seconds = hours * 3600.0
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{hours:.1f} h"
 
-    Outages are drawn at least a few hours wide so that short ones stay visible; the
-    label gives the cause and the real duration.
+
+def _outages(tl):
+    """Touching segments joined: (start, end, cause of the longest segment) per outage."""
+    if not len(tl):
+        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int32)
+    new = np.ones(len(tl), dtype=bool)
+    new[1:] = tl.start[1:] > tl.end[:-1]
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:] - 1, len(tl) - 1]
+    seg = tl.end - tl.start
+    cause = np.array([tl.cause[a + np.argmax(seg[a : b + 1])] for a, b in zip(first, last)], dtype=np.int32)
+    return tl.start[first], tl.end[last], cause
+
+
+def plot_outage_timeline(result, replication: int | None = None, ax=None):
+    """The outages of one replication on the calendar: the worst one by default.
+
+    Each outage is a vertical bar at its start whose height is its duration, on a
+    logarithmic axis labelled in seconds, minutes and hours (a 15 s switchover and a
+    9 h repair are both readable). The part the SLA counts (inside service hours, not
+    excluded, not below `min_outage`; before interval rounding) is drawn over the
+    clock duration. SLA window borders are drawn and breached windows shaded. Labels
+    name the cause and duration of the longest outages, without overlapping.
+
+    Parameters
+    ----------
+    replication : int, optional
+        Default: the replication with the most counted downtime (the worst simulated
+        year for a one-year horizon).
+
+    Returns
+    -------
+    matplotlib Axes
     """
     import matplotlib.dates as mdates
+    from matplotlib.ticker import FixedLocator, NullLocator
 
     ax = _axes(ax)
-    tl = result.timelines[replication]
+    worst = replication is None
+    r = result.worst_timelines[0][0] if worst else int(replication)
+    tl = result.timeline(r)
     cal = result.scenario.calendar
+    sla = result.sla
     ids = list(result.scenario.instances)
     to_num = lambda h: mdates.date2num(cal.local(h))  # noqa: E731
-    span = to_num(result.horizon_hours) - to_num(0.0)
-    if not result.windows.empty:
-        rows = result.windows[result.windows.replication == replication]
-        for start, breach in zip(rows.start, rows.breach):
-            if breach:
-                begin = mdates.date2num(start.to_pydatetime())
-                end = begin + (mdates.date2num((start + _window_offset(result.sla)).to_pydatetime()) - begin)
-                ax.axvspan(begin, end, color="#c44e52", alpha=0.12, lw=0)
-    width = span / 250.0
-    bars = [(to_num(s), max(to_num(e) - to_num(s), width)) for s, e in zip(tl.start, tl.end)]
-    ax.broken_barh(bars, (0.2, 0.5), color="#c44e52")
-    longest = np.argsort(tl.start - tl.end)[:8]
-    for i in longest:
-        hours = tl.end[i] - tl.start[i]
-        text = (
-            f"{ids[tl.cause[i]]} {hours:.1f} h" if hours >= 1 else f"{ids[tl.cause[i]]} {60 * hours:.0f} min"
+    start, end, cause = _outages(tl)
+    clock = end - start
+    counted = _counted(result, tl, start)
+    floor_h = 1.0 / 3600.0  # bars start at 1 s
+    x = np.array([to_num(h) for h in start])
+    ax.vlines(x, floor_h, np.maximum(clock, floor_h), color="#c5c5c5", lw=3, label="clock duration")
+    if counted is not None:
+        ax.vlines(
+            x,
+            floor_h,
+            np.maximum(counted, floor_h),
+            color="#c44e52",
+            lw=3,
+            label="counted by the SLA",
         )
-        ax.annotate(text, (to_num(tl.start[i]), 0.75), fontsize=7, rotation=30)
+    ax.set_yscale("log")
+    ticks = [1 / 3600, 10 / 3600, 1 / 60, 10 / 60, 1.0, 10.0, 100.0]
+    top = max(10.0, 3 * float(clock.max())) if clock.size else 10.0
+    ax.set_ylim(floor_h, top)
+    ax.yaxis.set_major_locator(FixedLocator([t for t in ticks if t <= top]))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_yticklabels([_duration_text(t) for t in ticks if t <= top])
+    ax.set_ylabel("outage duration")
+    # windows: borders, breached ones shaded with their availability
+    breached_n = 0
+    if sla is not None and result.window_breach.size:
+        from simulation.measure.windows import window_bounds
+
+        wins = window_bounds(sla.window, cal, result.horizon_hours)
+        avail, counted_min, breach = result.window_figures(r)
+        for i, (a, b) in enumerate(zip(wins.start, wins.end, strict=True)):
+            ax.axvline(to_num(a), color="#999999", lw=0.5, ls=":")
+            if breach[i]:
+                breached_n += 1
+                ax.axvspan(to_num(a), to_num(b), color="#c44e52", alpha=0.10, lw=0)
+                ax.text(
+                    to_num(a) + 0.01 * (to_num(b) - to_num(a)),
+                    floor_h * 1.3,
+                    f"breached\n{_pct_text(avail[i])}",
+                    ha="left",
+                    va="bottom",
+                    fontsize=7,
+                    color="#c44e52",
+                    bbox={"fc": "white", "alpha": 0.8, "lw": 0, "pad": 1},
+                )
+        ax.axvline(to_num(wins.end[-1]), color="#999999", lw=0.5, ls=":")
+    # labels: longest outages first, skipping any too close to one already placed
+    span = to_num(result.horizon_hours) - to_num(0.0)
+    placed: list[float] = []
+    for i in np.argsort(-clock, kind="stable")[:12]:
+        if any(abs(x[i] - p) < span / 14 for p in placed) or len(placed) == 6:
+            continue
+        placed.append(x[i])
+        ax.annotate(
+            f"{ids[cause[i]]}\n{_duration_text(clock[i])}",
+            (x[i], clock[i]),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
     ax.set_xlim(to_num(0.0), to_num(result.horizon_hours))
-    ax.set_ylim(0, 1.5)
-    ax.set_yticks([])
     ax.xaxis_date()
-    n = len(tl)
-    ax.set_title(
-        f"replication {replication}: {n} outage{'s' if n != 1 else ''}, {tl.downtime_hours * 60:.0f} min down"
-        + ("; breached windows shaded" if not result.windows.empty else "")
+    years = result.horizon_hours / HOURS_PER_YEAR
+    runs = "years" if abs(years - 1.0) < 0.01 else f"{years:.3g}-year runs"
+    head = (
+        f"worst of {result.replications:,} simulated {runs} by {'counted ' if sla else ''}downtime "
+        f"(replication {r})"
+        if worst
+        else f"replication {r} of {result.replications:,} simulated {runs}"
     )
+    n = start.size
+    detail = f"{n} outage{'s' if n != 1 else ''}, {60 * clock.sum():.0f} min down by the clock"
+    if sla is not None and result.window_breach.size:
+        detail += (
+            f", {counted_min.sum():.0f} min counted by the SLA; "
+            f"{breached_n} breached {_window_word(sla)}{'s' if breached_n != 1 else ''} shaded"
+        )
+    ax.set_title(f"{result.scenario.name}: {head}\n{detail}", fontsize=10)
+    # below the axes, where no outage or label can hide under it
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
     return ax
 
 
-def _window_offset(sla):
-    """Length of a window as a pandas offset (for shading)."""
-    import pandas as pd
+def _counted(result, tl, start):
+    """Hours of each outage (starting at `start`) that the SLA counts: its counted
+    segments (exclusions, `min_outage`) inside service hours, before interval
+    rounding; None without an SLA."""
+    if result.sla is None:
+        return None
+    from simulation.measure import SlaMeter
+    from simulation.measure.meter import covered_length
 
-    from simulation.model.sla import Sliding
-
-    if isinstance(sla.window, Sliding):  # reported per calendar month
-        return pd.DateOffset(months=1)
-    if isinstance(sla.window, str):
-        return {
-            "month": pd.DateOffset(months=1),
-            "quarter": pd.DateOffset(months=3),
-            "year": pd.DateOffset(years=1),
-        }[sla.window]
-    return pd.Timedelta(hours=sla.window.hours)
+    meter = SlaMeter(result.sla, result.scenario.calendar, result.horizon_hours)
+    a, b, _ = meter.counted_segments(tl)
+    # service hours of each counted segment
+    hours = covered_length(meter.period_start, meter.period_end, b) - covered_length(
+        meter.period_start, meter.period_end, a
+    )
+    outage = np.searchsorted(start, a, side="right") - 1
+    return np.bincount(outage, weights=hours, minlength=start.size)
 
 
-def plot_attribution(result, ax=None, top: int = 15):
-    """Pareto chart: counted downtime by instance, with the cumulative share."""
+def plot_attribution(result, ax=None, top: int = 12):
+    """Which parts cause the trouble: counted downtime per year, and the share of breached
+    windows each part caused, per instance (horizontal bars, largest first).
+
+    Bars: counted downtime per year of SLA windows (raw downtime per simulated year
+    without an SLA). Beside each bar: that figure and the share of breached windows
+    whose counted downtime came mostly from the instance. Parts are ordered by the
+    larger of their downtime share and breach share.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
     ax = _axes(ax)
-    attr = result.attribution.head(top)
+    attr = result.attribution
     if attr.empty:
         ax.text(0.5, 0.5, "no counted downtime", ha="center", va="center", transform=ax.transAxes)
         return ax
-    x = np.arange(len(attr))
-    per_rep = attr.downtime_min.to_numpy() / result.replications
-    ax.bar(x, per_rep, color="#4c72b0")
-    ax.set_xticks(x, attr.instance, rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel("counted downtime per replication (min)")
-    twin = ax.twinx()
-    twin.plot(x, 100.0 * np.cumsum(attr.downtime_share.to_numpy()), color="#c44e52", marker="o")
-    twin.set_ylim(0, 105)
-    twin.set_ylabel("cumulative share (%)")
-    ax.set_title("downtime attribution")
-    ax.figure.tight_layout()
+    key = np.maximum(attr.downtime_share.to_numpy(), attr.breach_share.to_numpy())
+    attr = attr.iloc[np.argsort(-key, kind="stable")[:top]]
+    hours = result.horizon_hours if result._window_hours is None else float(result._window_hours.sum())
+    years = result.replications * hours / HOURS_PER_YEAR
+    y = np.arange(len(attr))
+    per_year = attr.downtime_min.to_numpy() / years
+    ax.barh(y, per_year, height=0.6, color="#4c72b0")
+    breached = int(result.window_breach.sum()) if result.window_breach.size else 0
+    word = _window_word(result.sla) if result.sla is not None else "window"
+    for yi, v, share in zip(y, per_year, attr.breach_share.to_numpy(), strict=True):
+        text = f" {v:.3g} min/year"
+        if breached:
+            pct = f"{100 * share:.0f} %"
+            if 0 < share < 0.01:
+                pct = "< 1 %"
+            elif 0.99 < share < 1:
+                pct = "> 99 %"
+            text += f"; caused {pct} of breached {word}s"
+        ax.annotate(text, (v, yi), va="center", fontsize=8)
+    ax.set_yticks(y, attr.instance, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, per_year.max() * 1.9)
+    counted = "counted downtime" if result.sla is not None else "downtime"
+    ax.set_xlabel(f"{counted} per year (min)")
+    runs = "years" if abs(result.horizon_hours - HOURS_PER_YEAR) < 1 else "runs"
+    scope = f"{result.replications:,} simulated {runs}"
+    if breached:
+        scope += f", {breached:,} breached {word}s"
+    ax.set_title(f"{result.scenario.name}: what causes the downtime and the breaches\n({scope})", fontsize=10)
     return ax
 
 
@@ -266,7 +465,7 @@ def save_plots(result, directory) -> list[Path]:
     paths = []
     for name, draw in (
         ("availability", plot_window_availability),
-        ("timeline", lambda r, ax: plot_outage_timeline(r, _worst_replication(r), ax)),
+        ("timeline", plot_outage_timeline),
         ("attribution", plot_attribution),
         ("target-risk", plot_target_risk),
         *([("support", plot_support_response)] if result.support is not None else []),
@@ -278,8 +477,3 @@ def save_plots(result, directory) -> list[Path]:
         fig.savefig(path, dpi=110)
         paths.append(path)
     return paths
-
-
-def _worst_replication(result) -> int:
-    """The replication with the most downtime: the interesting one to look at."""
-    return int(result.per_replication.downtime_hours.idxmax())

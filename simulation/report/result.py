@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -26,20 +27,33 @@ class Result:
     horizon_hours, elapsed_seconds : float
     per_replication : DataFrame
         One row per replication: ``availability``, ``downtime_hours``, ``outages``.
+    window_breach : ndarray of bool, shape (replications, windows)
+        Breach of every SLA window (no columns without an SLA).
+    window_availability, window_downtime_min : ndarray of float64, shape (replications, windows)
+        Availability and counted downtime (minutes) of every SLA window, built from the
+        stored windows with downtime each time they are read (8 bytes a window).
     windows : DataFrame
-        One row per (replication, SLA window): ``window``, ``start``, ``service_min``,
-        ``downtime_min``, ``availability``, ``breach``, ``credit_pct``. For a sliding
-        window a row is a calendar month, and ``service_min`` and ``downtime_min``
-        are those of the trailing window where its lowest availability is reached.
+        One row per (replication, SLA window), built when first read (about 100 bytes a
+        row: prefer `windows_with_downtime` or the figures for large runs): ``window``,
+        ``start``, ``service_min``, ``downtime_min``, ``availability``, ``breach``,
+        ``credit_pct``. For a sliding window a row is a calendar month, and
+        ``service_min`` and ``downtime_min`` are those of the trailing window where its
+        lowest availability is reached (for a month without counted downtime,
+        ``service_min`` is the month's own).
     attribution : DataFrame
         Counted downtime by instance, largest first: ``instance``, ``component``,
-        ``downtime_min``, ``downtime_share``.
+        ``downtime_min``, ``downtime_share``, and ``breached_windows`` /
+        ``breach_share``: the breached windows whose counted downtime came mostly from
+        the instance, as a count and as a share of all breached windows.
     targets : DataFrame
         The target table (`simulation.measure.targets.TargetRisk.table`): risk per
         window and per contract year, breaches per year and expected credit of a range
         of targets around the contract's and the achievable one.
-    timelines : list of Timeline
-        The outage segments of every replication.
+    worst_timelines : list of (int, Timeline)
+        The outage segments of the `WORST_KEPT` replications with the most counted
+        downtime, worst first, with their replication index. Other timelines are not
+        kept (memory stays flat in the number of replications); `timeline(r)`
+        simulates any replication again.
     precision : Precision or None
         For a precision-driven run: the relative CI half-widths achieved.
     support : DataFrame or None
@@ -56,10 +70,9 @@ class Result:
         horizon_hours,
         elapsed_seconds,
         per_replication,
-        windows,
+        window_figures,
         attribution,
-        timelines,
-        window_hours,
+        worst_timelines,
         precision=None,
         support_data=None,
     ):
@@ -68,10 +81,11 @@ class Result:
         self.seed, self.horizon_hours = seed, horizon_hours
         self.elapsed_seconds = elapsed_seconds
         self.per_replication: pd.DataFrame = per_replication
-        self.windows: pd.DataFrame = windows
+        self._w: _WindowFigures = window_figures
+        self.window_breach: np.ndarray = window_figures.breach
+        self._window_hours = window_figures.hours  # length of each SLA window, hours
         self.attribution: pd.DataFrame = attribution
-        self.timelines = timelines
-        self._window_hours = window_hours  # length of each SLA window, hours
+        self.worst_timelines = worst_timelines
         self.precision = precision
         self._support = support_data  # (table, histogram, measured hours per replication) or None
         self.support: pd.DataFrame | None = None if support_data is None else support_data[0]
@@ -81,19 +95,22 @@ class Result:
     def from_batches(
         cls, scenario, outputs, *, engine, engine_reason, seed, horizon_hours, elapsed_seconds, precision=None
     ) -> Result:
-        outputs = sorted(outputs, key=lambda o: o.batch)
-        down = np.concatenate([o.downtime_hours for o in outputs])
+        from simulation.support.figures import run_support
+
+        support = run_support(scenario, sorted(outputs, key=lambda o: o.batch), horizon_hours)
+        gathered = _gather(outputs)
+        down = gathered["downtime_hours"]
         per_rep = pd.DataFrame(
             {
                 "replication": np.arange(down.size),
                 "availability": 1.0 - down / horizon_hours,
                 "downtime_hours": down,
-                "outages": np.concatenate([o.outages for o in outputs]),
+                "outages": gathered["outages"],
             }
         )
-        timelines = [t for o in outputs for t in o.timelines]
+        worst = gathered["worst"]
         ids = list(scenario.instances)
-        attr_min = np.sum([o.attribution_min for o in outputs], axis=0)
+        attr_min, breached = gathered["attribution_min"], gathered["breach_cause"]
         total = attr_min.sum()
         attribution = pd.DataFrame(
             {
@@ -101,6 +118,8 @@ class Result:
                 "component": [scenario.instances[i].component for i in ids],
                 "downtime_min": attr_min,
                 "downtime_share": attr_min / total if total > 0 else np.zeros_like(attr_min),
+                "breached_windows": breached,
+                "breach_share": breached / breached.sum() if breached.sum() else np.zeros(len(ids)),
             }
         )
         attribution = (
@@ -108,9 +127,7 @@ class Result:
             .sort_values("downtime_min", ascending=False, kind="stable")
             .reset_index(drop=True)
         )
-        windows, window_hours = _window_table(scenario, outputs, horizon_hours)
-        from simulation.support.figures import run_support
-
+        figures = _window_figures(scenario, gathered, horizon_hours)
         return cls(
             scenario,
             engine,
@@ -119,13 +136,94 @@ class Result:
             horizon_hours,
             elapsed_seconds,
             per_rep,
-            windows,
+            figures,
             attribution,
-            timelines,
-            window_hours,
+            worst,
             precision,
-            run_support(scenario, outputs, horizon_hours),
+            support,
         )
+
+    @cached_property
+    def windows(self) -> pd.DataFrame:
+        """One row per (replication, SLA window), built from the arrays when first read."""
+        return self._w.table()
+
+    @property
+    def window_availability(self) -> np.ndarray:
+        """Availability of every window, shape (replications, windows); built on each read."""
+        return self._w.dense(self._w.availability, 1.0)
+
+    @property
+    def window_downtime_min(self) -> np.ndarray:
+        """Counted downtime (minutes) of every window, shape (replications, windows); built
+        on each read."""
+        return self._w.dense(self._w.downtime_min, 0.0)
+
+    def windows_with_downtime(self) -> pd.DataFrame:
+        """The windows with counted downtime, one row each (every other window has
+        availability 1): ``replication``, ``window``, ``downtime_min``, ``availability``,
+        ``breach``. Small even for a million replications of a reliable service."""
+        rep, col = np.divmod(self._w.flat, max(self._w.labels.size, 1))
+        return pd.DataFrame(
+            {
+                "replication": rep,
+                "window": self._w.labels[col],
+                "downtime_min": self._w.downtime_min,
+                "availability": self._w.availability,
+                "breach": self.window_breach.ravel()[self._w.flat],
+            }
+        )
+
+    def window_figures(self, replication: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(availability, downtime_min, breach)`` of the windows of one replication,
+        each of shape (windows,)."""
+        w = self._w.labels.size
+        lo, hi = np.searchsorted(self._w.flat, [replication * w, (replication + 1) * w])
+        avail, down = np.ones(w), np.zeros(w)
+        avail[self._w.flat[lo:hi] - replication * w] = self._w.availability[lo:hi]
+        down[self._w.flat[lo:hi] - replication * w] = self._w.downtime_min[lo:hi]
+        return avail, down, self.window_breach[replication].copy()
+
+    @cached_property
+    def window_availability_mean(self) -> float | None:
+        """Unweighted mean of the window availabilities (None without SLA windows)."""
+        if not self.window_breach.size:
+            return None
+        perfect = self.window_breach.size - self._w.flat.size
+        return float((self._w.availability.sum() + perfect) / self.window_breach.size)
+
+    def window_availability_quantile(self, q: float) -> float | None:
+        """The `q` quantile of the window availabilities (linear interpolation, as
+        `numpy.quantile`), from the stored windows with downtime and the count of the
+        others (availability 1)."""
+        n = self.window_breach.size
+        if not n:
+            return None
+        low = np.sort(self._w.availability)  # every other window is 1, above all of these
+        h = (n - 1) * float(q)
+        i = int(np.floor(h))
+        at = lambda j: float(low[j]) if j < low.size else 1.0  # noqa: E731
+        return at(i) + (h - i) * (at(min(i + 1, n - 1)) - at(i))
+
+    def timeline(self, replication: int):
+        """The outage `Timeline` of one replication, simulated again on its own when it
+        is not among `worst_timelines` (the random streams make any replication
+        reproducible alone, with the run's seed, horizon and engine).
+
+        Raises
+        ------
+        IndexError
+            `replication` is not in ``range(replications)``.
+        """
+        from simulation.study.batch import simulate
+
+        r = int(replication)
+        if not 0 <= r < self.replications:
+            raise IndexError(f"replication {replication} not in range({self.replications})")
+        for i, tl in self.worst_timelines:
+            if i == r:
+                return tl
+        return simulate(self.scenario, self.seed, range(r, r + 1), self.horizon_hours, self.engine)[0]
 
     # ------------------------------------------------------------------ figures
     @property
@@ -154,18 +252,28 @@ class Result:
         return fraction_mean_ci(self.per_replication.availability.to_numpy(), confidence)
 
     @cached_property
-    def analytic_availability(self) -> float | None:
-        """Steady-state availability from the analytic solvers, or None where none applies."""
-        from simulation.analytic import steady_state_availability
+    def _analytic(self):
+        from simulation.analytic import steady_state
 
-        return steady_state_availability(self.scenario)
+        return steady_state(self.scenario)
+
+    @property
+    def analytic_availability(self) -> float | None:
+        """Exact steady-state availability, or None where no exact solution applies to the
+        distributions given (`analytic_reason` says why)."""
+        return self._analytic.value
+
+    @property
+    def analytic_reason(self) -> str | None:
+        """Why `analytic_availability` is None; None when there is a value."""
+        return self._analytic.reason
 
     @cached_property
     def breach_probability(self) -> float | None:
         """P(a window is breached), over all windows of all replications."""
-        if self.windows.empty:
+        if not self.window_breach.size:
             return None
-        return float(self.windows.breach.mean())
+        return float(self.window_breach.mean())
 
     def breach_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
         """Interval of `breach_probability`, clustered by replication.
@@ -179,30 +287,38 @@ class Result:
         """
         from simulation.measure.stats import clustered_proportion_ci
 
-        if self.windows.empty:
+        if not self.window_breach.size:
             return None
-        breach = self.windows.breach.to_numpy().reshape(self.replications, -1)
+        breach = self.window_breach
         return clustered_proportion_ci(breach.sum(axis=1), breach.shape[1], confidence)
 
     @cached_property
+    def _credit_total(self) -> float:
+        """Sum of the credit fractions of every window (those not stored have availability 1)."""
+        perfect = self.window_breach.size - self._w.flat.size
+        return float(np.sum(self.sla.credit_for(self._w.availability)) + perfect * self.sla.credit_for(1.0))
+
+    @cached_property
     def expected_credit_percent(self) -> float | None:
-        return None if self.windows.empty else float(self.windows.credit_pct.mean())
+        """Expected credit per window, in % of the fee."""
+        n = self.window_breach.size
+        return None if not n else 100.0 * self._credit_total / n
 
     @cached_property
     def breaches_per_year(self) -> float | None:
         """Breached windows per year of complete windows."""
-        if self.windows.empty:
+        if not self.window_breach.size:
             return None
         window_years = self._window_hours.sum() / HOURS_PER_YEAR
-        return float(self.windows.breach.sum() / (self.replications * window_years))
+        return float(self.window_breach.sum() / (self.replications * window_years))
 
     @cached_property
     def expected_credit_per_year(self) -> float | None:
         """Expected credit per year in the currency of `SLA.fee`; None without a fee."""
-        if self.windows.empty or self.sla.fee is None:
+        if not self.window_breach.size or self.sla.fee is None:
             return None
         window_years = self.replications * self._window_hours.sum() / HOURS_PER_YEAR
-        return float(self.sla.fee.amount * self.windows.credit_pct.sum() / 100.0 / window_years)
+        return float(self.sla.fee.amount * self._credit_total / window_years)
 
     @cached_property
     def target_risk(self):
@@ -210,11 +326,11 @@ class Result:
         from simulation.measure.targets import TargetRisk, contract_years
         from simulation.measure.windows import window_bounds
 
-        if self.windows.empty:
+        if not self.window_breach.size:
             return None
         windows = window_bounds(self.sla.window, self.scenario.calendar, self.horizon_hours)
         return TargetRisk(
-            self.windows.availability.to_numpy().reshape(self.replications, -1),
+            self.window_availability,
             self.sla,
             self._window_hours,
             contract_years(self.scenario.calendar, windows, self.horizon_hours),
@@ -246,10 +362,9 @@ class Result:
     def _chronic(self) -> np.ndarray | None:
         from simulation.measure.stats import chronic_triggered
 
-        if self.windows.empty or self.sla.chronic is None:
+        if not self.window_breach.size or self.sla.chronic is None:
             return None
-        breach = self.windows.breach.to_numpy().reshape(self.replications, -1)
-        return chronic_triggered(breach, self.sla.chronic.breaches, self.sla.chronic.within)
+        return chronic_triggered(self.window_breach, self.sla.chronic.breaches, self.sla.chronic.within)
 
     @cached_property
     def chronic_probability(self) -> float | None:
@@ -314,19 +429,20 @@ class Result:
         return f"<pre>{escape(self.summary())}</pre>"
 
     def plot_availability(self, ax=None):
-        """Distribution of window availability with target and credit tiers marked."""
+        """Distribution of window availability with the target and credit tiers, and the
+        mean availability and P(breach) with their confidence intervals in the title."""
         from simulation.report.plots import plot_window_availability
 
         return plot_window_availability(self, ax=ax)
 
-    def plot_timeline(self, replication: int = 0, ax=None):
-        """The outages of one replication on the calendar."""
+    def plot_timeline(self, replication: int | None = None, ax=None):
+        """The outages of one replication on the calendar (default: the worst one)."""
         from simulation.report.plots import plot_outage_timeline
 
         return plot_outage_timeline(self, replication, ax=ax)
 
-    def plot_attribution(self, ax=None, top: int = 15):
-        """Pareto chart of counted downtime by instance."""
+    def plot_attribution(self, ax=None, top: int = 12):
+        """Counted downtime per year and share of breached windows caused, by instance."""
         from simulation.report.plots import plot_attribution
 
         return plot_attribution(self, ax=ax, top=top)
@@ -351,38 +467,121 @@ class Result:
         return save_plots(self, directory)
 
 
-def _window_table(scenario, outputs, horizon_hours):
-    if scenario.sla is None:
+@dataclass(frozen=True)
+class _WindowFigures:
+    """Per-window figures: breaches dense, the rest only for windows with downtime."""
+
+    sla: object
+    labels: np.ndarray  # (w,) object
+    start: np.ndarray  # (w,) datetime64[s], local
+    service_min: np.ndarray  # (w,)
+    hours: np.ndarray | None  # (w,) window lengths; None without an SLA
+    breach: np.ndarray  # (r, w) bool
+    flat: np.ndarray  # (k,) int64 flat index (row * w + window), ascending
+    downtime_min: np.ndarray  # (k,)
+    availability: np.ndarray  # (k,)
+    stored_service_min: np.ndarray  # (k,) service minutes of the stored windows
+
+    def dense(self, values: np.ndarray, fill: float) -> np.ndarray:
+        out = np.full(self.breach.shape, fill)
+        out.ravel()[self.flat] = values
+        return out
+
+    def dense_service_min(self) -> np.ndarray:
+        out = np.tile(self.service_min, (self.breach.shape[0], 1)).astype(np.float64)
+        out.ravel()[self.flat] = self.stored_service_min
+        return out
+
+    def table(self) -> pd.DataFrame:
+        reps, n_w = self.breach.shape
+        avail = self.dense(self.availability, 1.0)
         return pd.DataFrame(
-            columns=[
-                "replication",
-                "window",
-                "start",
-                "service_min",
-                "downtime_min",
-                "availability",
-                "breach",
-                "credit_pct",
-            ]
-        ), None
+            {
+                "replication": np.repeat(np.arange(reps), n_w),
+                "window": np.tile(self.labels, reps),
+                "start": np.tile(self.start, reps),
+                "service_min": self.dense_service_min().ravel(),
+                "downtime_min": self.dense(self.downtime_min, 0.0).ravel(),
+                "availability": avail.ravel(),
+                "breach": self.breach.ravel(),
+                "credit_pct": (
+                    100.0 * np.asarray(self.sla.credit_for(avail)).ravel()
+                    if self.sla is not None
+                    else np.zeros(0)
+                ),
+            }
+        )
+
+
+def _gather(outputs: list) -> dict:
+    """The batches' figures joined in replication order; `outputs` is emptied and each
+    batch freed once copied, so the peak memory is the joined arrays plus one batch.
+
+    Returns a dict of the `BatchOutput` fields: per-replication arrays stacked (rows =
+    replications), the sparse window arrays joined (flat indices shifted to the run's
+    rows), `attribution_min` and `breach_cause` summed, `worst` the run's `WORST_KEPT`
+    worst (replication, Timeline) pairs, worst first (ties: the lower replication),
+    merged batch by batch, and `counted` the counted downtime of each replication.
+    """
+    from simulation.study.batch import WORST_KEPT, worst_replications
+
+    ordered = sorted(outputs, key=lambda o: o.batch, reverse=True)
+    outputs.clear()
+    reps = sum(o.downtime_hours.size for o in ordered)
+    last = ordered[-1]
+    n_w = last.window_breach.shape[1]
+    stacked = ("downtime_hours", "outages", "window_breach")
+    out = {f: np.empty((reps, *getattr(last, f).shape[1:]), getattr(last, f).dtype) for f in stacked}
+    sparse = ("window_flat", "window_downtime_min", "window_availability", "window_service_min")
+    parts: dict[str, list] = {f: [] for f in sparse}
+    out["attribution_min"] = np.zeros_like(last.attribution_min)
+    out["breach_cause"] = np.zeros_like(last.breach_cause)
+    out["counted"] = np.zeros(reps)
+    out["worst"] = []
+    row = 0
+    while ordered:
+        o = ordered.pop()
+        n = o.downtime_hours.size
+        for f in stacked:
+            out[f][row : row + n] = getattr(o, f)
+        parts["window_flat"].append(o.window_flat + row * n_w)
+        parts["window_downtime_min"].append(o.window_downtime_min)
+        parts["window_availability"].append(o.window_availability)
+        parts["window_service_min"].append(o.window_service_min)
+        if n_w:
+            np.add.at(out["counted"], row + o.window_flat // n_w, o.window_downtime_min)
+        else:
+            out["counted"][row : row + n] = o.downtime_hours
+        out["attribution_min"] += o.attribution_min
+        out["breach_cause"] += o.breach_cause
+        row += n
+        # candidates in replication order, so that ties go to the lower one
+        kept = sorted(out["worst"] + list(o.worst), key=lambda w: w[0])
+        counted = np.array([out["counted"][r] for r, _ in kept], dtype=float)
+        out["worst"] = [kept[i] for i in worst_replications(counted, WORST_KEPT)]
+    for f in sparse:
+        out[f] = np.concatenate(parts[f])
+    return out
+
+
+def _window_figures(scenario, gathered: dict, horizon_hours) -> _WindowFigures:
+    sparse = (gathered["window_breach"], gathered["window_flat"])
+    sparse += (gathered["window_downtime_min"], gathered["window_availability"])
+    sparse += (gathered["window_service_min"],)
+    if scenario.sla is None:
+        return _WindowFigures(
+            None, np.zeros(0, dtype=object), np.zeros(0, dtype="datetime64[s]"), np.zeros(0), None, *sparse
+        )
     from simulation.measure import SlaMeter
 
     meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
     wins = meter.windows
-    n_w = len(wins.labels)
-    avail = np.concatenate([o.window_availability for o in outputs])
-    reps = avail.shape[0]
     starts = [scenario.calendar.local(s) for s in wins.start]
-    table = pd.DataFrame(
-        {
-            "replication": np.repeat(np.arange(reps), n_w),
-            "window": np.tile(np.asarray(wins.labels, dtype=object), reps),
-            "start": np.tile(np.asarray(starts, dtype="datetime64[s]"), reps),
-            "service_min": np.concatenate([o.window_service_min for o in outputs]).ravel(),
-            "downtime_min": np.concatenate([o.window_downtime_min for o in outputs]).ravel(),
-            "availability": avail.ravel(),
-            "breach": np.concatenate([o.window_breach for o in outputs]).ravel(),
-            "credit_pct": 100.0 * np.concatenate([o.window_credit for o in outputs]).ravel(),
-        }
+    return _WindowFigures(
+        scenario.sla,
+        np.asarray(wins.labels, dtype=object),
+        np.asarray(starts, dtype="datetime64[s]"),
+        meter.service_min,
+        np.asarray(wins.end) - np.asarray(wins.start),
+        *sparse,
     )
-    return table, np.asarray(wins.end) - np.asarray(wins.start)

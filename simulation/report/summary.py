@@ -69,14 +69,16 @@ def summary_text(result) -> str:
         + ("" if result.engine_reason == "chosen" else f" ({result.engine_reason})")
         + f", {result.elapsed_seconds:.1f} s",
         f"  availability      {_availability(result)}"
-        + (f"   steady state (analytic) {_pct(analytic)}" if analytic is not None else "   analytic n/a"),
+        + (f"   steady state (analytic) {_pct(analytic)}" if analytic is not None else ""),
         f"  downtime          {rep.downtime_hours.mean() * per_year * 60:.1f} min/year mean, "
         f"{rep.outages.mean() * per_year:.2f} outages/year",
     ]
+    if analytic is None:
+        lines.append(f"  steady state      analytic n/a: {result.analytic_reason}")
     if result.precision is not None:
         lines.append(_precision_line(result.precision))
     sla = result.sla
-    if sla is not None and not result.windows.empty:
+    if sla is not None and result.window_breach.size:
         lines += _sla_lines(result)
     elif sla is not None:
         lines.append("  SLA               no complete window within the horizon")
@@ -107,20 +109,20 @@ def _precision_line(p) -> str:
 
 def _sla_lines(result) -> list[str]:
     sla = result.sla
-    w = result.windows
+    n = result.window_breach.size
     label = sla.window_label
     units = _plural(label)
     risk = result.target_risk
     years = risk.yearly_minimum.size if risk.years_counted else None
-    avail = w.availability
+    q = result.window_availability_quantile
     lines = [
         f"  SLA               {_pct(sla.target, 3)} per {label}, service hours {sla.service_hours.name}, "
-        f"{len(w):,} {units}" + (f" in {years:,} contract years" if years else ""),
-        f"  window avail.     mean {_pct(avail.mean())}, p05 {_pct(avail.quantile(0.05))}, "
-        f"p01 {_pct(avail.quantile(0.01))}  (p05: the availability that 95 % of {units} reach)",
+        f"{n:,} {units}" + (f" in {years:,} contract years" if years else ""),
+        f"  window avail.     mean {_pct(result.window_availability_mean)}, p05 {_pct(q(0.05))}, "
+        f"p01 {_pct(q(0.01))}  (p05: the availability that 95 % of {units} reach)",
         "  P(breach)         "
         + _proportion(
-            result.breach_probability, result.breach_ci(), len(w), units, result.replications, f"per {label}"
+            result.breach_probability, result.breach_ci(), n, units, result.replications, f"per {label}"
         )
         + f", {result.breaches_per_year:.3f} breaches/year",
     ]
@@ -130,7 +132,7 @@ def _sla_lines(result) -> list[str]:
         + (
             _proportion(p_y, ci_y, years, "contract years", result.replications, "per contract year")
             if years
-            else _proportion(p_y, ci_y, len(w), units, result.replications, "per year")
+            else _proportion(p_y, ci_y, n, units, result.replications, "per year")
             + f", converted from per {label} as if {units} were independent"
         )
     )

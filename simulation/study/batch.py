@@ -1,8 +1,10 @@
 """One batch of replications: simulate, then measure each replication against the SLA.
 
-A batch is a range of replications; its output is small (figures per window, not
-events) and a pure function of (scenario, seed, replications, horizon, engine), so
-batches may run anywhere in any order.
+A batch is a range of replications; its output is small (figures per replication and
+window, not events) and a pure function of (scenario, seed, replications, horizon,
+engine), so batches may run anywhere in any order. Of the outage timelines only the
+batch's `WORST_KEPT` worst are kept (for the timeline plot); any other replication's
+timeline can be simulated again on its own from its address (`Result.timeline`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import numpy as np
 
 from simulation.engine.timeline import Timeline
 from simulation.model.scenario import Scenario
+
+#: Timelines kept per batch, and per run: the worst replications by counted downtime.
+WORST_KEPT = 5
 
 
 @dataclass(frozen=True)
@@ -25,14 +30,28 @@ class BatchOutput:
         Index of the batch's first replication.
     downtime_hours, outages : ndarray, shape (r,)
         Raw system downtime and number of outages of each replication.
-    window_downtime_min, window_availability, window_credit, window_breach : ndarray, shape (r, w)
-        Counted downtime, availability, credit fraction and breach per SLA window
-        (w = 0 when the scenario has no SLA).
-    window_service_min : ndarray, shape (r, w)
-        Service minutes the availability is taken over (`WindowFigures.service_min`).
+    window_breach : ndarray of bool, shape (r, w)
+        Breach of each SLA window (w = 0 when the scenario has no SLA).
+    window_flat, window_downtime_min, window_availability : ndarray, shape (k,)
+        The windows with counted downtime (or availability below 1), sparse: flat
+        index ``row * w + window`` (rows = the batch's replications, ascending), counted
+        downtime (minutes) and availability. Every other window has no counted
+        downtime and availability 1: most windows of a highly available service, so
+        memory follows the troubled windows, not replications x windows. The credit is
+        ``sla.credit_for(availability)``.
     attribution_min : ndarray, shape (instances,)
         Counted downtime (SLA rules applied; raw downtime without an SLA) by cause.
-    timelines : list of Timeline
+    breach_cause : ndarray of int64, shape (instances,)
+        Breached windows by main cause: the instance that caused most of a breached
+        window's counted downtime.
+    worst : tuple of (int, Timeline)
+        The `WORST_KEPT` replications with the most counted downtime (raw downtime
+        without an SLA), worst first (ties: lower replication first), with their
+        timelines.
+    window_service_min : ndarray, shape (k,)
+        Service minutes each stored window's availability is taken over
+        (`WindowFigures.service_min`: the window's own, or for a sliding window those of
+        its worst trailing window).
     support : SupportBatch or None
         Support-desk figures, when the scenario has a desk.
     """
@@ -40,14 +59,26 @@ class BatchOutput:
     batch: int
     downtime_hours: np.ndarray
     outages: np.ndarray
+    window_breach: np.ndarray
+    window_flat: np.ndarray
     window_downtime_min: np.ndarray
     window_availability: np.ndarray
-    window_credit: np.ndarray
-    window_breach: np.ndarray
     window_service_min: np.ndarray
     attribution_min: np.ndarray
-    timelines: list[Timeline]
+    breach_cause: np.ndarray
+    worst: tuple[tuple[int, Timeline], ...]
     support: object = None
+
+
+def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> list[Timeline]:
+    """The timelines of replications `reps` from `engine` (``"des"`` or ``"fast"``)."""
+    if engine == "fast":
+        from simulation.engine.fast import simulate
+    elif engine == "des":
+        from simulation.engine.des import simulate
+    else:
+        raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
+    return simulate(scenario, seed, reps, horizon_hours)
 
 
 def run_batches(
@@ -56,13 +87,7 @@ def run_batches(
     """Simulate the batches of `plan` (consecutive ranges of replications) with `engine`
     and measure each; the whole plan is one call of the engine."""
     reps = range(plan[0].start, plan[-1].stop)
-    if engine == "fast":
-        from simulation.engine.fast import simulate
-    elif engine == "des":
-        from simulation.engine.des import simulate
-    else:
-        raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
-    timelines = simulate(scenario, seed, reps, horizon_hours)
+    timelines = simulate(scenario, seed, reps, horizon_hours, engine)
     meter = None
     if scenario.sla is not None:
         from simulation.measure import SlaMeter
@@ -79,33 +104,50 @@ def run_batches(
     ]
 
 
+def worst_replications(counted: np.ndarray, k: int = WORST_KEPT) -> np.ndarray:
+    """Positions of the `k` largest of `counted`, largest first, ties by position."""
+    order = np.lexsort((np.arange(counted.size), -counted))
+    return order[:k]
+
+
 def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], desk=None) -> BatchOutput:
     size = len(timelines)
-    attribution = np.zeros(len(scenario.instances))
+    n_inst = len(scenario.instances)
+    attribution = np.zeros(n_inst)
+    breach_cause = np.zeros(n_inst, dtype=np.int64)
+    downtime = np.array([t.downtime_hours for t in timelines])
     if meter is not None:
         figures = [meter.measure(t) for t in timelines]
         w_down = np.array([f.downtime_min for f in figures]).reshape(size, -1)
         w_avail = np.array([f.availability for f in figures]).reshape(size, -1)
-        w_credit = np.array([f.credit for f in figures]).reshape(size, -1)
         w_breach = np.array([f.breach for f in figures], dtype=bool).reshape(size, -1)
         w_service = np.array([f.service_min for f in figures]).reshape(size, -1)
         for f in figures:
             np.add.at(attribution, f.attribution.cause, f.attribution.minutes)
+            main = f.attribution.window_cause[f.breach]
+            np.add.at(breach_cause, main[main >= 0], 1)
+        counted = w_down.sum(axis=1)
+        flat = np.flatnonzero((w_down > 0) | (w_avail < 1.0))
+        w_down, w_avail, w_service = w_down.ravel()[flat], w_avail.ravel()[flat], w_service.ravel()[flat]
     else:
-        w_down = w_avail = w_credit = w_service = np.zeros((size, 0))
+        flat = np.zeros(0, dtype=np.int64)
+        w_down = w_avail = w_service = np.zeros(0)
         w_breach = np.zeros((size, 0), dtype=bool)
         for t in timelines:
             np.add.at(attribution, t.cause, (t.end - t.start) * 60.0)
+        counted = downtime
+    worst = tuple((batch + int(i), timelines[i]) for i in worst_replications(counted))
     return BatchOutput(
         batch=batch,
-        downtime_hours=np.array([t.downtime_hours for t in timelines]),
+        downtime_hours=downtime,
         outages=np.array([t.outage_count for t in timelines]),
+        window_breach=w_breach,
+        window_flat=flat.astype(np.int64),
         window_downtime_min=w_down,
         window_availability=w_avail,
-        window_credit=w_credit,
-        window_breach=w_breach,
         window_service_min=w_service,
         attribution_min=attribution,
-        timelines=timelines,
+        breach_cause=breach_cause,
+        worst=worst,
         support=None if desk is None else desk.measure(batch, timelines),
     )

@@ -228,8 +228,9 @@ def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar) -> lis
         return outputs
     with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
         futures = [pool.submit(run_batches, scenario, seed, task, horizon_hours, engine) for task in tasks]
-        for future, task in zip(futures, tasks):
-            outputs += future.result()
+        for i, task in enumerate(tasks):
+            outputs += futures[i].result()
+            futures[i] = None  # the future holds its result: drop it, or memory doubles
             bar.update(sum(len(b) for b in task))
     return outputs
 
@@ -282,7 +283,7 @@ def _precision(
     else:
         growth.append((rel_u / target) ** 2)
     rel_b, met_b = None, True
-    if allowance is not None and outputs[0].window_availability.shape[1]:
+    if allowance is not None and outputs[0].window_breach.shape[1]:
         # breach fraction per replication: windows of one replication are not independent
         per_rep = np.concatenate([o.window_breach.mean(axis=1) for o in outputs])
         rel_b = _relative_half_width(per_rep)
