@@ -24,6 +24,7 @@ from simulation.analytic.ctmc import (
     stateful_block_availability,
     stationary_distribution,
 )
+from simulation.analytic.network import AvailabilityBounds, network_availability
 from simulation.analytic.rbd import (
     instance_availability,
     k_of_n,
@@ -44,6 +45,9 @@ __all__ = [
     "parallel",
     "k_of_n",
     "k_of_n_identical",
+    # networks
+    "network_availability",
+    "AvailabilityBounds",
     # Markov chains
     "SwitchRates",
     "explore",

@@ -12,7 +12,9 @@ of `ctmc` over the service structure:
    a series, a hot k-of-n (parallel) without failover, and the degenerate cases that
    reduce to them (a hot standby without switchover is a parallel group; a k-of-n
    with ``k >= n`` or a standby with one member never switches). Stateless blocks
-   compose by the closed forms, whatever their members are.
+   compose by the closed forms, whatever their members are. A network block is
+   stateless too: it is up while its up members join source and target(s), solved by
+   factoring on its graph (`simulation.analytic.network`).
 3. Any other block (standby, warm/cold k-of-n, hot k-of-n with failover) is
    *stateful*: its members must be single instances and it is solved as a Markov
    chain. It is independent of the rest of the structure, so it enters the
@@ -44,7 +46,8 @@ from typing import TYPE_CHECKING
 
 from simulation.analytic import rbd
 from simulation.analytic.ctmc import MAX_STATES, NotApplicable, stateful_block_availability
-from simulation.model.structure import Block, KofN, Leaf, Series, Standby, iter_blocks
+from simulation.analytic.network import network_block_availability
+from simulation.model.structure import Block, KofN, Leaf, Network, Series, Standby, iter_blocks
 
 if TYPE_CHECKING:  # keep `import simulation.analytic` light
     from simulation.model.scenario import Scenario
@@ -123,8 +126,8 @@ def unsupported_reason(
 
 def _is_stateless(block: Block) -> bool:
     """True for blocks whose up state is a function of their members' up states."""
-    if isinstance(block, Series):
-        return True
+    if isinstance(block, (Series, Network)):
+        return True  # a network is up while its up members join source and target(s)
     if isinstance(block, KofN):
         if not isinstance(block.k, numbers.Integral):
             raise NotApplicable(f"k-of-n {block.name or ''!r} has a non-integer k {block.k!r}")
@@ -152,6 +155,8 @@ def _combine(block: Block, values: list[float]) -> float:
         return rbd.k_of_n(block.k, values)
     if isinstance(block, Standby):
         return rbd.parallel(values)
+    if isinstance(block, Network):
+        return network_block_availability(block, values)
     raise AssertionError(block)
 
 
@@ -173,7 +178,7 @@ class _Solver:
         sc = self.scenario
         if getattr(sc, "maintenance", None):
             raise NotApplicable("planned maintenance outages are not in the analytic model")
-        known = (Leaf, Series, KofN, Standby)
+        known = (Leaf, Series, KofN, Standby, Network)
         for b in iter_blocks(sc.service):
             if not isinstance(b, known):
                 raise NotApplicable(f"no analytic model for {type(b).__name__} blocks")
