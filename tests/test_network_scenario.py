@@ -385,3 +385,58 @@ def test_length_scaled_part_of_a_zero_length_link_never_fails():
         "network/link/b-c/fibre",
         "network/link/b-c/card",
     ]
+
+
+def test_json_schema_knows_the_network_keys():
+    """The editor schema takes what the parser takes, and rejects a missing target."""
+    import jsonschema
+    import yaml
+
+    from simulation.scenario import json_schema
+    from simulation.scenario.network import NETWORK_KEYS
+
+    schema = json_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    net = schema["$defs"]["block"]["anyOf"]
+    props = next(b["properties"]["network"] for b in net if "network" in b.get("properties", {}))
+    assert set(props["properties"]) == set(NETWORK_KEYS)
+    text = HEAD + textwrap.dedent(
+        """\
+        service:
+          network:
+            graph:
+              nodes: {a: {lat: 50.1, lon: 8.7}, b: null, c: null}
+              links: [{between: [a, b], km: 10}, {between: [b, c], km: 10, latency: 1ms}]
+            sources: [a, b]
+            targets: [c]
+            need: all
+            link: fibre
+            risk_groups: {d: {component: duct, links: [[a, b]]}}
+            max_latency: 10ms
+        """
+    )
+    loads(text, source="t.yaml")
+    data = yaml.safe_load(text)
+    assert not [e.message for e in validator.iter_errors(data)]
+    del data["service"]["network"]["targets"]
+    assert not validator.is_valid(data)
+
+
+def test_broken_graphml(tmp_path):
+    (tmp_path / "bad.graphml").write_text("<graphml><graph>")
+    with pytest.raises(ScenarioError, match="cannot read network file 'bad.graphml'"):
+        network("file: bad.graphml\nsource: a\ntarget: b\n", folder=tmp_path)
+
+
+def test_a_parsed_network_travels_without_its_file(tmp_path):
+    """The graph is read at parse time: the pickled scenario needs no file (a remote worker)."""
+    import pickle
+
+    g = nx.cycle_graph(["a", "b", "c"])
+    nx.set_edge_attributes(g, 100.0, "km")
+    (tmp_path / "ring.json").write_text(json.dumps(nx.node_link_data(g, edges="edges")))
+    s = network("file: ring.json\nsource: a\ntarget: c\nlink: fibre\n", folder=tmp_path)
+    (tmp_path / "ring.json").unlink()
+    copy = pickle.loads(pickle.dumps(s))
+    assert copy.service == s.service and copy.instances == s.instances
+    assert len(copy.service.spec.graph.links) == 3

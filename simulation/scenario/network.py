@@ -209,6 +209,8 @@ def _file(value, at: At) -> Graph:
         raise at.error(f"a network file is .graphml or node-link .json, got '{rel}'")
     if not path.is_file():
         raise at.error(f"network file '{rel}' not found ({path})")
+    from xml.etree import ElementTree
+
     import networkx as nx
 
     try:
@@ -219,11 +221,7 @@ def _file(value, at: At) -> Graph:
             if not isinstance(data, dict) or "nodes" not in data:
                 raise ValueError("not a node-link graph (a JSON object with 'nodes' and 'edges' or 'links')")
             g = nx.node_link_graph(data, edges="edges" if "edges" in data else "links")
-    except (OSError, ValueError, KeyError, TypeError, nx.NetworkXError) as exc:
-        raise at.error(f"cannot read network file '{rel}': {exc}") from None
-    except Exception as exc:  # GraphML parse errors (xml.etree.ElementTree.ParseError)
-        if type(exc).__name__ != "ParseError":
-            raise
+    except (OSError, ValueError, KeyError, TypeError, nx.NetworkXError, ElementTree.ParseError) as exc:
         raise at.error(f"cannot read network file '{rel}': {exc}") from None
     return graph_from_networkx(g, f"file {rel}", at)
 
