@@ -1,8 +1,9 @@
 """Exact steady-state availability, to cross-check the simulation engines.
 
-Closed forms of reliability block diagrams (`series`, `parallel`, `k_of_n`, ...) and
+Closed forms of reliability block diagrams (`series`, `parallel`, `k_of_n`, ...),
 continuous-time Markov chains for blocks with state (standby groups, spares, failover
-outages), composed over a scenario's structure by `steady_state_availability`. Where
+outages) and factoring on network graphs (`network_availability`), composed over a
+scenario's structure by `steady_state_availability`. Where
 no exact model applies the answer is None, never a guess; `unsupported_reason` says
 why.
 
