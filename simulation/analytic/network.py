@@ -18,7 +18,10 @@ Branches are explored most probable first. When a budget of branches runs out, t
 unexplored probability mass is unknown, and the answer is the interval [up mass,
 1 - down mass], which contains the availability (the bounds of partial state-space
 decomposition); for small graphs the branches run out first and the interval is a
-point. Both ends are rigorous bounds whatever the budget.
+point. Both ends are rigorous bounds whatever the budget. In a highly available
+network the probable states are decided first, so the interval narrows fast: on
+GEANT (22 nodes, 36 links) it is below 1e-12 wide after a few thousand branches,
+where deciding every state takes some 100 000.
 
 References
 ----------
@@ -52,10 +55,15 @@ __all__ = [
     "network_block_availability",
     "network_site_availability",
     "MAX_BRANCHES",
+    "CERTIFIED_WIDTH",
 ]
 
 #: Branches explored before `network_availability` stops with bounds.
 MAX_BRANCHES = 100_000
+#: Width of the interval within which a network block's availability is taken as
+#: known (the value is its midpoint, so within half of this of the exact value): far
+#: below any figure reported, and it spares the long tail of improbable states.
+CERTIFIED_WIDTH = 1e-12
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ def network_availability(
     max_latency: float | None = None,
     weight: str = "latency_hours",
     max_branches: int = MAX_BRANCHES,
+    tolerance: float = 0.0,
 ) -> AvailabilityBounds:
     """Steady-state availability of an up path from `source` to the targets.
 
@@ -124,6 +133,9 @@ def network_availability(
         The edge attribute holding a link's latency (same unit as `max_latency`).
     max_branches : int
         Budget of branches; beyond it the answer is an interval.
+    tolerance : float
+        Stop as soon as the interval is at most this wide (0: only when every branch is
+        decided).
 
     Returns
     -------
@@ -189,7 +201,7 @@ def network_availability(
                 raise ValueError(f"risk group {name!r}: no link between {a!r} and {b!r}")
             link_elements[e].append(("group", name))
     solver = _Factoring(graph, source, targets, need, max_latency, weight, node_elements, link_elements, p)
-    return solver.run(max_branches)
+    return solver.run(max_branches, tolerance)
 
 
 class _Factoring:
@@ -248,7 +260,7 @@ class _Factoring:
         found = [t in dist for t in self.targets]
         return all(found) if self.need_all else any(found)
 
-    def run(self, max_branches: int) -> AvailabilityBounds:
+    def run(self, max_branches: int, tolerance: float) -> AvailabilityBounds:
         full = (1 << self.n) - 1
         up0 = sum(1 << i for i, q in enumerate(self.q) if q == 1.0)
         down0 = sum(1 << i for i, q in enumerate(self.q) if q == 0.0)
@@ -256,16 +268,19 @@ class _Factoring:
         down_mass: list[float] = []
         heap = [(-1.0, 0, up0, down0)]
         counter = branches = 0
-        while heap and branches < max_branches:
+        open_mass = 1.0  # probability of the states not decided yet
+        while heap and branches < max_branches and open_mass > tolerance:
             neg_mass, _, up, down = heapq.heappop(heap)
             branches += 1
             dist, parent = self._search(full & ~down)
             if not self._up(dist):
                 down_mass.append(-neg_mass)
+                open_mass += neg_mass
                 continue
             secured, _ = self._search(up)
             if self._up(secured):
                 up_mass.append(-neg_mass)
+                open_mass += neg_mass
                 continue
             x = self._branch_element(dist, parent, secured, up)
             q = self.q[x]
@@ -306,8 +321,14 @@ def network_block_availability(block: Network, member_availability: Iterable[flo
     ------
     NotApplicable
         For per-site sources (one availability per site, not one for the block: see
-        `network_site_availability`), or a graph too large to solve exactly within
-        `MAX_BRANCHES` (the message gives the bounds).
+        `network_site_availability`), or a graph too large to bound within
+        `CERTIFIED_WIDTH` in `MAX_BRANCHES` branches (the message gives the bounds).
+
+    Notes
+    -----
+    The value is the midpoint of an interval at most `CERTIFIED_WIDTH` wide that
+    contains the exact availability (exact for small graphs, where every branch is
+    decided).
     """
     if block.spec.per_site:
         raise NotApplicable(
@@ -329,7 +350,8 @@ def network_site_availability(block: Network, member_availability: Iterable[floa
     Raises
     ------
     NotApplicable
-        When a site's graph is too large to solve exactly within `MAX_BRANCHES`.
+        When a site's availability cannot be bounded within `CERTIFIED_WIDTH` in
+        `MAX_BRANCHES` branches.
     """
     spec = block.spec
     nodes: dict = {}
@@ -350,12 +372,13 @@ def network_site_availability(block: Network, member_availability: Iterable[floa
             link_availability=links,
             need=spec.need,
             max_latency=spec.max_latency_hours,
+            tolerance=CERTIFIED_WIDTH,
         )
-        if not bounds.exact:
+        if bounds.high - bounds.low > CERTIFIED_WIDTH:
             raise NotApplicable(
-                f"network {block.name or ''!r} from {source!r} is too large to solve exactly in "
+                f"network {block.name or ''!r} from {source!r} is too large to solve in "
                 f"{bounds.branches} branches; its availability is within "
-                f"[{bounds.low:.9g}, {bounds.high:.9g}]"
+                f"[{bounds.low:.12g}, {bounds.high:.12g}]"
             )
-        out[source] = bounds.low
+        out[source] = (bounds.low + bounds.high) / 2
     return out
