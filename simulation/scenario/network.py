@@ -306,55 +306,65 @@ def _node_position(d) -> tuple[float, float] | None:
     return None
 
 
-def available_topologies() -> list[str]:
-    """Names of the topologies `topology:` accepts (``sndlib/geant``, ``topozoo/Abilene``, ...)."""
-    files = _topohub_files()
-    return sorted(files)
-
-
 @functools.cache
-def _topohub_files() -> dict[str, object]:
+def available_topologies() -> tuple[str, ...]:
+    """Names of the topologies `topology:` accepts (``sndlib/geant``, ``topozoo/Abilene``, ...).
+
+    topohub has no listing call; its package ships one JSON file per topology under
+    ``topohub/data/<collection>/``, which is what is listed here.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        When topohub is not installed.
+    """
     import importlib.resources
 
     root = importlib.resources.files("topohub") / "data"
-    out = {}
+    names = []
     for collection in TOPOLOGY_COLLECTIONS:
         for entry in (root / collection).iterdir():
             if entry.name.endswith(".json"):
-                out[f"{collection}/{entry.name[: -len('.json')]}"] = entry
-    return out
+                names.append(f"{collection}/{entry.name[: -len('.json')]}")
+    return tuple(sorted(names))
 
 
 def _topology(value, at: At) -> Graph:
     name = expect_str(value, at, "a topology name like sndlib/geant or topozoo/Abilene")
     try:
-        files = _topohub_files()
+        names = available_topologies()
     except ModuleNotFoundError:
         raise at.error(
             "a named topology needs the topohub package", "install it with 'pip install topohub'"
         ) from None
-    if name not in files:
-        lower = {k.lower(): k for k in files}
-        match = lower.get(name.lower()) or nearest(name, files)
+    if name not in names:
+        lower = {k.lower(): k for k in names}
+        match = lower.get(name.lower()) or nearest(name, names)
         collection = name.split("/")[0]
         if collection not in TOPOLOGY_COLLECTIONS:
             message = (
                 f"unknown topology '{name}'; expected sndlib/NAME or topozoo/NAME "
-                f"({len(files)} topologies, e.g. sndlib/geant, topozoo/Abilene)"
+                f"({len(names)} topologies, e.g. sndlib/geant, topozoo/Abilene)"
             )
         else:
-            near = sorted(k for k in files if k.startswith(collection + "/"))
+            near = [k for k in names if k.startswith(collection + "/")]
             message = f"unknown topology '{name}' ({len(near)} in {collection}, e.g. {', '.join(near[:3])})"
         raise at.error(message, f"did you mean '{match}'?" if match else None)
     return load_topology(name, at)
 
 
 def load_topology(name: str, at: At | None = None) -> Graph:
-    """The topohub topology `name` (``sndlib/geant``) as a `Graph`.
+    """The topohub topology `name` (``sndlib/geant``) as a `Graph`, read with
+    ``topohub.get``.
 
     topohub gives node positions (longitude, latitude) and each link's length as the
     great-circle distance between its end nodes (``dist``, km); those are the lengths
     used here.
+
+    Raises
+    ------
+    KeyError
+        For a name that is not in `available_topologies`.
 
     References
     ----------
@@ -363,9 +373,9 @@ def load_topology(name: str, at: At | None = None) -> Graph:
        Topology Zoo (Knight et al., IEEE JSAC 29(9), 2011).
     """
     import networkx as nx
+    import topohub
 
-    data = json.loads(_topohub_files()[name].read_text(encoding="utf-8"))
-    g = nx.node_link_graph(data, edges="edges")
+    g = nx.node_link_graph(topohub.get(name), edges="edges")
     return graph_from_networkx(g, f"topology {name}", at or At("<topology>"))
 
 
