@@ -307,3 +307,15 @@ def test_scenario_on_a_real_topology_is_certified_within_its_bounds():
     )
     assert not ref.exact and ref.high - ref.low < 1e-9
     assert ref.low - CERTIFIED_WIDTH <= value <= ref.high + CERTIFIED_WIDTH
+
+
+def test_network_copies_compose_like_any_block():
+    """Two copies of a bridge template in parallel: 1 - (1 - A_bridge)^2."""
+    s = scenario(
+        "blocks:\n  access:\n    network:\n"
+        + textwrap.indent(BRIDGE, "      ")
+        + "service: {parallel: [{access: 2}]}\n"
+    )
+    assert {"access-1/network/link/a-b/fibre", "access-2/network/link/a-b/fibre"} <= set(s.instances)
+    bridge_value = 2 * P**2 + 2 * P**3 - 5 * P**4 + 2 * P**5
+    assert steady_state_availability(s) == pytest.approx(1 - (1 - bridge_value) ** 2, rel=1e-12)
