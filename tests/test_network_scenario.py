@@ -440,3 +440,19 @@ def test_a_parsed_network_travels_without_its_file(tmp_path):
     copy = pickle.loads(pickle.dumps(s))
     assert copy.service == s.service and copy.instances == s.instances
     assert len(copy.service.spec.graph.links) == 3
+
+
+def test_a_topohub_json_file_reads_like_the_topology(tmp_path):
+    """topohub's own node-link JSON (integer ids, names, pos, dist) read as a file."""
+    import topohub
+
+    (tmp_path / "polska.json").write_text(json.dumps(topohub.get("sndlib/polska")))
+    from_file = network("file: polska.json\nsource: Gdansk\ntarget: Krakow\n", folder=tmp_path)
+    by_name = network("topology: sndlib/polska\nsource: Gdansk\ntarget: Krakow\n")
+    a, b = from_file.service.spec.graph, by_name.service.spec.graph
+    assert (a.nodes, a.links, a.positions) == (b.nodes, b.links, b.positions)
+    named = topohub.get("sndlib/polska", use_names=True)
+    dist = next(e["dist"] for e in named["edges"] if {e["source"], e["target"]} == {"Gdansk", "Warsaw"})
+    assert b.link("Gdansk", "Warsaw").km == dist  # topohub's great-circle length, as given
+    assert b.link("Gdansk", "Warsaw").km_from == "given"
+    assert b.position("Gdansk") == tuple(next(n["pos"] for n in named["nodes"] if n["id"] == "Gdansk"))
