@@ -220,7 +220,7 @@ def test_scenario_bridge_in_series_with_a_server():
     assert steady_state_availability(s) == pytest.approx(0.999 * 0.99979805, abs=1e-8)
 
 
-def test_scenario_risk_group_is_factored_on():
+def test_scenario_risk_group_cuts_both_links():
     body = BRIDGE.replace(
         "link: fibre\n", "link: fibre\nrisk_groups: {d: {component: duct, links: [[s, a], [s, b]]}}\n"
     )
@@ -319,3 +319,92 @@ def test_network_copies_compose_like_any_block():
     assert {"access-1/network/link/a-b/fibre", "access-2/network/link/a-b/fibre"} <= set(s.instances)
     bridge_value = 2 * P**2 + 2 * P**3 - 5 * P**4 + 2 * P**5
     assert steady_state_availability(s) == pytest.approx(1 - (1 - bridge_value) ** 2, rel=1e-12)
+
+
+def test_many_risk_groups_are_elements_of_one_factoring(monkeypatch):
+    """GEANT with ten ducts, each under two links: solved as one network (the ducts as
+    elements, not 2**10 conditioned solutions), equal to the pure function given the
+    same elements."""
+    import simulation.analytic.network as an
+
+    pairs = [
+        ("at1.at", "ch1.ch"),
+        ("at1.at", "de1.de"),
+        ("be1.be", "fr1.fr"),
+        ("be1.be", "nl1.nl"),
+        ("ch1.ch", "fr1.fr"),
+        ("ch1.ch", "it1.it"),
+        ("de1.de", "fr1.fr"),
+        ("de1.de", "nl1.nl"),
+        ("fr1.fr", "uk1.uk"),
+        ("nl1.nl", "uk1.uk"),
+        ("es1.es", "fr1.fr"),
+        ("de1.de", "it1.it"),
+    ]
+    groups = {f"duct-{i}": [pairs[i], pairs[(i + 3) % len(pairs)]] for i in range(10)}
+    lines = "".join(
+        f"      duct-{i}: {{component: duct, links: [[{a[0]}, {a[1]}], [{b[0]}, {b[1]}]]}}\n"
+        for i, (a, b) in enumerate(groups.values())
+    )
+    s = loads(
+        HEAD
+        + "  cable: {failure: {rate: 2.5/y, per: 1000km}, repair: {mttr: 12h}}\n"
+        + "service:\n  network:\n    topology: sndlib/geant\n    source: at1.at\n    target: uk1.uk\n"
+        + "    link: cable\n    risk_groups:\n"
+        + lines,
+        source="t.yaml",
+    )
+    calls = []
+    solve = an.network_availability
+    monkeypatch.setattr(an, "network_availability", lambda *a, **k: calls.append(1) or solve(*a, **k))
+    value = steady_state_availability(s)
+    assert len(calls) == 1
+    monkeypatch.undo()
+    g = s.service.spec.graph.to_networkx()
+    links = {
+        (lk.a, lk.b): 1 / (1 + 2.5 / 8760 * lk.km / 1000 * 12)
+        for lk in s.service.spec.graph.links
+        if lk.km > 0
+    }
+    duct = 999 / 1000
+    ref = network_availability(
+        g,
+        "at1.at",
+        ["uk1.uk"],
+        link_availability=links,
+        risk_groups={name: (duct, ends) for name, ends in groups.items()},
+        tolerance=1e-12,
+    )
+    assert ref.low - 1e-12 <= value <= ref.high + 1e-12
+    without = network_availability(g, "at1.at", ["uk1.uk"], link_availability=links, tolerance=1e-12)
+    assert value < without.low  # the shared ducts cost availability
+
+
+def test_a_network_with_other_members_is_solved_inside_the_structure():
+    """A hand-built network whose link is a parallel pair of cables: not the expansion's
+    shape, so the solver composes it by its members (generic path)."""
+    import dataclasses
+
+    from simulation.model.structure import KofN, Leaf
+
+    s = scenario("service:\n  network:\n" + textwrap.indent(BRIDGE, "    "))
+    net = s.service
+    pair = KofN(1, (net.members[0], Leaf("spare")), kind="parallel")
+    members = (pair, *net.members[1:])
+    from simulation.model.structure import Instance
+
+    sc = dataclasses.replace(
+        s,
+        service=dataclasses.replace(net, members=members),
+        instances={**s.instances, "spare": Instance("spare", "fibre")},
+    )
+    first = 1 - (1 - P) ** 2  # s-a is now two cables in parallel
+    # bridge with one link at `first`: condition on s-a
+    up = network_availability(
+        bridge(), "s", ["t"], link_availability={e: P for e in bridge().edges if set(e) != {"s", "a"}}
+    )
+    down = network_availability(
+        bridge(), "s", ["t"], link_availability={**{e: P for e in bridge().edges}, ("s", "a"): 0.0}
+    )
+    expected = first * up.value + (1 - first) * down.value
+    assert steady_state_availability(sc) == pytest.approx(expected, rel=1e-12)

@@ -38,11 +38,13 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from simulation.analytic.ctmc import NotApplicable
+from simulation.model.structure import Leaf, Series
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,6 +56,7 @@ __all__ = [
     "network_availability",
     "network_block_availability",
     "network_site_availability",
+    "network_leaf_availability",
     "MAX_BRANCHES",
     "CERTIFIED_WIDTH",
 ]
@@ -353,7 +356,6 @@ def network_site_availability(block: Network, member_availability: Iterable[floa
         When a site's availability cannot be bounded within `CERTIFIED_WIDTH` in
         `MAX_BRANCHES` branches.
     """
-    spec = block.spec
     nodes: dict = {}
     links: dict = {}
     for element, a in zip(block.elements, member_availability, strict=True):
@@ -361,6 +363,64 @@ def network_site_availability(block: Network, member_availability: Iterable[floa
             links[element] = a
         else:
             nodes[element] = a
+    return _sites(block, nodes, links, {})
+
+
+def network_leaf_availability(block: Network, availability: Mapping[str, float]) -> dict[str, float]:
+    """Availability of a `Network` block from each source, from its instances' availabilities.
+
+    For a block as `simulation.model.network.expand_network` builds it: each member a
+    `Leaf` (a node) or a `Series` of leaves (a link); a leaf in several links is a
+    shared risk group, solved as one element of the factoring (rather than by
+    conditioning the whole network on it, once per group).
+
+    Parameters
+    ----------
+    block : Network
+    availability : mapping of str to float
+        Instance id -> availability, for every leaf of the block.
+
+    Returns
+    -------
+    dict of str to float
+        Source node -> availability.
+
+    Raises
+    ------
+    NotApplicable
+        For members of another shape, a node shared with another member, or a network
+        that cannot be bounded within `CERTIFIED_WIDTH`.
+    """
+    ids: list[list[str]] = []
+    for member in block.members:
+        if isinstance(member, Leaf):
+            ids.append([member.instance])
+        elif isinstance(member, Series) and all(isinstance(m, Leaf) for m in member.members):
+            ids.append([m.instance for m in member.members])
+        else:
+            raise NotApplicable(
+                f"network {block.name or ''!r} has a member that is not a node or a link series"
+            )
+    uses = Counter(i for member_ids in ids for i in set(member_ids))
+    nodes: dict = {}
+    links: dict = {}
+    groups: dict[str, tuple[float, list]] = {}
+    for element, member_ids in zip(block.elements, ids, strict=True):
+        own = math.prod(availability[i] for i in member_ids if uses[i] == 1)
+        shared = [i for i in dict.fromkeys(member_ids) if uses[i] > 1]
+        if isinstance(element, tuple):
+            links[element] = own
+            for i in shared:
+                groups.setdefault(i, (availability[i], []))[1].append(element)
+        elif shared:
+            raise NotApplicable(f"node {element!r} of network {block.name or ''!r} shares an instance")
+        else:
+            nodes[element] = own
+    return _sites(block, nodes, links, groups)
+
+
+def _sites(block: Network, nodes: dict, links: dict, groups: dict) -> dict[str, float]:
+    spec = block.spec
     graph = spec.graph.to_networkx()
     out = {}
     for source in spec.sources:
@@ -370,6 +430,7 @@ def network_site_availability(block: Network, member_availability: Iterable[floa
             spec.targets,
             node_availability=nodes,
             link_availability=links,
+            risk_groups=groups,
             need=spec.need,
             max_latency=spec.max_latency_hours,
             tolerance=CERTIFIED_WIDTH,

@@ -14,7 +14,8 @@ of `ctmc` over the service structure:
    with ``k >= n`` or a standby with one member never switches). Stateless blocks
    compose by the closed forms, whatever their members are. A network block is
    stateless too: it is up while its up members join source and target(s), solved by
-   factoring on its graph (`simulation.analytic.network`).
+   factoring on its graph (`simulation.analytic.network`); one whose instances occur
+   nowhere else is solved on its own first, its risk groups included.
 3. Any other block (standby, warm/cold k-of-n, hot k-of-n with failover) is
    *stateful*: its members must be single instances and it is solved as a Markov
    chain. It is independent of the rest of the structure, so it enters the
@@ -46,7 +47,7 @@ from typing import TYPE_CHECKING
 
 from simulation.analytic import rbd
 from simulation.analytic.ctmc import MAX_STATES, NotApplicable, stateful_block_availability
-from simulation.analytic.network import network_block_availability
+from simulation.analytic.network import network_block_availability, network_leaf_availability
 from simulation.model.structure import Block, KofN, Leaf, Network, Series, Standby, iter_blocks
 
 if TYPE_CHECKING:  # keep `import simulation.analytic` light
@@ -203,6 +204,7 @@ class _Solver:
 
     def block_availability(self, root: Block) -> float:
         """Availability of `root`: shared blocks, then shared instances factored on."""
+        root = self._substitute_networks(root)
         root = self._substitute_shared_blocks(root)
         counts = Counter(b.instance for b in iter_blocks(root) if isinstance(b, Leaf))
         shared = [iid for iid, c in counts.items() if c > 1]
@@ -276,6 +278,36 @@ class _Solver:
                 walk(m, here)
 
         walk(root, None)
+
+    def _substitute_networks(self, root: Block) -> Block:
+        """Stand a leaf in for each network block whose instances occur nowhere else.
+
+        Such a network is independent of the rest: it is solved on its own, its shared
+        risk groups as elements of its own factoring (not one whole-network solution
+        per group, as factoring on them from outside would take).
+        """
+        counts = Counter(b.instance for b in iter_blocks(root) if isinstance(b, Leaf))
+
+        def rebuild(b: Block) -> Block:
+            if isinstance(b, Leaf):
+                return b
+            if isinstance(b, Network) and not b.spec.per_site:
+                inner = Counter(x.instance for x in iter_blocks(b) if isinstance(x, Leaf))
+                if all(counts[i] == c for i, c in inner.items()):
+                    try:
+                        (value,) = network_leaf_availability(b, self.avail).values()
+                    except NotApplicable:
+                        return b  # solved with the structure around it, by `_combine`
+                    self.n_pseudo += 1
+                    pseudo = Leaf(f"{_PSEUDO}{self.n_pseudo}")
+                    self.avail[pseudo.instance] = value
+                    return pseudo
+            members = tuple(rebuild(m) for m in b.members)
+            if all(m is o for m, o in zip(members, b.members, strict=True)):
+                return b
+            return _replace_members(b, members)
+
+        return rebuild(root)
 
     def _substitute_shared_blocks(self, root: Block) -> Block:
         """Stand a leaf in for each outermost block used several times on its own.
