@@ -669,7 +669,8 @@ def test_fixed_switchover_chain_too_large_is_not_applicable():
     result = an.steady_state(scenario(service, {f"s{i}": "psu" for i in range(9)}, COMPS))
     assert result.value is None
     assert result.reason == (
-        f"the Markov regenerative chain of a fixed-length switchover has more than {ctmc.MAX_TIMER_STATES} states"
+        "the Markov regenerative chain of a fixed-length switchover has more than "
+        f"{ctmc.MAX_TIMER_STATES} states"
     )
 
 

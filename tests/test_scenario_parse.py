@@ -317,7 +317,7 @@ service:
       links:
         - {between: [a, b], km: 120}
         - {between: [b, c], km: 80, latency: 1ms}
-        - {between: [a, c]}
+        - {between: [a, c], km: 300}
     source: a
     target: c
     node: router
@@ -328,20 +328,24 @@ service:
     )
     fibre = s.components["fibre"]
     assert fibre.failure_per_km == pytest.approx(2.5 / 8760 / 1000)
-    assert fibre.failure == d.Exponential(fibre.failure_per_km)
     net = s.service
     assert isinstance(net, Network) and net.name == "wan"
     spec = net.spec
-    assert spec["graph"]["nodes"] == ("a", "b", "c")
-    assert spec["graph"]["links"][1] == {
-        "between": ("b", "c"),
-        "km": 80.0,
-        "latency_hours": pytest.approx(0.001 / 3600),
-    }
-    assert spec["graph"]["links"][2]["km"] is None
-    assert (spec["source"], spec["target"], spec["node"]) == ("a", "c", "router")
-    assert spec["link"] == ("fibre", "server", "server")
-    assert spec["max_latency_hours"] == pytest.approx(0.04 / 3600)
+    assert spec.graph.nodes == ("a", "b", "c")
+    bc = spec.graph.links[1]
+    assert (bc.ends, bc.km, bc.km_from) == (("b", "c"), 80.0, "given")
+    assert bc.latency_hours == pytest.approx(0.001 / 3600)
+    assert bc.total_latency_hours == pytest.approx((0.001 + 80 * 5e-6) / 3600)
+    assert (spec.sources, spec.targets, spec.need) == (("a",), ("c",), "any")
+    assert spec.node_types == (("a", "router"), ("b", "router"), ("c", "router"))
+    assert spec.link == ("fibre", "server", "server")
+    assert spec.max_latency_hours == pytest.approx(0.04 / 3600)
+    # one instance per node, a series per link: 3 + 3 x 3
+    assert len(s.instances) == 12
+    assert list(s.instances)[3:6] == ["wan/link/a-b/fibre", "wan/link/a-b/server-1", "wan/link/a-b/server-2"]
+    assert s.component_of("wan/link/a-b/fibre").failure.rate == pytest.approx(2.5 / 8760 * 120 / 1000)
+    assert s.component_of("wan/link/a-c/fibre").failure.rate == pytest.approx(2.5 / 8760 * 300 / 1000)
+    assert s.component_of("wan/link/a-c/server-1") == s.components["server"]
 
 
 def test_network_topology_and_node_map():
@@ -352,8 +356,11 @@ service:
   network: {topology: sndlib/geant, source: at1.at, target: uk1.uk, node: {at1.at: server}}
 """
     )
-    assert s.service.spec["topology"] == "sndlib/geant"
-    assert s.service.spec["node"] == {"at1.at": "server"}
+    spec = s.service.spec
+    assert spec.graph.origin == "topology sndlib/geant"
+    assert (len(spec.graph.nodes), len(spec.graph.links)) == (22, 36)
+    assert spec.node_types == (("at1.at", "server"),)
+    assert list(s.instances) == ["network/node/at1.at"]
 
 
 # -- distributions --------------------------------------------------------------------

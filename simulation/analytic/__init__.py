@@ -1,10 +1,11 @@
 """Exact steady-state availability, to cross-check the simulation engines.
 
-Closed forms of reliability block diagrams (`series`, `parallel`, `k_of_n`, ...) and
+Closed forms of reliability block diagrams (`series`, `parallel`, `k_of_n`, ...),
 continuous-time Markov chains for blocks with state (standby groups, spares, failover
-outages), composed over a scenario's structure by `steady_state`. Where no exact
-model applies for the distributions given the value is None, never a guess, and the
-`Analytic` result says why.
+outages) and factoring on network graphs (`network_availability`), composed over a
+scenario's structure by `steady_state`. Where no exact model applies for the
+distributions given the value is None, never a guess, and the `Analytic` result says
+why.
 
 Examples
 --------
@@ -25,6 +26,7 @@ from simulation.analytic.ctmc import (
     stateful_block_availability,
     stationary_distribution,
 )
+from simulation.analytic.network import AvailabilityBounds, network_availability
 from simulation.analytic.rbd import (
     instance_availability,
     k_of_n,
@@ -47,6 +49,9 @@ __all__ = [
     "parallel",
     "k_of_n",
     "k_of_n_identical",
+    # networks
+    "network_availability",
+    "AvailabilityBounds",
     # Markov chains
     "SwitchRates",
     "explore",

@@ -12,7 +12,10 @@ of `ctmc` over the service structure:
    a series, a hot k-of-n (parallel) without failover, and the degenerate cases that
    reduce to them (a hot standby without switchover is a parallel group; a k-of-n
    with ``k >= n`` or a standby with one member never switches). Stateless blocks
-   compose by the closed forms, whatever their members are.
+   compose by the closed forms, whatever their members are. A network block is
+   stateless too: it is up while its up members join source and target(s), solved by
+   factoring on its graph (`simulation.analytic.network`); one whose instances occur
+   nowhere else is solved on its own first, its risk groups included.
 3. Any other block (standby, warm/cold k-of-n, hot k-of-n with failover) is
    *stateful*: its members must be single instances (a standby's may be stateless
    blocks) with exponential failure and repair times, and it is solved as a Markov
@@ -53,8 +56,9 @@ from typing import TYPE_CHECKING
 
 from simulation.analytic import rbd
 from simulation.analytic.ctmc import MAX_STATES, NotApplicable, stateful_block_availability
+from simulation.analytic.network import network_block_availability, network_leaf_availability
 from simulation.model.distributions import Deterministic, Empirical
-from simulation.model.structure import Block, KofN, Leaf, Series, Standby, iter_blocks
+from simulation.model.structure import Block, KofN, Leaf, Network, Series, Standby, iter_blocks
 
 if TYPE_CHECKING:  # keep `import simulation.analytic` light
     from simulation.model.scenario import Scenario
@@ -148,8 +152,8 @@ def unsupported_reason(scenario: Scenario, *, max_states: int = MAX_STATES) -> s
 
 def _is_stateless(block: Block) -> bool:
     """True for blocks whose up state is a function of their members' up states."""
-    if isinstance(block, Series):
-        return True
+    if isinstance(block, (Series, Network)):
+        return True  # a network is up while its up members join source and target(s)
     if isinstance(block, KofN):
         if not isinstance(block.k, numbers.Integral):
             raise NotApplicable(f"k-of-n {block.name or ''!r} has a non-integer k {block.k!r}")
@@ -184,6 +188,8 @@ def _combine(block: Block, values: list[float]) -> float:
         return rbd.k_of_n(block.k, values)
     if isinstance(block, Standby):
         return rbd.parallel(values)
+    if isinstance(block, Network):
+        return network_block_availability(block, values)
     raise AssertionError(block)
 
 
@@ -204,7 +210,7 @@ class _Solver:
         sc = self.scenario
         if getattr(sc, "maintenance", None):
             raise NotApplicable("planned maintenance outages are not in the analytic model")
-        known = (Leaf, Series, KofN, Standby)
+        known = (Leaf, Series, KofN, Standby, Network)
         for b in iter_blocks(sc.service):
             if not isinstance(b, known):
                 raise NotApplicable(f"no analytic model for {type(b).__name__} blocks")
@@ -237,6 +243,7 @@ class _Solver:
 
     def block_availability(self, root: Block) -> float:
         """Availability of `root`: shared blocks, then shared instances factored on."""
+        root = self._substitute_networks(root)
         root = self._substitute_shared_blocks(root)
         counts = Counter(b.instance for b in iter_blocks(root) if isinstance(b, Leaf))
         shared = [iid for iid, c in counts.items() if c > 1]
@@ -308,6 +315,36 @@ class _Solver:
                 walk(m, here)
 
         walk(root, None)
+
+    def _substitute_networks(self, root: Block) -> Block:
+        """Stand a leaf in for each network block whose instances occur nowhere else.
+
+        Such a network is independent of the rest: it is solved on its own, its shared
+        risk groups as elements of its own factoring (not one whole-network solution
+        per group, as factoring on them from outside would take).
+        """
+        counts = Counter(b.instance for b in iter_blocks(root) if isinstance(b, Leaf))
+
+        def rebuild(b: Block) -> Block:
+            if isinstance(b, Leaf):
+                return b
+            if isinstance(b, Network) and not b.spec.per_site:
+                inner = Counter(x.instance for x in iter_blocks(b) if isinstance(x, Leaf))
+                if all(counts[i] == c for i, c in inner.items()):
+                    try:
+                        (value,) = network_leaf_availability(b, self.avail).values()
+                    except NotApplicable:
+                        return b  # solved with the structure around it, by `_combine`
+                    self.n_pseudo += 1
+                    pseudo = Leaf(f"{_PSEUDO}{self.n_pseudo}")
+                    self.avail[pseudo.instance] = value
+                    return pseudo
+            members = tuple(rebuild(m) for m in b.members)
+            if all(m is o for m, o in zip(members, b.members, strict=True)):
+                return b
+            return _replace_members(b, members)
+
+        return rebuild(root)
 
     def _substitute_shared_blocks(self, root: Block) -> Block:
         """Stand a leaf in for each outermost block used several times on its own.

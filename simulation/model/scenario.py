@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -153,4 +154,10 @@ class Scenario:
         )
 
     def component_of(self, instance_id: str) -> ComponentType:
-        return self.components[self.instances[instance_id].component]
+        """The component type of an instance, with the instance's own `failure` where it
+        has one (a length-scaled part of a network link)."""
+        instance = self.instances[instance_id]
+        comp = self.components[instance.component]
+        if instance.failure is not None:
+            return dataclasses.replace(comp, failure=instance.failure, failure_per_km=None)
+        return comp

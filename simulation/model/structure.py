@@ -189,6 +189,9 @@ class Instance:
     id: str
     component: str
     shared: bool = field(default=False, compare=False)
+    #: This instance's own time to failure, where it differs from its component type's
+    #: (a length-scaled part of a network link); None: the type's `failure`.
+    failure: Distribution | None = None
 
     def __post_init__(self):
         for what in ("id", "component"):
@@ -199,13 +202,18 @@ class Instance:
 
 @dataclass(frozen=True)
 class Network:
-    """A graph block: up while an up path joins `source` and `target`.
+    """A graph block: up while an up path joins the source to the target(s).
 
-    Kept as checked data (`spec`, the block's mapping from the file) until the
-    engines simulate networks.
+    `spec` (a `simulation.model.network.NetworkSpec`) is the graph and its rules;
+    `members` are ordinary blocks, one per failing graph element (a `Leaf` per
+    failing node, a `Series` per link), and ``elements[i]`` names the element of
+    ``members[i]``: a node name, or a link's ``(a, b)`` end nodes. Built by
+    `simulation.model.network.expand_network`.
     """
 
     spec: Any
+    members: tuple[Block, ...] = ()
+    elements: tuple[str | tuple[str, str], ...] = ()
     name: str | None = None
 
 

@@ -114,19 +114,40 @@ def _block_defs() -> dict:
         "not": {"anyOf": [{"required": [k]} for k in ("series", "parallel", "k_of_n", "standby", "network")]},
     }
     members = {"type": "array", "minItems": 1, "items": _ref("member")}
+    node_name = {"type": ["string", "number"]}
+    node_list = {"type": "array", "minItems": 1, "items": node_name}
+    position = _obj(
+        {
+            "lat": {"type": "number", "minimum": -90, "maximum": 90},
+            "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        },
+        ["lat", "lon"],
+        "position in degrees",
+    )
     network = _obj(
         {
-            "topology": {"type": "string", "description": "a shipped topology, e.g. sndlib/geant"},
+            "topology": {
+                "type": "string",
+                "description": "a real topology from topohub: sndlib/NAME or topozoo/NAME, e.g. sndlib/geant",
+            },
             "graph": _obj(
                 {
-                    "nodes": {"type": "array", "items": {"type": ["string", "number"]}},
+                    "nodes": {
+                        "anyOf": [
+                            {"type": "array", "items": node_name},
+                            {
+                                "type": "object",
+                                "additionalProperties": {"anyOf": [position, {"type": "null"}]},
+                            },
+                        ]
+                    },
                     "links": {
                         "type": "array",
                         "items": _obj(
                             {
                                 "between": {
                                     "type": "array",
-                                    "items": {"type": ["string", "number"]},
+                                    "items": node_name,
                                     "minItems": 2,
                                     "maxItems": 2,
                                 },
@@ -140,16 +161,38 @@ def _block_defs() -> dict:
                 ["nodes", "links"],
             ),
             "file": {"type": "string", "description": ".graphml or node-link .json"},
-            "source": {"type": ["string", "number"]},
-            "target": {"type": ["string", "number"]},
+            "source": node_name,
+            "sources": {"anyOf": [node_list, {"const": "all"}], "description": "customer sites"},
+            "target": node_name,
+            "targets": node_list,
+            "need": {"enum": ["any", "all"]},
             "node": {
                 "anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]
             },
             "link": {"anyOf": [{"type": "string"}, members]},
+            "risk_groups": {
+                "type": "object",
+                "description": "shared risk link groups: name -> {component, links}",
+                "additionalProperties": _obj(
+                    {
+                        "component": {"type": "string"},
+                        "links": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {**node_list, "minItems": 2, "maxItems": 2},
+                        },
+                    },
+                    ["component", "links"],
+                ),
+            },
             "max_latency": _ref("latency"),
         },
-        ["source", "target"],
     )
+    network["allOf"] = [
+        {"oneOf": [{"required": ["source"]}, {"required": ["sources"]}]},
+        {"oneOf": [{"required": ["target"]}, {"required": ["targets"]}]},
+        {"oneOf": [{"required": [k]} for k in ("topology", "graph", "file")]},
+    ]
     return {
         "member": {"anyOf": [_ref("block"), count_map]},
         "block": {

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from simulation.model.structure import Instance, KofN, Leaf, Network, Series, Standby, Switchover, leaves
+from simulation.model.components import ComponentType
+from simulation.model.network import NetworkSpec, expand_network
+from simulation.model.structure import Instance, KofN, Leaf, Series, Standby, Switchover, leaves
 from simulation.scenario import units
 from simulation.scenario.checks import (
     At,
@@ -40,7 +42,8 @@ from simulation.scenario.checks import (
     type_name,
 )
 from simulation.scenario.distributions import parse_distribution
-from simulation.scenario.errors import did_you_mean, one_of
+from simulation.scenario.errors import did_you_mean
+from simulation.scenario.network import parse_network
 
 BLOCK_KEYWORDS = ("series", "parallel", "k_of_n", "standby", "network")
 BLOCK_KEYS = {
@@ -51,8 +54,6 @@ BLOCK_KEYS = {
     "network": ("network", "name"),
 }
 MODES = ("hot", "warm", "cold")
-NETWORK_KEYS = ("topology", "graph", "file", "source", "target", "node", "link", "max_latency")
-NETWORK_SOURCES = ("topology", "graph", "file")
 SHARED, TEMPLATE, COMPONENT = "shared instance", "template", "component type"
 #: The most instances a scenario may have: checked before anything is built, so that a
 #: mistyped count (``{server: 1e15}``) or templates nested too deep stop at once.
@@ -88,9 +89,12 @@ class Composite:
 
 @dataclass
 class NetworkNode:
-    spec: dict
+    """A checked network block, expanded into instances by the `Builder`."""
+
+    spec: NetworkSpec
     at: At
     label: str | None = None
+    components: Mapping[str, ComponentType] = field(default_factory=dict)
 
 
 Node = Ref | Composite | NetworkNode
@@ -114,6 +118,7 @@ class BlockParser:
             for n in names:
                 self.kinds[n] = kind
         self.components = list(components)
+        self.component_types = components
         self.demand = demand
 
     # -- names ---------------------------------------------------------------
@@ -125,6 +130,12 @@ class BlockParser:
                 f"'blocks' or a shared instance from 'instances'"
                 + (f" (defined: {', '.join(self.kinds)})" if len(self.kinds) <= 12 else ""),
                 did_you_mean(name, [*self.kinds, *BLOCK_KEYWORDS]),
+            )
+        comp = self.component_types.get(name)
+        if getattr(comp, "failure_per_km", None) is not None:
+            raise at.error(
+                f"component type '{name}' fails per km of link (failure: {{per: ...}}); "
+                "it can only be a part of a network's links (network: {link: ...})"
             )
         return Ref(name, self.kinds[name], at)
 
@@ -313,127 +324,8 @@ class BlockParser:
 
     # -- networks ------------------------------------------------------------
     def _network(self, spec, at: At) -> NetworkNode:
-        sub = at.key(spec, "network")
-        net = expect_map(
-            spec["network"], sub, "a network mapping (topology | graph | file, source, target, ...)"
-        )
-        check_keys(net, sub, NETWORK_KEYS, required=())
-        given = [k for k in NETWORK_SOURCES if k in net]
-        if len(given) != 1:
-            raise sub.error(
-                f"a network needs exactly one of topology, graph or file; got "
-                f"{one_of(given) if given else 'none'}"
-            )
-        for key in ("source", "target"):
-            if key not in net:
-                raise sub.error(f"missing required key '{key}'")
-        out: dict = {}
-        nodes = None
-        if "topology" in net:
-            out["topology"] = expect_str(
-                net["topology"], sub.key(net, "topology"), "a topology name like sndlib/geant"
-            )
-        elif "file" in net:
-            f_at = sub.key(net, "file")
-            rel = expect_str(net["file"], f_at, "a path to a .graphml or node-link .json file")
-            path = Path(rel) if Path(rel).is_absolute() else f_at.folder / rel
-            if path.suffix.lower() not in (".graphml", ".json"):
-                raise f_at.error(f"a network file is .graphml or node-link .json, got '{rel}'")
-            if not path.is_file():
-                raise f_at.error(f"network file '{rel}' not found ({path})")
-            out["file"] = str(path)
-        else:
-            out["graph"], nodes = self._graph(net["graph"], sub.key(net, "graph"))
-        for key in ("source", "target"):
-            k_at = sub.key(net, key)
-            name = expect_str(
-                str(net[key]) if isinstance(net[key], (int, float)) else net[key], k_at, f"a {key} node"
-            )
-            if nodes is not None and name not in nodes:
-                raise k_at.error(f"{key} '{name}' is not a node of the graph", did_you_mean(name, nodes))
-            out[key] = name
-        if nodes is not None and out["source"] == out["target"]:
-            raise sub.key(net, "target").error("source and target are the same node")
-        out["node"] = None
-        if net.get("node") is not None:
-            n_at = sub.key(net, "node")
-            if isinstance(net["node"], dict):
-                mapping = {}
-                for node, typ in net["node"].items():
-                    if nodes is not None and node not in nodes:
-                        raise n_at.key_itself(net["node"], node).error(
-                            f"'{node}' is not a node of the graph", did_you_mean(node, nodes)
-                        )
-                    mapping[node] = expect_name(
-                        typ, n_at.key(net["node"], node), self.components, "component type"
-                    )
-                out["node"] = mapping
-            else:
-                out["node"] = expect_name(net["node"], n_at, self.components, "component type")
-        out["link"] = ()
-        if net.get("link") is not None:
-            l_at = sub.key(net, "link")
-            raw = [net["link"]] if isinstance(net["link"], str) else net["link"]
-            if isinstance(net["link"], dict):
-                raw = [net["link"]]
-            parts = []
-            seq = expect_list(raw, l_at, "a list of component types")
-            for i, item in enumerate(seq):
-                where = l_at if raw is not net["link"] else l_at.item(seq, i)
-                for ref in self._block(item, where, counts_allowed=True):
-                    if not isinstance(ref, Ref) or ref.kind != COMPONENT:
-                        raise where.error("a link is made of component types (in series)")
-                    parts.append(ref.name)
-            out["link"] = tuple(parts)
-        out["max_latency_hours"] = None
-        if net.get("max_latency") is not None:
-            m_at = sub.key(net, "max_latency")
-            out["max_latency_hours"] = m_at.convert(units.latency, net["max_latency"])
-            if not out["max_latency_hours"] > 0:
-                raise m_at.error(f"max_latency must be > 0, got {net['max_latency']}")
-        return NetworkNode(out, at, self._label(spec, at))
-
-    def _graph(self, value, at: At):
-        g = expect_map(value, at, "{nodes: [...], links: [{between: [a, b], km: 120}, ...]}")
-        check_keys(g, at, ("nodes", "links"), required=("nodes", "links"))
-        n_at = at.key(g, "nodes")
-        seq = expect_list(g["nodes"], n_at, "a list of node names")
-        nodes: list[str] = []
-        for i, item in enumerate(seq):
-            name = str(item) if isinstance(item, (int, float)) and not isinstance(item, bool) else item
-            name = expect_str(name, n_at.item(seq, i), "a node name")
-            if name in nodes:
-                raise n_at.item(seq, i).error(f"node '{name}' is listed twice")
-            nodes.append(name)
-        l_at = at.key(g, "links")
-        links = []
-        lseq = expect_list(g["links"], l_at, "a list of links")
-        for i, item in enumerate(lseq):
-            sub = l_at.item(lseq, i)
-            link = expect_map(item, sub, "{between: [a, b], km: 120, latency: 2ms}")
-            check_keys(link, sub, ("between", "km", "latency"), required=("between",))
-            b_at = sub.key(link, "between")
-            ends = expect_list(link["between"], b_at, "a list of two nodes")
-            if len(ends) != 2:
-                raise b_at.error(f"a link is between two nodes, got {len(ends)}")
-            pair = []
-            for j, end in enumerate(ends):
-                end = str(end) if isinstance(end, (int, float)) and not isinstance(end, bool) else end
-                if end not in nodes:
-                    raise b_at.item(ends, j).error(
-                        f"'{end}' is not a node of the graph", did_you_mean(end, nodes)
-                    )
-                pair.append(end)
-            if pair[0] == pair[1]:
-                raise b_at.error(f"a link joins two different nodes, got {pair[0]} twice")
-            km = sub.key(link, "km").convert(units.length, link["km"]) if link.get("km") is not None else None
-            lat = (
-                sub.key(link, "latency").convert(units.latency, link["latency"])
-                if link.get("latency") is not None
-                else 0.0
-            )
-            links.append({"between": tuple(pair), "km": km, "latency_hours": lat})
-        return {"nodes": tuple(nodes), "links": tuple(links)}, nodes
+        net = parse_network(spec["network"], at.key(spec, "network"), self.component_types)
+        return NetworkNode(net, at, self._label(spec, at), self.component_types)
 
 
 @dataclass
@@ -494,7 +386,7 @@ class Builder:
             local = node.name if counts[node.name] == 1 else f"{node.name}-{used[node.name]}"
             return self._named(node, prefix + local, shared)
         if isinstance(node, NetworkNode):
-            return Network(node.spec, node.label), False
+            return self._network(node, prefix, shared), False
         built = [self._build(m, prefix, counts, used, shared) for m in node.members]
         members = tuple(b for b, _ in built)
         foreign = any(f for _, f in built)
@@ -543,6 +435,25 @@ class Builder:
                     f"{key} {duration_text(mean)} is longer than the mean repair time of member "
                     f"'{name}' ({duration_text(mttr)}){hint}"
                 )
+
+    def _network(self, node: NetworkNode, prefix: str, shared: bool):
+        """The network's blocks and instances, under the id ``PREFIX + (label or network)``."""
+        block_id = prefix + (node.label or "network")
+        try:
+            block, instances = expand_network(
+                node.spec, block_id, node.components, name=node.label, shared=shared
+            )
+        except ValueError as exc:
+            raise node.at.error(str(exc)) from None
+        taken = next((i.id for i in instances if i.id in self.instances), None)
+        if taken is not None:
+            raise node.at.error(
+                f"instance id '{taken}' is already used; give each network in this scope its own 'name:'"
+            )
+        for inst in instances:
+            self._register(inst.id, Ref(inst.component, COMPONENT, node.at), inst.shared)
+            self.instances[inst.id] = inst  # with its own length-scaled failure, if any
+        return block
 
     def _register(self, instance_id: str, ref: Ref, shared: bool) -> None:
         if instance_id in self.instances:
