@@ -47,6 +47,12 @@ class Scenario:
     crews, spares, maintenance, support, demand
         Sections of the format that are read and checked, kept as plain validated
         data until the engines simulate them (see `unsupported_sections`).
+    data : mapping or None
+        The file's data as read (before templates are expanded and values resolved):
+        what `with_` changes by key path. None for a scenario built in Python.
+    folder : str or None
+        Where relative paths in `data` (an empirical ``csv:``, a network ``file:``) are
+        resolved.
     """
 
     name: str
@@ -64,6 +70,8 @@ class Scenario:
     maintenance: tuple[Any, ...] = ()
     support: Mapping[str, Any] | None = None
     demand: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] | None = field(default=None, compare=False)
+    folder: str | None = field(default=None, compare=False)
 
     def unsupported_sections(self) -> list[str]:
         """Sections this version reads and checks but does not simulate yet."""
@@ -85,6 +93,17 @@ class Scenario:
             f"{len(self.components)} component types, {sla}, "
             f"{self.run.replications} x {self.run.horizon_hours:g} h>"
         )
+
+    def with_(self, changes: Mapping[str, Any] | None = None, /, **paths: Any) -> Scenario:
+        """This scenario with values changed by key path, checked as a scenario file is.
+
+        Examples: ``scenario.with_({"sla.target": "99.95%"})``,
+        ``scenario.with_(**{"components.web-server.failure.mtbf": "20000h"})``. See
+        `simulation.scenario.keypath.apply_changes` for the key-path grammar and errors.
+        """
+        from simulation.scenario.keypath import apply_changes
+
+        return apply_changes(self, {**(changes or {}), **paths}, origin="Scenario.with_")
 
     def component_of(self, instance_id: str) -> ComponentType:
         return self.components[self.instances[instance_id].component]

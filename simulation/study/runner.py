@@ -83,6 +83,8 @@ def run(
     progress : bool, optional
         Progress bar (tqdm, also in Jupyter) for runs longer than a second; default: on
         when standard error is a terminal.
+        Or a bar to advance by replications (tqdm's ``update``, ``refresh``, ``close`` and
+        a settable ``total``): a sweep passes a view of its one bar over all variants.
     precision : float, optional
         Keep adding replications until the 95 % CI half-width of the unavailability (and
         of the breach probability, when the scenario has an SLA) is within this fraction
@@ -230,9 +232,12 @@ def _next_round(achieved: Precision, done: int, limit: int) -> int:
 class _Progress:
     """A tqdm bar that appears only for runs longer than a second."""
 
-    def __init__(self, name: str, total: int, progress: bool | None):
+    def __init__(self, name: str, total: int, progress):
         from tqdm.auto import tqdm
 
+        if progress is not None and not isinstance(progress, bool):  # a caller's bar (a sweep's)
+            self.bar = progress
+            return
         self.bar = tqdm(
             total=total,
             unit="rep",
