@@ -12,6 +12,7 @@ import sys
 import warnings
 
 EXIT_USAGE = 2
+_EXECUTOR_HELP = "where replications run: local (worker processes, the default) or dask://HOST:PORT"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH=VALUE",
         help="change a value by key path before running, e.g. sla.target=99.95%% (repeatable)",
     )
+    r.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
 
     w = sub.add_parser("sweep", help="run variants of a scenario with one seed and compare them")
     w.add_argument("file", help="scenario file (YAML, format slasim/1)")
@@ -90,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     w.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
     w.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
+    w.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
     w.add_argument("--csv", metavar="OUT", help="write the table (one row per variant, every figure) to OUT")
     w.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
@@ -123,8 +126,11 @@ def _user_errors():
 
 def _run(args) -> int:
     import simulation as sim
+    from simulation.study.executors import connect
 
+    executor = None
     try:
+        executor = connect(args.executor)
         scenario = _load_with_sets(args)
         result = sim.run(
             scenario,
@@ -136,6 +142,7 @@ def _run(args) -> int:
             progress=False if args.quiet else None,
             precision=args.precision,
             max_replications=args.max_replications,
+            executor=executor,
         )
         print(result.summary())
         if args.json:
@@ -148,6 +155,9 @@ def _run(args) -> int:
     except _user_errors() as err:
         print(f"slasim: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if executor is not None:
+            executor.close()
     return 0
 
 
@@ -162,10 +172,13 @@ def _load_with_sets(args):
 
 
 def _sweep(args) -> int:
+    from simulation.study.executors import connect
     from simulation.study.store import StoreError
     from simulation.study.sweep import plan_variants, run_variants, sweep_table
 
+    executor = None
     try:
+        executor = connect(args.executor)
         scenario = _load_with_sets(args)
         if args.vary:
             plan = plan_variants(vary=_vary(args.vary))
@@ -173,8 +186,7 @@ def _sweep(args) -> int:
             plan = _variants_file(args.variants)
         table = _SweepTable(plan, args.baseline)
         outcomes = []
-        table.header()
-        for outcome in run_variants(
+        running = run_variants(
             scenario,
             plan,
             baseline=args.baseline,
@@ -186,7 +198,10 @@ def _sweep(args) -> int:
             store=args.store,
             study=args.study,
             progress=False if args.quiet else None,
-        ):
+            executor=executor,
+        )
+        table.header()  # every variant and the store are checked: a table follows
+        for outcome in running:
             outcomes.append(outcome)
             table.row(outcome)
         stored = sum(o.stored for o in outcomes)
@@ -203,6 +218,9 @@ def _sweep(args) -> int:
     except (*_user_errors(), StoreError) as err:
         print(f"slasim: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if executor is not None:
+            executor.close()
     return 0
 
 

@@ -22,6 +22,7 @@ from simulation.engine.streams import BATCH_SIZE, batches
 from simulation.engine.support import check_supported
 from simulation.model.scenario import Scenario
 from simulation.study.batch import BatchOutput, run_batches
+from simulation.study.executors import as_executor
 
 ENGINES = ("auto", "des", "fast")
 
@@ -64,6 +65,7 @@ def run(
     progress: bool | None = None,
     precision: float | None = None,
     max_replications: int | None = None,
+    executor=None,
 ):
     """Simulate `scenario` and measure it against its SLA.
 
@@ -91,6 +93,10 @@ def run(
         of its value, e.g. 0.1.
     max_replications : int, optional
         Upper bound for a precision-driven run (default 20 x the first round).
+    executor : distributed.Client or executor, optional
+        Where batches run (`simulation.study.executors`): default local worker processes;
+        a `distributed.Client` runs them on a Dask cluster, with the same numbers.
+        `workers` then defaults to the cluster's threads.
 
     Returns
     -------
@@ -112,7 +118,10 @@ def run(
         raise ValueError(f"max_replications ({limit}) must be >= replications ({replications})")
     engine, reason = choose_engine(scenario, engine)
     _warn_partial_window(scenario, horizon_hours)
-    workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    executor = as_executor(executor)
+    if workers is None:
+        workers = executor.workers if executor is not None else (os.cpu_count() or 1)
+    workers = max(1, int(workers))
 
     started = time.perf_counter()
     outputs: list[BatchOutput] = []
@@ -122,7 +131,7 @@ def run(
         while plan:
             bar.total = plan[-1].stop  # a precision-driven run grows round by round
             bar.refresh()
-            outputs += _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar)
+            outputs += _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar, executor)
             if precision is None:
                 break
             achieved = _precision(outputs, precision, scenario.sla is not None)
@@ -185,9 +194,16 @@ def _tasks(plan: list[range], engine: str, workers: int) -> list[list[range]]:
     return [plan[i : i + per_task] for i in range(0, len(plan), per_task)]
 
 
-def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar) -> list[BatchOutput]:
+def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar, executor=None) -> list[BatchOutput]:
     tasks = _tasks(plan, engine, workers)
     outputs: list[BatchOutput] = []
+    if executor is not None:  # the scenario goes to the workers once per round
+        shared = executor.share(scenario)
+        futures = [executor.submit(run_batches, shared, seed, task, horizon_hours, engine) for task in tasks]
+        for future, task in zip(futures, tasks):
+            outputs += future.result()
+            bar.update(sum(len(b) for b in task))
+        return outputs
     if workers == 1 or len(tasks) == 1:
         for task in tasks:
             outputs += run_batches(scenario, seed, task, horizon_hours, engine)

@@ -129,6 +129,7 @@ def sweep(
     store=None,
     study: str | None = None,
     progress: bool | None = None,
+    executor=None,
 ) -> pd.DataFrame:
     """Run variants of `scenario` with common random numbers; one table row per variant.
 
@@ -146,8 +147,9 @@ def sweep(
     replications, seed : int, optional
         The same for every variant; default the scenario's `run` section (a variant's own
         ``run.seed`` or ``run.replications`` does not apply).
-    horizon, engine, workers
-        As for `simulation.run` (without `horizon`, each variant's ``run.horizon``).
+    horizon, engine, workers, executor
+        As for `simulation.run` (without `horizon`, each variant's ``run.horizon``); an
+        executor (e.g. a `distributed.Client`) runs every variant's replications.
     store : str or os.PathLike, optional
         A results store (SQLite file): each finished variant is written as it completes;
         variants already stored for this study are read back instead of run.
@@ -191,6 +193,7 @@ def sweep(
             store=store,
             study=study,
             progress=progress,
+            executor=executor,
         )
     )
     return sweep_table(outcomes, baseline, order=[v.name for v in plan])
@@ -209,15 +212,18 @@ def run_variants(
     store=None,
     study: str | None = None,
     progress: bool | None = None,
+    executor=None,
 ) -> Iterator[VariantOutcome]:
-    """Run (or read back from `store`) each variant of `plan`; yield each as it finishes.
+    """Check every variant (and the store), then return an iterator that runs (or reads
+    back from `store`) each variant of `plan` and yields it as it finishes.
 
-    The baseline runs first, so that a table printed as variants finish can show the
-    differences to it. Options and errors as for `sweep`; outcomes in run order.
+    The checks happen in this call, before anything runs; the baseline runs first, so
+    that a table printed as variants finish can show the differences to it. Options and
+    errors as for `sweep`; outcomes in run order.
     """
     from simulation import __version__
-    from simulation.scenario.keypath import apply_changes, canonical_json, fingerprint
-    from simulation.study.runner import ENGINES, run
+    from simulation.scenario.keypath import apply_changes, canonical_json
+    from simulation.study.runner import ENGINES
     from simulation.study.store import ResultsStore, StudyHeader
 
     if engine not in ENGINES:
@@ -229,27 +235,14 @@ def run_variants(
     seed = scenario.run.seed if seed is None else int(seed)
     horizon_hours = None if horizon is None else _hours(horizon)
     scenarios = {v.name: apply_changes(scenario, v.changes, v.origin) for v in plan}
-    order = sorted(plan, key=lambda v: v.name != baseline)  # stable: the baseline first
-
-    def key(data) -> str:
-        return fingerprint(
-            {
-                "data": data,
-                "slasim": __version__,
-                "engine": engine,
-                "seed": seed,
-                "replications": replications,
-                "horizon_hours": horizon_hours,
-            }
-        )
-
+    options = {"engine": engine, "seed": seed, "replications": replications, "horizon_hours": horizon_hours}
+    keys = {name: study_fingerprint(s.data, **options) for name, s in scenarios.items()}
     db = header = None
     stored = {}
     if store is not None:
-        db = ResultsStore(store)
         header = StudyHeader(
             study=study or _study_name(scenario),
-            fingerprint=key(scenario.data),
+            fingerprint=study_fingerprint(scenario.data, **options),
             scenario=scenario.name,
             source=scenario.source,
             data=canonical_json(scenario.data),
@@ -259,44 +252,70 @@ def run_variants(
             engine=engine,
             slasim_version=__version__,
         )
-    bar = _Bar(len(plan) * replications, progress)
-    try:
-        if db is not None:
+        db = ResultsStore(store)
+        try:
             stored = db.open_study(header)
-            _check_stored(stored, plan, {v.name: key(scenarios[v.name].data) for v in plan}, db.path)
+            _check_stored(stored, plan, keys, db.path)
+        except BaseException:
+            db.close()
+            raise
+    order = sorted(plan, key=lambda v: v.name != baseline)  # stable: the baseline first
+    run_options = {"replications": replications, "seed": seed, "horizon": horizon_hours, "engine": engine}
+    return _outcomes(
+        order,
+        scenarios,
+        keys,
+        stored,
+        db,
+        header,
+        {**run_options, "workers": workers, "executor": executor},
+        progress,
+    )
+
+
+def _outcomes(order, scenarios, keys, stored, db, header, run_options, progress) -> Iterator[VariantOutcome]:
+    from simulation.study.runner import run
+
+    replications = run_options["replications"]
+    bar = _Bar(len(order) * replications, progress)
+    try:
         for variant in order:
             row = stored.get(variant.name)
             if row is not None:
                 bar.update(replications)
                 yield VariantOutcome(variant, row.figures, row.per_replication, True)
                 continue
-            result = run(
-                scenarios[variant.name],
-                replications=replications,
-                seed=seed,
-                horizon=horizon_hours,
-                engine=engine,
-                workers=workers,
-                progress=bar.for_run(),
-            )
+            result = run(scenarios[variant.name], progress=bar.for_run(), **run_options)
             # read back through JSON, so a run and a resumed run give the same table
             report = _json_round_trip(result.to_dict())
             per_rep = replication_figures(result)
             del result  # its timelines are large; a sweep keeps only the figures
             if db is not None:
-                db.save(
-                    header,
-                    variant.name,
-                    dict(variant.changes),
-                    key(scenarios[variant.name].data),
-                    report,
-                    per_rep,
-                )
+                db.save(header, variant.name, dict(variant.changes), keys[variant.name], report, per_rep)
             yield VariantOutcome(variant, report, per_rep, False)
     finally:
         bar.close()
         if db is not None:
             db.close()
+
+
+def study_fingerprint(data, *, engine: str, seed: int, replications: int, horizon_hours: float | None) -> str:
+    """What fixes the figures of a run: SHA-256 of the scenario's file data (canonical JSON),
+    the slasim version, the engine asked for, the seed, the replications and the horizon
+    (None: the file's ``run.horizon``, which is in the data)."""
+    from simulation import __version__
+    from simulation.scenario.keypath import fingerprint
+
+    return fingerprint(
+        {
+            "data": data,
+            "slasim": __version__,
+            "engine": engine,
+            "seed": seed,
+            "replications": replications,
+            "horizon_hours": horizon_hours,
+        }
+    )
 
 
 def _check_stored(stored: dict, plan: list[Variant], keys: dict, path: str) -> None:
