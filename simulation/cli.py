@@ -1,4 +1,4 @@
-"""The `slasim` command: run, validate, schema.
+"""The `slasim` command: run, sweep, validate, schema.
 
 Errors in what the user gave (a bad scenario, a bad option) print one line and exit
 with status 2, without a traceback.
@@ -69,7 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument(
         "--variants", metavar="FILE", help="YAML file of named variants: name: {PATH: VALUE, ...}"
     )
-    w.add_argument("--baseline", metavar="NAME", help="variant to compare the others with (paired CIs)")
+    w.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help="variant to compare the others with (paired CIs), by name or number (1 = first)",
+    )
     w.add_argument(
         "--store", metavar="FILE", help="results store (SQLite): write variants as they finish, resume"
     )
@@ -174,7 +178,7 @@ def _load_with_sets(args):
 def _sweep(args) -> int:
     from simulation.study.executors import connect
     from simulation.study.store import StoreError
-    from simulation.study.sweep import plan_variants, run_variants, sweep_table
+    from simulation.study.sweep import plan_variants, resolve_baseline, run_variants, sweep_table
 
     executor = None
     try:
@@ -184,12 +188,13 @@ def _sweep(args) -> int:
             plan = plan_variants(vary=_vary(args.vary))
         else:
             plan = _variants_file(args.variants)
-        table = _SweepTable(plan, args.baseline)
+        baseline = resolve_baseline(args.baseline, plan)
+        table = _SweepTable(plan, baseline)
         outcomes = []
         running = run_variants(
             scenario,
             plan,
-            baseline=args.baseline,
+            baseline=baseline,
             replications=args.replications,
             seed=args.seed,
             horizon=args.horizon,
@@ -213,7 +218,7 @@ def _sweep(args) -> int:
         )
         if args.csv:
             _ensure_parent(args.csv)
-            sweep_table(outcomes, args.baseline, order=[v.name for v in plan]).to_csv(args.csv, index=False)
+            sweep_table(outcomes, baseline, order=[v.name for v in plan]).to_csv(args.csv, index=False)
             print(f"table: {args.csv}")
     except (*_user_errors(), StoreError) as err:
         print(f"slasim: error: {err}", file=sys.stderr)

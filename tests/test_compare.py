@@ -72,5 +72,8 @@ def test_a_design_against_itself_differs_by_exactly_zero(runs):
 def test_runs_that_are_not_pairs_are_refused(runs):
     with pytest.raises(ValueError, match="same seed: got 5 and 6"):
         sim.compare(runs["a"], runs["b_other_seed"])
+    base = runs["a"].scenario
+    with pytest.raises(ValueError, match="drop precision"):
+        sim.compare(base, base, replications=40, precision=0.1)
     with pytest.raises(ValueError, match="equal sizes"):
         paired_difference([1.0, 2.0], [1.0])

@@ -82,8 +82,13 @@ def test_deltas_to_a_baseline_are_paired(scenario):
     assert faster["delta.breach_probability"] == pytest.approx(diff, abs=1e-6)  # report rounds to 6 digits
     assert faster["delta.breach_probability.ci95.low"] < faster["delta.breach_probability"]
     assert faster["delta.availability.ci95.low"] > 0
-    with pytest.raises(ValueError, match="baseline 'nope' is not a variant"):
+    with pytest.raises(
+        ValueError, match="baseline 'nope' is not a variant; give a name or a number from 1 to 1"
+    ):
         sim.sweep(scenario, variants={"today": {}}, baseline="nope", **OPTS)
+    by_number = sim.sweep(scenario, vary={"sla.min_outage": ["1min", "5min"]}, baseline=1, **OPTS)
+    assert list(by_number["delta.breach_probability"] <= 0) == [True, True]
+    assert by_number["delta.breach_probability"][0] == 0.0
 
 
 def test_every_variant_is_checked_before_anything_runs(scenario, tmp_path):
@@ -155,6 +160,22 @@ def test_cli_sweep_table_variants_file_and_csv(scenario, tmp_path, capsys):
         == 0
     )
     assert "4 variants x 40 replications" in capsys.readouterr().out
+    # --set changes the scenario of every variant
+    assert (
+        main(
+            [
+                *args,
+                "--vary",
+                "components.web-server.repair.mttr=4h,8h",
+                "--set",
+                "sla.target=99.5%",
+                "--csv",
+                str(csv),
+            ]
+        )
+        == 0
+    )
+    assert list(pd.read_csv(csv)["sla.target"]) == [0.995, 0.995]
 
     variants.write_text("bad:\n  sla.target: high\n")
     assert main([*args, "--variants", str(variants)]) == 2
@@ -229,3 +250,26 @@ def test_a_killed_sweep_resumes_and_stores_every_variant_once(tmp_path):
         got_report, got_per_rep = stored[name]
         assert {**got_report, "elapsed_seconds": 0} == {**report, "elapsed_seconds": 0}, name
         assert got_per_rep == per_rep, name
+
+
+def test_one_progress_bar_counts_every_variant_s_replications(scenario, monkeypatch):
+    """Two variants of 60 replications: one bar of 120 that each run advances, none of its own."""
+    bars = []
+
+    class Bar:
+        def __init__(self, total, **options):
+            self.total, self.n, self.closed = total, 0, False
+            bars.append(self)
+
+        def update(self, n):
+            self.n += n
+
+        def refresh(self):
+            pass
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr("tqdm.auto.tqdm", Bar)
+    sim.sweep(scenario, variants={"a": {}, "b": FASTER_RACK_REPAIR}, **{**OPTS, "progress": True})
+    assert [(b.total, b.n, b.closed) for b in bars] == [(120, 120, True)]

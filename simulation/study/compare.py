@@ -156,7 +156,8 @@ def compare(a, b, **run_options) -> Comparison:
     ------
     ValueError
         When the two results differ in seed, number of replications or horizon (their
-        replications would not be pairs), or `run_options` are given with results.
+        replications would not be pairs), `run_options` are given with results, or ask
+        for a precision-driven run.
 
     Examples
     --------
@@ -171,6 +172,10 @@ def compare(a, b, **run_options) -> Comparison:
     from simulation.study.runner import run
 
     if isinstance(a, Scenario) and isinstance(b, Scenario):
+        if run_options.get("precision") is not None:
+            raise ValueError(
+                "a paired comparison runs both designs with the same replications; drop precision"
+            )
         a = run(a, **run_options)
         b = run(b, **{**run_options, "seed": a.seed, "replications": a.replications})
     elif run_options:

@@ -58,7 +58,12 @@ def value_text(value) -> str:
     """A value as it would be written in a scenario file (for variant names and tables)."""
     if isinstance(value, str):
         return value
-    return yaml.safe_dump(value, default_flow_style=True, width=10**6).strip().removesuffix("...").strip()
+    return (
+        yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10**6)
+        .strip()
+        .removesuffix("...")
+        .strip()
+    )
 
 
 def plan_variants(vary: Mapping | None = None, variants=None) -> list[Variant]:
@@ -111,6 +116,27 @@ def plan_variants(vary: Mapping | None = None, variants=None) -> list[Variant]:
     return plan
 
 
+def resolve_baseline(baseline, plan: list[Variant]) -> str | None:
+    """The name of the baseline variant given by name or by number in `plan` (1 = first).
+
+    Raises
+    ------
+    ValueError
+        When it names no variant.
+    """
+    if baseline is None:
+        return None
+    names = [v.name for v in plan]
+    if str(baseline) in names:
+        return str(baseline)
+    if str(baseline).isdigit() and 1 <= int(baseline) <= len(names):
+        return names[int(baseline) - 1]
+    raise ValueError(
+        f"baseline {baseline!r} is not a variant; give a name or a number from 1 to {len(names)}: "
+        + "; ".join(names)
+    )
+
+
 def _grid_name(changes: Mapping) -> str:
     return ", ".join(f"{p}={value_text(v)}" for p, v in changes.items())
 
@@ -140,8 +166,9 @@ def sweep(
         by key path. A scenario built in Python cannot be swept.
     vary, variants
         The grid or the named variants (`plan_variants`).
-    baseline : str, optional
-        Name of the variant the others are compared with: adds the paired differences
+    baseline : str or int, optional
+        The variant the others are compared with, by name or by number in the plan
+        (1 = the first; handy for grids, whose names are long): adds the paired differences
         ``delta.<figure>`` and their 95 % CI (``delta.<figure>.ci95.low``/``.high``) for
         availability, breach_probability and expected_credit_percent (`compare`).
     replications, seed : int, optional
@@ -180,6 +207,7 @@ def sweep(
         For bad options (as `simulation.run`) or an unknown baseline.
     """
     plan = plan_variants(vary, variants)
+    baseline = resolve_baseline(baseline, plan)
     outcomes = list(
         run_variants(
             scenario,
@@ -228,9 +256,7 @@ def run_variants(
 
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    names = [v.name for v in plan]
-    if baseline is not None and baseline not in names:
-        raise ValueError(f"baseline {baseline!r} is not a variant; the variants are: {'; '.join(names)}")
+    baseline = resolve_baseline(baseline, plan)
     replications = scenario.run.replications if replications is None else int(replications)
     seed = scenario.run.seed if seed is None else int(seed)
     horizon_hours = None if horizon is None else _hours(horizon)
