@@ -14,7 +14,7 @@ import pytest
 
 import simulation as sim
 from simulation.cli import main
-from simulation.study.store import ResultsStore, StoreError
+from simulation.study.store import ResultsStore, StoreError, read_study
 from simulation.study.sweep import flatten_report, plan_variants, run_variants
 from tests.studies import FASTER_RACK_REPAIR, WEB_PAIR
 
@@ -130,6 +130,13 @@ def test_the_store_resumes_and_refuses_another_seed_or_scenario(scenario, tmp_pa
     sim.sweep(scenario, variants=variants, store=store, study="seed 6", **{**OPTS, "seed": 6})
     with ResultsStore(store) as db:
         assert len(db.variants("web-pair")) == 3 and len(db.variants("seed 6")) == 2
+        assert db.studies() == ["web-pair", "seed 6"]
+    # a stored study reads back as the table the sweep returned
+    table = read_study(store, "web-pair", baseline="today")
+    expected = sim.sweep(scenario, variants=variants, store=store, baseline="today", **OPTS)
+    pd.testing.assert_frame_equal(table.iloc[:2][expected.columns], expected)  # + the third's set.sla.target
+    with pytest.raises(StoreError, match="holds 2 studies; name one of: web-pair, seed 6"):
+        read_study(store)
 
 
 def test_a_file_that_is_not_a_store_is_refused(tmp_path):

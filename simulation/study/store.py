@@ -14,7 +14,7 @@ and suffix). A study is fixed by its fingerprint: a SHA-256 of the scenario's fi
 and the horizon. Running a study whose name is stored with another fingerprint is
 refused with a message naming what changed (rows of another seed or scenario are never
 mixed in); give the run another study name (``--study``) to keep both in one file, or
-another file.
+another file. `read_study` gives a stored study's table without running anything.
 
 Tables (``PRAGMA user_version = 1``)::
 
@@ -191,10 +191,15 @@ class ResultsStore:
             )
         return self.variants(header.study)
 
+    def studies(self) -> list[str]:
+        """The names of the studies in the store, oldest first."""
+        return [r[0] for r in self._db.execute("SELECT study FROM studies ORDER BY rowid")]
+
     def variants(self, study: str) -> dict[str, StoredVariant]:
-        """The finished variants of `study`, by name."""
+        """The finished variants of `study`, by name, in the order they finished."""
         rows = self._db.execute(
-            "SELECT variant, changes, fingerprint, figures, per_replication FROM variants WHERE study = ?",
+            "SELECT variant, changes, fingerprint, figures, per_replication FROM variants "
+            "WHERE study = ? ORDER BY rowid",
             (study,),
         ).fetchall()
         return {
@@ -282,3 +287,51 @@ def _changed_paths(old, new, path: str = "") -> list[str]:
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         return [p for i, (a, b) in enumerate(zip(old, new)) for p in _changed_paths(a, b, f"{path}[{i}]")]
     return [] if old == new else [path or "(the whole file)"]
+
+
+def read_study(path, study: str | None = None, baseline: str | None = None):
+    """The table of a stored study, as `simulation.sweep` returned it, without running anything.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The store.
+    study : str, optional
+        Needed when the store holds more than one study.
+    baseline : str, optional
+        A stored variant to compare the others with (adds the ``delta.*`` columns).
+
+    Returns
+    -------
+    DataFrame
+        One row per finished variant, in the order they finished (`sweep_table`).
+
+    Raises
+    ------
+    StoreError
+        When the file is not a store, `study` is not in it, or is needed to choose.
+    ValueError
+        When `baseline` is not a stored variant.
+    """
+    from simulation.study.sweep import Variant, VariantOutcome, sweep_table
+
+    if not Path(path).is_file():
+        raise StoreError(f"{path}: no such store")
+    with ResultsStore(path) as db:
+        names = db.studies()
+        if study is None:
+            if len(names) != 1:
+                raise StoreError(
+                    f"{path}: holds {len(names)} studies; name one of: {', '.join(names) or '-'}"
+                )
+            study = names[0]
+        if study not in names:
+            raise StoreError(f"{path}: no study '{study}'; it holds: {', '.join(names) or '-'}")
+        rows = db.variants(study)
+    outcomes = [
+        VariantOutcome(Variant(r.variant, r.changes), r.figures, r.per_replication, True)
+        for r in rows.values()
+    ]
+    if baseline is not None and baseline not in rows:
+        raise ValueError(f"baseline {baseline!r} is not a stored variant of '{study}': {'; '.join(rows)}")
+    return sweep_table(outcomes, baseline)
