@@ -6,6 +6,7 @@ The front door for notebooks and scripts::
     scenario = sim.load("scenarios/web-hosting.yaml")
     result = sim.run(scenario, replications=2000, seed=7)
     print(result.summary())
+    table = sim.sweep(scenario, vary={"sla.target": ["99.9%", "99.95%"]}, seed=7)
 
 Deeper modules (`simulation.engine`, `simulation.measure`, …) are reachable but
 not promised.
@@ -24,7 +25,9 @@ from simulation.model.distributions import (
 )
 from simulation.report.result import Result
 from simulation.scenario import ScenarioError, load, loads
+from simulation.study.compare import compare
 from simulation.study.runner import run
+from simulation.study.sweep import sweep
 
 __version__ = "0.1.0"
 
@@ -40,7 +43,9 @@ __all__ = [
     "ScenarioError",
     "Uniform",
     "Weibull",
+    "compare",
     "load",
     "loads",
     "run",
+    "sweep",
 ]

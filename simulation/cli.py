@@ -1,4 +1,4 @@
-"""The `slasim` command: run, validate, schema.
+"""The `slasim` command: run, sweep, validate, schema.
 
 Exit status: 0 when the command did its work; 2 when what the user gave cannot be used
 (a bad scenario file, an option out of range, a scenario that is not simulated yet),
@@ -17,6 +17,7 @@ import warnings
 
 EXIT_BUG = 1
 EXIT_USAGE = 2
+_EXECUTOR_HELP = "where replications run: local (worker processes, the default) or dask://HOST:PORT"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +57,57 @@ def _parser() -> argparse.ArgumentParser:
         help="write the plots availability.png, timeline.png, attribution.png and target-risk.png to DIR",
     )
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    r.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="change a value by key path before running, e.g. sla.target=99.95%% (repeatable)",
+    )
+    r.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
+
+    w = sub.add_parser("sweep", help="run variants of a scenario with one seed and compare them")
+    w.add_argument("file", help="scenario file (YAML, format slasim/1)")
+    how = w.add_mutually_exclusive_group(required=True)
+    how.add_argument(
+        "--vary",
+        action="append",
+        metavar="PATH=V1,V2,...",
+        help="values of one key path (repeatable: the grid of all combinations)",
+    )
+    how.add_argument(
+        "--variants", metavar="FILE", help="YAML file of named variants: name: {PATH: VALUE, ...}"
+    )
+    w.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help="variant to compare the others with (paired CIs), by name or number (1 = first)",
+    )
+    w.add_argument(
+        "--store", metavar="FILE", help="results store (SQLite): write variants as they finish, resume"
+    )
+    w.add_argument(
+        "--study", metavar="NAME", help="study name in the store (default: the scenario file name)"
+    )
+    w.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="change the scenario for all variants",
+    )
+    w.add_argument(
+        "--replications", "-n", type=int, help="replications per variant (default: run.replications)"
+    )
+    w.add_argument("--seed", type=int, help="random seed of every variant (default: the file's run.seed)")
+    w.add_argument(
+        "--horizon", help="simulated time per replication, e.g. 1y (default: the file's run.horizon)"
+    )
+    w.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
+    w.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
+    w.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
+    w.add_argument("--csv", metavar="OUT", help="write the table (one row per variant, every figure) to OUT")
+    w.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     v = sub.add_parser(
         "validate",
@@ -80,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     from simulation.scenario.errors import InputError
 
     try:
-        return {"run": _run, "validate": _validate, "schema": _schema}[args.command](args)
+        return {"run": _run, "validate": _validate, "schema": _schema, "sweep": _sweep}[args.command](args)
     except KeyboardInterrupt:
         print("slasim: interrupted", file=sys.stderr)
         return 130
@@ -101,19 +153,26 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     import simulation as sim
+    from simulation.study.executors import connect
 
-    scenario = sim.load(args.file)
-    result = sim.run(
-        scenario,
-        replications=args.replications,
-        seed=args.seed,
-        horizon=args.horizon,
-        engine=args.engine,
-        workers=args.workers,
-        progress=False if args.quiet else None,
-        precision=args.precision,
-        max_replications=args.max_replications,
-    )
+    executor = connect(args.executor)
+    try:
+        scenario = _load_with_sets(args)
+        result = sim.run(
+            scenario,
+            replications=args.replications,
+            seed=args.seed,
+            horizon=args.horizon,
+            engine=args.engine,
+            workers=args.workers,
+            progress=False if args.quiet else None,
+            precision=args.precision,
+            max_replications=args.max_replications,
+            executor=executor,
+        )
+    finally:
+        if executor is not None:
+            executor.close()
     print(result.summary())
     if args.json:
         with _writing(args.json):
@@ -125,6 +184,171 @@ def _run(args) -> int:
             paths = result.save_plots(args.plots)
         print(f"  plots             {', '.join(str(p) for p in paths)}")
     return 0
+
+
+def _load_with_sets(args):
+    """The scenario of `args.file` with its ``--set PATH=VALUE`` changes."""
+    import simulation as sim
+    from simulation.scenario.keypath import apply_changes, parse_assignment
+
+    scenario = sim.load(args.file)
+    changes = dict(parse_assignment(text, "--set") for text in args.set)
+    return apply_changes(scenario, changes, origin="--set")
+
+
+def _sweep(args) -> int:
+    from simulation.study.executors import connect
+    from simulation.study.sweep import plan_variants, resolve_baseline, run_variants, sweep_table
+
+    executor = connect(args.executor)
+    try:
+        scenario = _load_with_sets(args)
+        if args.vary:
+            plan = plan_variants(vary=_vary(args.vary))
+        else:
+            plan = _variants_file(args.variants)
+        baseline = resolve_baseline(args.baseline, plan)
+        table = _SweepTable(plan, baseline)
+        outcomes = []
+        running = run_variants(
+            scenario,
+            plan,
+            baseline=baseline,
+            replications=args.replications,
+            seed=args.seed,
+            horizon=args.horizon,
+            engine=args.engine,
+            workers=args.workers,
+            store=args.store,
+            study=args.study,
+            progress=False if args.quiet else None,
+            executor=executor,
+        )
+        table.header()  # every variant and the store are checked: a table follows
+        for outcome in running:
+            outcomes.append(outcome)
+            table.row(outcome)
+        stored = sum(o.stored for o in outcomes)
+        first = outcomes[0].report
+        print(
+            f"{len(outcomes)} variants x {first['replications']} replications, seed {first['seed']}"
+            + (f"; {stored} read from the store" if stored else "")
+            + (f"; results in {args.store}" if args.store else "")
+        )
+        if args.csv:
+            with _writing(args.csv):
+                _ensure_parent(args.csv)
+                sweep_table(outcomes, baseline, order=[v.name for v in plan]).to_csv(args.csv, index=False)
+            print(f"table: {args.csv}")
+    finally:
+        if executor is not None:
+            executor.close()
+    return 0
+
+
+def _vary(options: list[str]) -> dict:
+    """``--vary PATH=V1,V2`` options -> {path: [values]}."""
+    from simulation.scenario import ScenarioError
+    from simulation.scenario.keypath import parse_value, split_values
+
+    vary = {}
+    for text in options:
+        path, sep, values = text.partition("=")
+        path = path.strip()
+        if not sep or not path or not values.strip():
+            raise ScenarioError(
+                f"expected PATH=V1,V2,..., e.g. sla.target=99.9%,99.95%, got {text!r}", file="--vary"
+            )
+        if path in vary:
+            raise ScenarioError(f"{path} is varied twice; give all its values in one --vary", file="--vary")
+        vary[path] = [parse_value(v, f"--vary {path}") for v in split_values(values)]
+    return vary
+
+
+def _variants_file(path: str):
+    """Named variants from a YAML file: ``name: {key path: value, ...}`` per variant."""
+    from pathlib import Path
+
+    from simulation.scenario import ScenarioError
+    from simulation.scenario.keypath import _plain
+    from simulation.scenario.yamlsource import parse_yaml
+    from simulation.study.sweep import Variant
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the variants file: {exc.strerror or exc}", file=path) from None
+    data = parse_yaml(text, path)
+    if not isinstance(data, dict) or not data:
+        raise ScenarioError("a variants file maps variant names to {key path: value, ...}", file=path, line=1)
+    plan = []
+    for name, changes in data.items():
+        line = data.key_line(name)
+        if changes is None:
+            changes = {}
+        if not isinstance(changes, dict):
+            raise ScenarioError(
+                "expected a mapping of key path -> value ({} for the scenario as it is)",
+                file=path,
+                line=line,
+                path=name,
+            )
+        plan.append(Variant(name, _plain(changes), origin=f"variant '{name}' of {path}:{line}"))
+    return plan
+
+
+class _SweepTable:
+    """The console table of a sweep, a row printed as each variant finishes."""
+
+    def __init__(self, plan, baseline):
+        self.width = min(64, max(7, *(len(v.name) for v in plan)))
+        self.baseline = baseline
+        self.base = None
+
+    def _print(self, text: str) -> None:
+        from tqdm.auto import tqdm
+
+        tqdm.write(text, file=sys.stdout)
+
+    def header(self) -> None:
+        cols = (
+            f"{'variant':<{self.width}}  {'availability % (95 % CI)':<34}  "
+            f"{'P(breach) (95 % CI)':<26}  credit %"
+        )
+        if self.baseline:
+            cols += f"  {'ΔP(breach) vs ' + self.baseline + ' (paired CI)'}"
+        self._print(cols)
+
+    def row(self, outcome) -> None:
+        from simulation.study.sweep import deltas
+
+        r = outcome.report
+        a = r["availability"]
+        avail = f"{100 * a['mean']:.4f} ({100 * a['ci95'][0]:.4f} .. {100 * a['ci95'][1]:.4f})"
+        sla = r.get("sla") or {}
+        p = sla.get("breach_probability")
+        breach, credit = "-", "-"
+        if p is not None:
+            lo, hi = sla["breach_probability_ci95"]
+            breach = f"{p:.4f} ({lo:.4f} .. {hi:.4f})"
+            credit = f"{sla['expected_credit_percent']:.3f}"
+        name = outcome.variant.name
+        if len(name) > self.width:  # grid names differ at the end: keep both ends
+            half = self.width // 2
+            name = name[: half - 1] + "…" + name[-half:]
+        line = f"{name:<{self.width}}  {avail:<34}  {breach:<26}  {credit:>8}"
+        if self.baseline:
+            if outcome.variant.name == self.baseline:
+                self.base = outcome
+                line += "  (baseline)"
+            elif self.base is not None and p is not None:
+                d = deltas(self.base, outcome)
+                key = "delta.breach_probability"
+                if key in d:
+                    line += f"  {d[key]:+.4f} ({d[key + '.ci95.low']:+.4f} .. {d[key + '.ci95.high']:+.4f})"
+        if outcome.stored:
+            line += "  [stored]"
+        self._print(line)
 
 
 def _validate(args) -> int:

@@ -20,9 +20,11 @@ def test_all_lists_the_public_names():
             "ScenarioError",
             "Uniform",
             "Weibull",
+            "compare",
             "load",
             "loads",
             "run",
+            "sweep",
         ]
     )
     for name in sim.__all__:

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from simulation.model.calendar import Calendar, WeeklySchedule
 from simulation.model.components import ComponentType
@@ -96,6 +97,12 @@ class Scenario:
     demand : mapping of str to DemandProfile
 
     The mappings are read-only (`FrozenMap`): a scenario does not change once built.
+    data : mapping or None
+        The file's data as read (before templates are expanded and values resolved):
+        what `with_` changes by key path. None for a scenario built in Python.
+    folder : str or None
+        Where relative paths in `data` (an empirical ``csv:``, a network ``file:``) are
+        resolved.
     """
 
     name: str
@@ -113,6 +120,8 @@ class Scenario:
     maintenance: tuple[MaintenanceRule, ...] = ()
     support: SupportDesk | None = None
     demand: Mapping[str, DemandProfile] = field(default_factory=dict)
+    data: Mapping[str, Any] | None = field(default=None, compare=False)
+    folder: str | None = field(default=None, compare=False)
 
     def __post_init__(self):
         """Read-only sections, and the checks a scenario file gets, for scenarios built in
@@ -152,6 +161,17 @@ class Scenario:
             f"{len(self.components)} component types, {sla}, "
             f"{self.run.replications} x {self.run.horizon_hours:g} h>"
         )
+
+    def with_(self, changes: Mapping[str, Any] | None = None, /, **paths: Any) -> Scenario:
+        """This scenario with values changed by key path, checked as a scenario file is.
+
+        Examples: ``scenario.with_({"sla.target": "99.95%"})``,
+        ``scenario.with_(**{"components.web-server.failure.mtbf": "20000h"})``. See
+        `simulation.scenario.keypath.apply_changes` for the key-path grammar and errors.
+        """
+        from simulation.scenario.keypath import apply_changes
+
+        return apply_changes(self, {**(changes or {}), **paths}, origin="Scenario.with_")
 
     def component_of(self, instance_id: str) -> ComponentType:
         """The component type of an instance, with the instance's own `failure` where it

@@ -105,7 +105,12 @@ def loads(text: str, source: str = "<string>", folder=None) -> Scenario:
     if folder is None:
         src = Path(source)
         folder = src.resolve().parent if src.is_file() else Path.cwd()
-    data = parse_yaml(text, source)
+    return parse_data(parse_yaml(text, source), source, folder)
+
+
+def parse_data(data, source: str, folder) -> Scenario:
+    """A scenario from file data as `parse_yaml` returns it (`Scenario.data`, changed or not);
+    `source` names it in errors and `folder` resolves relative paths."""
     root = At(source, "", 1, Path(folder))
     return _Reader(root).read(data)
 
@@ -184,6 +189,8 @@ class _Reader:
             maintenance=maintenance,
             support=support,
             demand=demand,
+            data=data,
+            folder=str(root.folder),
         )
 
     # -- top level -----------------------------------------------------------

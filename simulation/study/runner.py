@@ -23,6 +23,7 @@ from simulation.engine.support import check_supported
 from simulation.model.scenario import Scenario, check_run_size
 from simulation.scenario.errors import UsageError
 from simulation.study.batch import BatchOutput, run_batches
+from simulation.study.executors import as_executor
 
 ENGINES = ("auto", "des", "fast")
 
@@ -84,6 +85,7 @@ def run(
     progress: bool | None = None,
     precision: float | None = None,
     max_replications: int | None = None,
+    executor=None,
 ):
     """Simulate `scenario` and measure it against its SLA.
 
@@ -104,12 +106,18 @@ def run(
     progress : bool, optional
         Progress bar (tqdm, also in Jupyter) for runs longer than a second; default: on
         when standard error is a terminal.
+        Or a bar to advance by replications (tqdm's ``update``, ``refresh``, ``close`` and
+        a settable ``total``): a sweep passes a view of its one bar over all variants.
     precision : float, optional
         Keep adding replications until the 95 % CI half-width of the unavailability (and
         of the breach probability, when the scenario has an SLA) is within this fraction
         of its value, e.g. 0.1.
     max_replications : int, optional
         Upper bound for a precision-driven run (default 20 x the first round).
+    executor : distributed.Client or executor, optional
+        Where batches run (`simulation.study.executors`): default local worker processes;
+        a `distributed.Client` runs them on a Dask cluster, with the same numbers.
+        `workers` then defaults to the cluster's threads.
 
     Returns
     -------
@@ -143,7 +151,10 @@ def run(
         raise UsageError(str(exc)) from None
     engine, reason = choose_engine(scenario, engine)
     _warn_partial_window(scenario, horizon_hours)
-    workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    executor = as_executor(executor)
+    if workers is None:
+        workers = executor.workers if executor is not None else (os.cpu_count() or 1)
+    workers = max(1, int(workers))
 
     allowance = _allowance(scenario, horizon_hours) if precision is not None else None
     started = time.perf_counter()
@@ -154,7 +165,7 @@ def run(
         while plan:
             bar.total = plan[-1].stop  # a precision-driven run grows round by round
             bar.refresh()
-            outputs += _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar)
+            outputs += _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar, executor)
             if precision is None:
                 break
             achieved, growth = _precision(outputs, precision, allowance)
@@ -218,9 +229,16 @@ def _tasks(plan: list[range], engine: str, workers: int) -> list[list[range]]:
     return [plan[i : i + per_task] for i in range(0, len(plan), per_task)]
 
 
-def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar) -> list[BatchOutput]:
+def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar, executor=None) -> list[BatchOutput]:
     tasks = _tasks(plan, engine, workers)
     outputs: list[BatchOutput] = []
+    if executor is not None:  # the scenario goes to the workers once per round
+        shared = executor.share(scenario)
+        futures = [executor.submit(run_batches, shared, seed, task, horizon_hours, engine) for task in tasks]
+        for future, task in zip(futures, tasks):
+            outputs += future.result()
+            bar.update(sum(len(b) for b in task))
+        return outputs
     if workers == 1 or len(tasks) == 1:
         for task in tasks:
             outputs += run_batches(scenario, seed, task, horizon_hours, engine)
@@ -324,7 +342,10 @@ def progress_bar_class():
 class _Progress:
     """A tqdm bar that appears only for runs longer than a second."""
 
-    def __init__(self, name: str, total: int, progress: bool | None):
+    def __init__(self, name: str, total: int, progress):
+        if progress is not None and not isinstance(progress, bool):  # a caller's bar (a sweep's)
+            self.bar = progress
+            return
         tqdm = progress_bar_class()
         self.bar = tqdm(
             total=total,
