@@ -259,7 +259,9 @@ hours:
     )
     result = sim.run(scenario, replications=4, seed=3, horizon="1y", engine="fast", workers=1, progress=False)
     w = result.windows
-    assert len(w) == 4 * 11 and list(w.window.iloc[:2]) == ["2027-02", "2027-03"]
+    # "1y" is one contract year of judged months: February 2027 to January 2028
+    assert len(w) == 4 * 12 and list(w.window.iloc[[0, 1, 11]]) == ["2027-02", "2027-03", "2028-01"]
+    assert result.target_risk.years_counted
     np.testing.assert_array_equal(w.availability, np.round(1 - w.downtime_min / w.service_min, 12))
     assert w.service_min.between(20 * 600, 23 * 600).all()  # 20 to 23 workdays in 30 days
     assert w.breach.any() and "per month (sliding 30d)" in result.summary()

@@ -108,6 +108,39 @@ def window_bounds(window: Window, calendar: Calendar, horizon_hours: float) -> W
     return _calendar_windows(window, calendar, horizon_hours)
 
 
+def years_horizon(window: Window | None, calendar: Calendar, years: int) -> float:
+    """The horizon (model hours) that holds `years` whole contract years.
+
+    A horizon written in years means calendar years, not 8760-hour blocks: it ends
+    `years` calendar years after the start of the first complete SLA window (for
+    ``{sliding: L}``, the first month with a full trailing window; for rolling blocks
+    or without an SLA, model time 0), so that leap years and a start in mid-month still
+    give whole contract years.
+
+    Examples
+    --------
+    >>> cal = Calendar(dt.date(2027, 1, 1), "UTC")
+    >>> years_horizon("month", cal, 2), years_horizon(None, cal, 1)
+    (17544.0, 8760.0)
+    >>> years_horizon(Sliding(720.0), cal, 1) - years_horizon("month", cal, 1)  # from 1 February
+    744.0
+    """
+    years = int(years)
+    if years < 1:
+        raise ValueError(f"years ({years}) must be >= 1")
+    first = 0.0
+    if window is not None and not isinstance(window, Rolling):
+        reach = (years + 2) * 8784.0 + (window.hours if isinstance(window, Sliding) else 0.0)
+        starts = window_bounds(window, calendar, reach).start
+        first = float(starts[0]) if len(starts) else 0.0
+    local = calendar.local(first)
+    try:
+        end = local.replace(year=local.year + years)
+    except ValueError:  # 29 February in a year without one
+        end = local.replace(year=local.year + years, day=28)
+    return float(calendar.hours(end))
+
+
 def _sliding_months(length_hours: float, calendar: Calendar, horizon_hours: float) -> Windows:
     """The months reported for a sliding window: those beginning at least its length after 0."""
     if not length_hours > 0:

@@ -58,6 +58,10 @@ class RunSettings:
     horizon_hours: float = HOURS_PER_YEAR
     replications: int = 1000
     seed: int = 0
+    #: The horizon as written in whole years (``2y``), else None: a run then simulates
+    #: that many calendar years of contract (`simulation.measure.windows.years_horizon`),
+    #: not ``horizon_hours``.
+    horizon_years: int | None = None
 
     def __post_init__(self):
         if not (self.horizon_hours > 0 and math.isfinite(self.horizon_hours)):
@@ -66,6 +70,8 @@ class RunSettings:
             raise ValueError(f"replications must be >= 1, got {self.replications}")
         if self.seed < 0:
             raise ValueError(f"seed must be >= 0, got {self.seed}")
+        if self.horizon_years is not None and self.horizon_years < 1:
+            raise ValueError(f"horizon_years must be >= 1, got {self.horizon_years}")
         check_run_size(self.replications, self.horizon_hours)
 
 

@@ -257,7 +257,7 @@ class _Reader:
 
     def _run(self, value, at: At) -> RunSettings:
         if value is None:
-            return RunSettings()
+            return RunSettings(horizon_years=1)
         spec = expect_map(value, at, "{horizon: 1y, replications: 1000, seed: 0}")
         check_keys(spec, at, ("horizon", "replications", "seed"))
         defaults = RunSettings()
@@ -284,7 +284,8 @@ class _Reader:
             raise at.key(spec, "replications" if "replications" in spec else "horizon").error(
                 str(exc)
             ) from None
-        return RunSettings(horizon_hours=horizon, replications=replications, seed=seed)
+        years = units.whole_years(spec["horizon"]) if "horizon" in spec else 1
+        return RunSettings(horizon_hours=horizon, replications=replications, seed=seed, horizon_years=years)
 
     def _components(self, data, crews, spares) -> dict[str, ComponentType]:
         if data.get("components") is None:

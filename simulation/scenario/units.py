@@ -297,6 +297,25 @@ def clock_minutes(value, *, end: bool = False) -> int:
     return h * 60 + mins
 
 
+def whole_years(value) -> int | None:
+    """The number of years in a duration written in whole years (``2y``, ``1 year``), else
+    None. A horizon written so means calendar years (see `measure.windows.years_horizon`).
+
+    >>> whole_years("2y"), whole_years("1 Year"), whole_years("1.5y"), whole_years(8760)
+    (2, 1, None, None)
+    """
+    if not isinstance(value, str):
+        return None
+    m = _QUANTITY.match(value)
+    if not m or m.group(2) is None:
+        return None
+    unit = m.group(2).lower()
+    if DURATION_SPELLINGS.get(unit, unit) != "y":
+        return None
+    number = float(m.group(1).replace("_", ""))
+    return int(number) if number.is_integer() and number >= 1 else None
+
+
 def parse_duration(value) -> float:
     """Hours in a duration given in Python: a number is hours, a string follows the
     rules of `duration` (``"2y"``; ``"8760"`` without a unit is an error).

@@ -187,10 +187,19 @@ def run(
 
 
 def _horizon_hours(scenario: Scenario, horizon) -> float:
+    """Hours to simulate: `horizon` (hours, or a duration text), else the scenario's.
+
+    A horizon in whole years (``"2y"``) is that many calendar years of contract
+    (`simulation.measure.windows.years_horizon`)."""
+    from simulation.scenario.units import UnitError, parse_duration, whole_years
+
+    years = scenario.run.horizon_years if horizon is None else whole_years(horizon)
+    if years is not None:
+        from simulation.measure.windows import years_horizon
+
+        return years_horizon(None if scenario.sla is None else scenario.sla.window, scenario.calendar, years)
     if horizon is None:
         return scenario.run.horizon_hours
-    from simulation.scenario.units import UnitError, parse_duration
-
     try:
         hours = parse_duration(horizon)
     except UnitError as exc:
