@@ -8,7 +8,7 @@ exponential, Weibull, lognormal and deterministic times.
 """
 
 import numpy as np
-from helpers import scenario_of
+from helpers import assert_same_timelines, scenario_of
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -44,21 +44,34 @@ def structures(draw, depth=0, pool=None):
     return Standby(members, mode="hot", switchover=draw(st.sampled_from(SWITCH)), revert=draw(st.booleans()))
 
 
+#: Whole-hour lives and repairs: failures and repairs of different parts meet at one
+#: instant, so these structures exercise the tie rule.
+DET_UP = [Deterministic(h) for h in (20.0, 30.0, 50.0, 60.0)]
+DET_DOWN = [Deterministic(h) for h in (2.0, 3.0, 10.0)]
+
+
+def _same_outages(service, choice, failures, repairs, horizon: float, reps: range) -> None:
+    ids = sorted({b.instance for b in _leaves(service)})
+    parts = {
+        i: ComponentType(i, choice.draw(st.sampled_from(failures)), choice.draw(st.sampled_from(repairs)))
+        for i in ids
+    }
+    sc = scenario_of(service, parts, horizon=horizon)
+    assume(fast.unsupported_reason(sc) is None)
+    seed = choice.draw(st.integers(0, 2**32))
+    assert_same_timelines(des.simulate(sc, seed, reps, horizon), fast.simulate(sc, seed, reps, horizon))
+
+
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(service=structures(), choice=st.data())
 def test_fast_and_des_give_identical_outages(service, choice):
-    ids = sorted({b.instance for b in _leaves(service)})
-    parts = {
-        i: ComponentType(i, choice.draw(st.sampled_from(FAILURES)), choice.draw(st.sampled_from(REPAIRS)))
-        for i in ids
-    }
-    sc = scenario_of(service, parts, horizon=2000.0)
-    assume(fast.unsupported_reason(sc) is None)
-    seed = choice.draw(st.integers(0, 2**32))
-    for d, f in zip(des.simulate(sc, seed, range(8), 2000.0), fast.simulate(sc, seed, range(8), 2000.0)):
-        np.testing.assert_allclose(d.start, f.start, rtol=0, atol=1e-9)
-        np.testing.assert_allclose(d.end, f.end, rtol=0, atol=1e-9)
-        np.testing.assert_array_equal(d.cause, f.cause)
+    _same_outages(service, choice, FAILURES, REPAIRS, 2000.0, range(8))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(service=structures(), choice=st.data())
+def test_engines_follow_one_tie_rule_on_deterministic_times(service, choice):
+    _same_outages(service, choice, DET_UP, DET_DOWN, 500.0, range(2))
 
 
 def _leaves(block):
@@ -71,9 +84,11 @@ def _leaves(block):
 @settings(max_examples=50, deadline=None, derandomize=True)
 @given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from([0.0, 1.5, 2.0, 7.25, 1e-9, 3.0])), max_size=60))
 def test_event_order_is_lexsort_order(pairs):
-    """The fast engine's sort (rank times, then sort unique integers) equals np.lexsort."""
+    """The fast engine's sort (rank times, then sort unique integers) equals np.lexsort:
+    by key, time, downs before ups, then input order (the tie rule)."""
     from simulation.engine.fast import _order_by
 
     key = np.array([p[0] for p in pairs], np.int64)
     t = np.array([p[1] for p in pairs], float)
-    np.testing.assert_array_equal(_order_by(key, t), np.lexsort((t, key)))
+    up = np.array([i % 3 == 0 for i in range(len(pairs))], bool)
+    np.testing.assert_array_equal(_order_by(key, t, up), np.lexsort((up, t, key)))

@@ -3,9 +3,9 @@
 Each instance is a SimPy process that alternates up and down: it waits its time to
 failure, goes down, waits its repair time, comes back up (as good as new). Every change
 is pushed up the structure through the compiled nodes of `simulation.engine.nodes`,
-which keep counts and the state of redundant groups (who serves, switchovers), so an
-event costs time proportional to the depth of the structure, not its size. The root
-records the system outages of the replication as a `Timeline`.
+which apply the block rules of `simulation.engine.rules` instant by instant (the tie
+rule), so an event costs time proportional to the depth of the structure, not its
+size. The output node records the system outages of the replication as a `Timeline`.
 
 A part that waits as a spare in a warm or cold group runs a slightly longer loop: its
 failure clock is paused while it waits (cold), or replaced by its idle failure
@@ -32,9 +32,9 @@ def _plain_leaf(env: simpy.Environment, leaf: Leaf):
     timeout = env.timeout
     while True:
         yield timeout(leaf.draw_failure())
-        leaf.go_down(env.now)
+        leaf.go_down()
         yield timeout(leaf.draw_repair())
-        leaf.go_up(env.now)
+        leaf.go_up()
 
 
 def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
@@ -56,9 +56,9 @@ def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
                     break
                 except simpy.Interrupt:
                     pass
-        leaf.go_down(env.now)
+        leaf.go_down()
         yield env.timeout(leaf.draw_repair())
-        leaf.go_up(env.now)
+        leaf.go_up()
 
 
 def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[Timeline]:
@@ -88,5 +88,5 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -
             loop = _controlled_leaf if leaf.controlled else _plain_leaf
             leaf.process = env.process(loop(env, leaf))
         env.run(until=horizon_hours)
-        timelines.append(structure.root.timeline(horizon_hours))
+        timelines.append(structure.outputs[0].timeline(horizon_hours))
     return timelines

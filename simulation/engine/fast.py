@@ -6,15 +6,14 @@ structure bottom-up, one level of the structure at a time, as operations on sort
 event arrays: a series or k-of-n block's state is a running count of its down members
 (`numpy.cumsum` over its members' merged events), and the block's own transitions are
 where that count crosses its threshold. All blocks of a level (twenty racks built alike)
-are evaluated in one pass. Hot failover groups add their switchover intervals with the
-same rules as the SimPy engine (a new switchover restarts one in progress). Hot standby
-blocks, whose serving member depends on history, are stepped through their members'
-events in a short loop; their events are rare (power chains, database pairs).
+are evaluated in one pass (`CountRule` of `engine.rules`, vectorised: a count judged
+after each instant does not depend on the order of the instant's changes). Failover and
+standby blocks, whose state depends on history, step their rule from `engine.rules`
+through their members' events in the order of the tie rule; their events are rare
+(power chains, database pairs, failover groups).
 
 Out of scope (the SimPy engine runs them): warm and cold spares, whose ageing depends
-on when they are put in use; shared instances below a standby or failover block, where
-the order of simultaneous member changes matters; and everything
-`engine.support.check_supported` rejects.
+on when they are put in use, and everything `engine.support.check_supported` rejects.
 The output is the same `Timeline` per replication as the SimPy engine's, from the
 same random numbers (see `engine.streams`): where both engines apply they give the same
 outages, and everything after the Timeline is shared.
@@ -23,29 +22,19 @@ outages, and everything after the Timeline is shared.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.engine.nodes import SwitchingNode
-from simulation.engine.streams import (
-    COVERAGE,
-    FAILURE,
-    MANUAL,
-    REPAIR,
-    SWITCHOVER,
-    base_key,
-    draws,
-    single_stream_keys,
-    stream_keys,
-    uniforms,
-)
+from simulation.engine.keys import block_stream_keys
+from simulation.engine.rules import CountRule, rule_for, switchover_of
+from simulation.engine.sampler import SwitchoverDraws
+from simulation.engine.streams import FAILURE, REPAIR, base_key, draws, stream_keys
 from simulation.engine.support import check_supported
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
-from simulation.model.structure import KofN, Leaf, Series, Standby, block_keys, iter_blocks, leaves
+from simulation.model.structure import KofN, Leaf, Standby, iter_blocks
 
 
 def unsupported_reason(scenario: Scenario) -> str | None:
@@ -54,17 +43,10 @@ def unsupported_reason(scenario: Scenario) -> str | None:
         check_supported(scenario)
     except ValueError as err:
         return str(err)
-    uses = Counter(b.instance for b in iter_blocks(scenario.service) if isinstance(b, Leaf))
     for block in iter_blocks(scenario.service):
-        label = block.name or type(block).__name__
         if isinstance(block, (KofN, Standby)) and block.mode != "hot":
+            label = block.name or type(block).__name__
             return f"{block.mode} spares (block {label}) age only while in use"
-        switching = isinstance(block, Standby) or (isinstance(block, KofN) and block.failover)
-        if switching and any(uses[i] > 1 for i in leaves(block)):
-            return (
-                f"a shared instance below the switching block {label} changes several members "
-                "at one instant, and the order of those changes matters"
-            )
     return None
 
 
@@ -113,22 +95,23 @@ class _Evaluator:
     def __init__(self, scenario: Scenario, run: _Run):
         self.scenario, self.run = scenario, run
         self.memo: dict[int, Events] = {}
-        self.keys = block_keys(scenario.service)
+        self.keys = block_stream_keys(scenario)
         self.leaf_events = _leaf_streams(scenario, run)
 
     def evaluate(self) -> Events:
         for level in _levels(self.scenario.service):
-            plain = [b for b in level if _is_count(b)]
+            plain = [(b, rule_for(b)) for b in level if not isinstance(b, Leaf)]
+            plain = [(b, rule) for b, rule in plain if isinstance(rule, CountRule)]
             if plain:
-                specs = [(_k(b), len(b.members), [self.memo[id(m)] for m in b.members]) for b in plain]
-                for b, events in zip(plain, _count_nodes(specs)):
+                specs = [(rule.k, len(b.members), [self.memo[id(m)] for m in b.members]) for b, rule in plain]
+                for (b, _), events in zip(plain, _count_nodes(specs)):
                     self.memo[id(b)] = events
             for b in level:
                 if id(b) not in self.memo:
                     self.memo[id(b)] = self._evaluate(b)
         top = self.memo[id(self.scenario.service)]
         if isinstance(self.scenario.service, Leaf):  # leaf streams are grouped, not sorted
-            order = _order_by(top.rep, top.t)
+            order = _order_by(top.rep, top.t, top.up)
             top = Events(top.rep[order], top.t[order], top.up[order], top.cause[order])
         return top
 
@@ -136,18 +119,7 @@ class _Evaluator:
         if isinstance(block, Leaf):
             return self.leaf_events[block.instance]
         members = [self.memo[id(m)] for m in block.members]
-        base = base_key(self.run.seed, self.keys[id(block)])
-        if isinstance(block, KofN):
-            return _failover_node(block.k, members, block.failover, self.run, base)
-        return _standby_node(members, block, self.run, base)
-
-
-def _is_count(block) -> bool:
-    return isinstance(block, Series) or (isinstance(block, KofN) and block.failover is None)
-
-
-def _k(block) -> int:
-    return len(block.members) if isinstance(block, Series) else block.k
+        return _switching_node(block, members, self.run, base_key(self.run.seed, self.keys[id(block)]))
 
 
 def _levels(service) -> list[list]:
@@ -179,7 +151,9 @@ def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
     out: dict[str, Events] = {}
     for comp_name, idx in groups.items():
         comp = scenario.components[comp_name]
-        base = np.array([base_key(run.seed, ids[i]) for i in idx], dtype=np.uint64)
+        base = np.array(
+            [base_key(run.seed, scenario.instances[ids[i]].stream_key) for i in idx], dtype=np.uint64
+        )
         inst, rep, t, up = _type_events(comp, base, run)
         bounds = np.searchsorted(inst, np.arange(len(idx) + 1))
         for j, i in enumerate(idx):
@@ -255,22 +229,23 @@ def _merge(member_streams: list[Events], group: np.ndarray | None = None):
     up = np.concatenate([s.up for s in member_streams])
     cause = np.concatenate([s.cause for s in member_streams])
     key = rep if group is None else group * (int(rep.max(initial=0)) + 1) + rep
-    order = _order_by(key, t)
+    order = _order_by(key, t, up)
     g = None if group is None else group[order]
     return g, rep[order], t[order], up[order], cause[order]
 
 
-def _order_by(key: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """The permutation sorting by (integer `key`, time `t`), equal pairs in input order.
+def _order_by(key: np.ndarray, t: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """The permutation sorting by (integer `key`, time `t`, downs before ups), equal
+    triples in input order: the tie rule's order when the input is in member order.
 
-    The same order as ``np.lexsort((t, key))``, several times faster: the times are
-    ranked with one unstable sort (stable only if some times are equal), then the unique
-    integers ``key * n + rank`` are sorted.
+    The same order as ``np.lexsort((up, t, key))``, several times faster: the times are
+    ranked with one unstable sort (by (t, up), stably, only if some times are equal),
+    then the unique integers ``key * n + rank`` are sorted.
     """
     n = t.size
     by_time = np.argsort(t)
     if n > 1 and np.any(t[by_time[1:]] == t[by_time[:-1]]):
-        by_time = np.argsort(t, kind="stable")
+        by_time = np.lexsort((up, t))
     rank = np.empty(n, np.int64)
     rank[by_time] = np.arange(n)
     return np.argsort(key.astype(np.int64) * n + rank)
@@ -296,8 +271,11 @@ def _running_down(up: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return cs - (cs[first] - delta[first])[gid]
 
 
-def _transitions(g, rep, t, state_up, cause):
-    """Rows where the node's state changes, judged after the last event at each instant."""
+def _transitions(g, rep, t, state_up):
+    """Rows where the node's state changes, judged after the last event at each instant,
+    and the rows whose cause the change takes: at each instant, the first row after
+    which the node is in its final state (the member change that last flipped it: the
+    downs of an instant come first, so the count moves one way, then the other)."""
     n = t.size
     last = np.ones(n, bool)
     if n:
@@ -313,8 +291,17 @@ def _transitions(g, rep, t, state_up, cause):
         prev[0] = True
         keys = (rep[idx],) if g is None else (g[idx], rep[idx])
         prev[_group_starts(*keys)] = True  # every replication starts up
-    keep = idx[s != prev]
-    return keep
+    changed = s != prev
+    keep = idx[changed]
+    if idx.size == n:  # one row per instant
+        return keep, keep
+    instant = np.zeros(n, np.int64)
+    instant[idx[:-1] + 1] = 1
+    instant = np.cumsum(instant)
+    final = state_up == s[instant]
+    rows = np.flatnonzero(final)
+    _, first = np.unique(instant[rows], return_index=True)
+    return keep, rows[first][changed]
 
 
 #: Events sorted in one pass when a level's count blocks are evaluated.
@@ -347,131 +334,66 @@ def _count_slice(specs) -> list[Events]:
     down = _running_down(up, _group_starts(g, rep))
     slack = np.array([n - k for k, n, _ in specs], np.int64)
     state = down <= slack[g]
-    keep = _transitions(g, rep, t, state, cause)
+    keep, why = _transitions(g, rep, t, state)
     bounds = np.searchsorted(g[keep], np.arange(len(specs) + 1))
     out = []
     for i in range(len(specs)):
-        sel = keep[bounds[i] : bounds[i + 1]]
-        out.append(Events(rep[sel], t[sel], state[sel], cause[sel]))
+        a, b = bounds[i], bounds[i + 1]
+        sel = keep[a:b]
+        out.append(Events(rep[sel], t[sel], state[sel], cause[why[a:b]]))
     return out
 
 
-# ------------------------------------------------------------------- failover blocks
-def _failover_node(k: int, members: list[Events], so, run: _Run, base: int) -> Events:
-    """Hot k-of-n with failover: count state plus switchover intervals."""
-    _, rep, t, up, cause = _merge(members)
-    n = len(members)
-    down = _running_down(up, _group_starts(rep))
-    state = down <= n - k
-    keep = _transitions(None, rep, t, state, cause)
-    # switchovers: a member went down and the block still has k members up
-    fo = np.flatnonzero(~up & state)
-    f_rep, f_t, f_cause = rep[fo], t[fo], cause[fo]
-    duration = _switchover_durations(so, base, run, f_rep)
-    end = f_t + duration
-    same_rep_next = np.zeros(fo.size, bool)
-    same_rep_next[:-1] = f_rep[1:] == f_rep[:-1]
-    end[:-1] = np.where(same_rep_next[:-1], np.minimum(end[:-1], f_t[1:]), end[:-1])  # restart
-    ok = end > f_t
-    # union of "count down" and "switching" intervals, as +1/-1 reasons
-    reasons = [
-        Events(rep[keep], t[keep], state[keep], cause[keep]),
-        Events(f_rep[ok], f_t[ok], np.zeros(ok.sum(), bool), f_cause[ok]),
-        Events(f_rep[ok], end[ok], np.ones(ok.sum(), bool), f_cause[ok]),
-    ]
-    _, r2, t2, u2, c2 = _merge(reasons)
-    active = _running_down(u2, _group_starts(r2))
-    state2 = active <= 0
-    keep2 = _transitions(None, r2, t2, state2, c2)
-    return Events(r2[keep2], t2[keep2], state2[keep2], c2[keep2])
-
-
-def _switchover_durations(so, base: int, run: _Run, rep: np.ndarray) -> np.ndarray:
-    """Durations of switchovers in replications `rep` (sorted): the k-th of a replication
-    uses draw k of the automatic, coverage and manual streams, as the SimPy engine does."""
-    starts = _group_starts(rep)
-    k = np.arange(rep.size) - np.flatnonzero(starts)[np.cumsum(starts) - 1] if rep.size else rep
-    keys = lambda purpose: single_stream_keys(base, run.reps, purpose)[rep]  # noqa: E731
-    duration = draws(so.time, keys(SWITCHOVER), k)
-    if so.manual is not None:
-        works = uniforms(keys(COVERAGE), k) < so.coverage
-        duration = np.where(works, duration, draws(so.manual, keys(MANUAL), k))
-    return duration
-
-
-# -------------------------------------------------------------------- standby blocks
-def _standby_node(members: list[Events], block: Standby, run: _Run, base: int) -> Events:
-    """Hot standby: the serving member depends on history, so step through the events."""
-    n = len(members)
+# ---------------------------------------------------------------- switching blocks
+def _switching_node(block, members: list[Events], run: _Run, base: int) -> Events:
+    """Failover, standby and slot blocks: their rule (`engine.rules`) stepped through the
+    members' events of each replication, one instant at a time (the tie rule)."""
+    switchover = switchover_of(block)
+    draw = None if switchover is None else SwitchoverDraws(switchover, base)
+    rule = rule_for(block, draw)
+    pos_all = np.concatenate([np.full(len(s), i, np.int64) for i, s in enumerate(members)])
     rep_all = np.concatenate([s.rep for s in members])
     t_all = np.concatenate([s.t for s in members])
-    order = _order_by(rep_all, t_all)
-    rep, t = rep_all[order].tolist(), t_all[order].tolist()
-    up = np.concatenate([s.up for s in members])[order].tolist()
+    up_all = np.concatenate([s.up for s in members])
+    order = _order_by(rep_all, t_all, up_all)
+    rep, t, up = rep_all[order].tolist(), t_all[order].tolist(), up_all[order].tolist()
     cause = np.concatenate([s.cause for s in members])[order].tolist()
-    pos = np.concatenate([np.full(len(s), i) for i, s in enumerate(members)])[order].tolist()
-    switcher = SwitchingNode("standby", block.switchover, base)  # its samplers, as in des
-    for sampler in switcher.samplers():
-        sampler.prepare_replications(run.reps)
-    replay = _StandbyReplay(n, block, switcher)
-    i, total = 0, len(t)
+    pos = pos_all[order].tolist()
+    if draw is not None:
+        draw.prepare_replications(run.reps)
+    out_rep, out_t, out_up, out_cause = [], [], [], []
+
+    def emit(r: int, change) -> None:
+        if change is not None:
+            out_rep.append(r)
+            out_t.append(change.t)
+            out_up.append(change.up)
+            out_cause.append(change.cause)
+
+    initial = [True] * len(members)
+    i, total, horizon = 0, len(t), run.horizon
     for r in range(run.reps.size):
-        replay.start(r)
+        if draw is not None:
+            draw.start(r)
+        rule.start(initial)
         while i < total and rep[i] == r:
-            replay.member_changed(t[i], pos[i], up[i], cause[i])
-            i += 1
-        replay.finish()
-    rep_out, t_out = np.asarray(replay.out_rep, np.int64), np.asarray(replay.out_t, float)
-    up_out, cause_out = np.asarray(replay.out_up, bool), np.asarray(replay.out_cause, np.int32)
-    keep = _transitions(None, rep_out, t_out, up_out, cause_out)  # net change per instant
-    return Events(rep_out[keep], t_out[keep], up_out[keep], cause_out[keep])
-
-
-class _StandbyReplay:
-    """The `SlotNode` rules of the SimPy engine (k = 1, hot), replayed over sorted events."""
-
-    def __init__(self, n: int, block: Standby, switcher: SwitchingNode):
-        self.n, self.block, self.switcher = n, block, switcher
-        self.out_rep, self.out_t, self.out_up, self.out_cause = [], [], [], []
-
-    def start(self, r: int) -> None:
-        for sampler in self.switcher.samplers():
-            sampler.start(r)
-        self.r = r
-        self.member_up = [True] * self.n
-        self.serving, self.switch_end, self.block_up, self.switch_cause = 0, None, True, -1
-
-    def _change(self, time: float, now_up: bool, cause: int) -> None:
-        if now_up != self.block_up:
-            self.block_up = now_up
-            self.out_rep.append(self.r)
-            self.out_t.append(time)
-            self.out_up.append(now_up)
-            self.out_cause.append(cause)
-
-    def _switch(self, time: float, cause: int):
-        self.switch_cause = cause
-        return None if self.block.switchover is None else time + self.switcher.draw_switchover()
-
-    def member_changed(self, t: float, p: int, up: bool, cause: int) -> None:
-        if self.switch_end is not None and self.switch_end <= t:
-            self._change(self.switch_end, self.serving is not None, self.switch_cause)
-            self.switch_end = None
-        self.member_up[p] = up
-        if not up:
-            if p == self.serving:
-                self.serving = next((j for j in range(self.n) if self.member_up[j]), None)
-                self.switch_end = None if self.serving is None else self._switch(t, cause)
-        elif self.serving is None:
-            self.serving = p
-        elif self.block.revert and p == 0 and self.serving != 0:
-            self.serving = 0
-            self.switch_end = self._switch(t, cause)
-        self._change(t, self.serving is not None and self.switch_end is None, cause)
-
-    def finish(self) -> None:
-        if self.switch_end is not None and self.serving is not None:
-            self._change(self.switch_end, True, self.switch_cause)
+            now = t[i]
+            if rule.switch_end is not None and rule.switch_end < now:
+                emit(r, rule.instant(rule.switch_end, []))
+            j = i + 1
+            while j < total and rep[j] == r and t[j] == now:
+                j += 1
+            changes = [(pos[x], up[x], cause[x], 0) for x in range(i, j)]
+            emit(r, rule.instant(now, changes))
+            i = j
+        if rule.switch_end is not None and rule.switch_end < horizon:
+            emit(r, rule.instant(rule.switch_end, []))
+    return Events(
+        np.asarray(out_rep, np.int64),
+        np.asarray(out_t, float),
+        np.asarray(out_up, bool),
+        np.asarray(out_cause, np.int32),
+    )
 
 
 # --------------------------------------------------------------------------- output

@@ -121,11 +121,23 @@ def leaves(block: Block) -> list[str]:
 
 @dataclass(frozen=True)
 class Instance:
-    """One physical thing: an id (its path in the structure) and its component type."""
+    """One physical thing: an id (its path in the structure) and its component type.
+
+    `stream` keys the instance's random numbers (docs/scenario-format.md, "Random
+    streams"): the id with the first copy of a repeated name written as if the name
+    were used once (``web-server-1`` draws as ``web-server``), so adding a copy does not
+    move the draws of the first. None means the id.
+    """
 
     id: str
     component: str
     shared: bool = field(default=False, compare=False)
+    stream: str | None = field(default=None, compare=False)
+
+    @property
+    def stream_key(self) -> str:
+        """The key of the instance's random streams."""
+        return self.stream or self.id
 
 
 @dataclass(frozen=True)
@@ -138,24 +150,3 @@ class Network:
 
     spec: Any
     name: str | None = None
-
-
-def block_keys(service: Block) -> dict[int, str]:
-    """A stable, unique key for every block object below `service`, by ``id()``.
-
-    The key is the block's position path from the root at its first use (``"0"``,
-    ``"0.2"``, ``"0.2.1"``), with its label when it has one; engines key the random
-    stream of a block's switchovers with it.
-    """
-    keys: dict[int, str] = {}
-
-    def walk(block, path: str) -> None:
-        if id(block) in keys or isinstance(block, Leaf):
-            return
-        name = getattr(block, "name", None)
-        keys[id(block)] = f"block:{path}" + (f":{name}" if name else "")
-        for i, member in enumerate(getattr(block, "members", ())):
-            walk(member, f"{path}.{i}")
-
-    walk(service, "0")
-    return keys
