@@ -3,9 +3,11 @@
 Both engines read the same random numbers (`engine.streams`), so on any structure the
 fast engine supports they must agree outage by outage — a far stronger check than
 agreement within confidence intervals, run on structures nobody wrote by hand: nested
-series / k-of-n / hot standby, failover groups, shared instances, and parts with
-exponential, Weibull, lognormal and deterministic times.
+series / k-of-n / standby (hot, warm and cold), failover groups, shared instances, and
+parts with exponential, Weibull, lognormal and deterministic times.
 """
+
+from collections import Counter
 
 import numpy as np
 from helpers import assert_same_timelines, scenario_of
@@ -15,10 +17,11 @@ from hypothesis import strategies as st
 from simulation.engine import des, fast
 from simulation.model.components import ComponentType
 from simulation.model.distributions import Deterministic, Exponential, Lognormal, Weibull
-from simulation.model.structure import KofN, Leaf, Series, Standby, Switchover
+from simulation.model.structure import KofN, Leaf, Series, Standby, Switchover, iter_blocks, leaves
 
 FAILURES = [Exponential.from_mean(80.0), Weibull.from_mean(0.8, 120.0), Weibull.from_mean(2.0, 60.0)]
 REPAIRS = [Exponential.from_mean(6.0), Lognormal.from_median_p95(3.0, 20.0), Deterministic(4.0)]
+MODES = ["hot", "hot", "warm", "cold"]
 SWITCH = [
     None,
     Switchover(Deterministic(0.25)),
@@ -40,8 +43,18 @@ def structures(draw, depth=0, pool=None):
     if kind == "series":
         return Series(members)
     if kind == "kofn":
-        return KofN(draw(st.integers(1, len(members))), members, failover=draw(st.sampled_from(SWITCH)))
-    return Standby(members, mode="hot", switchover=draw(st.sampled_from(SWITCH)), revert=draw(st.booleans()))
+        k = draw(st.integers(1, len(members)))
+        return KofN(k, members, mode=draw(st.sampled_from(MODES)), failover=draw(st.sampled_from(SWITCH)))
+    mode = draw(st.sampled_from(MODES))
+    return Standby(members, mode=mode, switchover=draw(st.sampled_from(SWITCH)), revert=draw(st.booleans()))
+
+
+def _spares_have_parts_of_their_own(service) -> bool:
+    """A warm or cold block may not hold a shared instance (the scenario format forbids it)."""
+    uses = Counter(b.instance for b in iter_blocks(service) if isinstance(b, Leaf))
+    return all(
+        uses[i] == 1 for b in iter_blocks(service) if getattr(b, "mode", "hot") != "hot" for i in leaves(b)
+    )
 
 
 #: Whole-hour lives and repairs: failures and repairs of different parts meet at one
@@ -51,9 +64,15 @@ DET_DOWN = [Deterministic(h) for h in (2.0, 3.0, 10.0)]
 
 
 def _same_outages(service, choice, failures, repairs, horizon: float, reps: range) -> None:
+    assume(_spares_have_parts_of_their_own(service))
     ids = sorted({b.instance for b in _leaves(service)})
     parts = {
-        i: ComponentType(i, choice.draw(st.sampled_from(failures)), choice.draw(st.sampled_from(repairs)))
+        i: ComponentType(
+            i,
+            choice.draw(st.sampled_from(failures)),
+            choice.draw(st.sampled_from(repairs)),
+            idle_failure=choice.draw(st.sampled_from([None, *failures])),
+        )
         for i in ids
     }
     sc = scenario_of(service, parts, horizon=horizon)

@@ -17,12 +17,13 @@ parts).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import simpy
 
-from simulation.engine.nodes import Leaf, compile_structure
+from simulation.engine.nodes import CompiledStructure, Leaf, compile_structure
 from simulation.engine.timeline import Timeline
 from simulation.model.scenario import Scenario
 
@@ -61,6 +62,20 @@ def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
         leaf.go_up()
 
 
+def _replications(structure: CompiledStructure, reps: np.ndarray, horizon_hours: float):
+    """Run replications `reps` one after the other; yields each one's position once it has
+    run (its outputs then hold its changes)."""
+    structure.prepare(reps, horizon_hours)
+    for pos in range(len(reps)):
+        env = simpy.Environment()
+        structure.reset(env, pos)
+        for leaf in structure.used:
+            loop = _controlled_leaf if leaf.controlled else _plain_leaf
+            leaf.process = env.process(loop(env, leaf))
+        env.run(until=horizon_hours)
+        yield pos
+
+
 def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[Timeline]:
     """Simulate replications `reps` (e.g. ``range(200, 400)``) with the SimPy engine.
 
@@ -79,14 +94,39 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -
     list of Timeline, one per replication.
     """
     structure = compile_structure(scenario, seed)
-    structure.prepare(np.asarray(reps, dtype=np.int64), horizon_hours)
-    timelines = []
-    for pos in range(len(reps)):
-        env = simpy.Environment()
-        structure.reset(env, pos)
-        for leaf in structure.leaves:
-            loop = _controlled_leaf if leaf.controlled else _plain_leaf
-            leaf.process = env.process(loop(env, leaf))
-        env.run(until=horizon_hours)
-        timelines.append(structure.outputs[0].timeline(horizon_hours))
-    return timelines
+    output = structure.outputs[0]
+    return [
+        output.timeline(horizon_hours)
+        for _ in _replications(structure, np.asarray(reps, dtype=np.int64), horizon_hours)
+    ]
+
+
+def block_changes(scenario: Scenario, block, seed: int, reps: np.ndarray, horizon_hours: float):
+    """The changes of `block` alone (a block of `scenario.service`), simulated online.
+
+    The fast engine runs its warm and cold blocks, whose members age by the block's
+    use of them, through this: the same nodes, rules and streams as a whole run.
+
+    Returns
+    -------
+    (rep, t, up, cause) : arrays of int64 (position in `reps`), float64 hours, bool, int32,
+    sorted by replication and time.
+    """
+    structure = compile_structure(dataclasses.replace(scenario, service=block), seed)
+    output = structure.outputs[0]
+    rep: list[int] = []
+    t: list[float] = []
+    up: list[bool] = []
+    cause: list[int] = []
+    for pos in _replications(structure, reps, horizon_hours):
+        for change in output.changes:
+            rep.append(pos)
+            t.append(change.t)
+            up.append(change.up)
+            cause.append(change.cause)
+    return (
+        np.asarray(rep, np.int64),
+        np.asarray(t, np.float64),
+        np.asarray(up, bool),
+        np.asarray(cause, np.int32),
+    )

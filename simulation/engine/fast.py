@@ -12,8 +12,11 @@ standby blocks, whose state depends on history, step their rule from `engine.rul
 through their members' events in the order of the tie rule; their events are rare
 (power chains, database pairs, failover groups).
 
-Out of scope (the SimPy engine runs them): warm and cold spares, whose ageing depends
-on when they are put in use, and everything `engine.support.check_supported` rejects.
+Warm and cold blocks, whose waiting members age by the block's use of them, generate
+their members' events themselves: the block is simulated alone, online, with the SimPy
+engine's nodes and the same rules and streams (`des.block_changes`); its changes then
+enter the structure like any member's. Their events are rare (a power chain, a database
+pair). Out of scope: everything `engine.support.check_supported` rejects.
 The output is the same `Timeline` per replication as the SimPy engine's, from the
 same random numbers (see `engine.streams`): where both engines apply they give the same
 outages, and everything after the Timeline is shared.
@@ -26,15 +29,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.engine import des
 from simulation.engine.keys import block_stream_keys
-from simulation.engine.rules import CountRule, rule_for, switchover_of
+from simulation.engine.rules import CountRule, controls_members, rule_for, switchover_of
 from simulation.engine.sampler import SwitchoverDraws
 from simulation.engine.streams import FAILURE, REPAIR, base_key, draws, stream_keys
 from simulation.engine.support import check_supported
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
-from simulation.model.structure import KofN, Leaf, Standby, iter_blocks
+from simulation.model.structure import Leaf
 
 
 def unsupported_reason(scenario: Scenario) -> str | None:
@@ -43,10 +47,6 @@ def unsupported_reason(scenario: Scenario) -> str | None:
         check_supported(scenario)
     except ValueError as err:
         return str(err)
-    for block in iter_blocks(scenario.service):
-        if isinstance(block, (KofN, Standby)) and block.mode != "hot":
-            label = block.name or type(block).__name__
-            return f"{block.mode} spares (block {label}) age only while in use"
     return None
 
 
@@ -118,6 +118,9 @@ class _Evaluator:
     def _evaluate(self, block) -> Events:
         if isinstance(block, Leaf):
             return self.leaf_events[block.instance]
+        if controls_members(block):
+            run = self.run
+            return Events(*des.block_changes(self.scenario, block, run.seed, run.reps, run.horizon))
         members = [self.memo[id(m)] for m in block.members]
         return _switching_node(block, members, self.run, base_key(self.run.seed, self.keys[id(block)]))
 

@@ -109,6 +109,7 @@ class Output:
     __slots__ = (
         "name",
         "source",
+        "changes",
         "level",
         "pending",
         "dirty",
@@ -128,9 +129,11 @@ class Output:
 
     def start(self, up: bool) -> None:
         self.starts, self.ends, self.causes, self.kinds = [], [], [], []
+        self.changes: list[Change] = []
         self.down_since, self.down = (None, None) if up else (0.0, (-1, 0))
 
     def record(self, change: Change) -> None:
+        self.changes.append(change)
         if not change.up:
             if self.ends and self.ends[-1] == change.t:  # up for no time: the same outage goes on
                 self.down_since, self.down = self.starts.pop(), (self.causes.pop(), self.kinds.pop())
@@ -227,6 +230,7 @@ class CompiledStructure:
         self.instants = Instants(1 + max([n.level for n in nodes] + [o.level for o in outputs]))
         for leaf in leaves:
             leaf.instants = self.instants
+        self.used = [leaf for leaf in leaves if leaf.parents]  # the parts below the outputs
         self.draws = [n.draw for n in nodes if n.draw is not None]
         self.samplers = [
             leaf.draw_idle_failure for leaf in leaves if isinstance(leaf.draw_idle_failure, Sampler)
@@ -236,7 +240,7 @@ class CompiledStructure:
         """Compute the stream keys of replications `reps`, and the first draws of every
         instance in bulk (one array operation per component type and purpose)."""
         groups: dict[str, list[Leaf]] = {}
-        for leaf in self.leaves:
+        for leaf in self.used:
             groups.setdefault(self.scenario.instances[leaf.label].component, []).append(leaf)
         for comp_name, group in groups.items():
             comp = self.scenario.components[comp_name]
@@ -258,7 +262,7 @@ class CompiledStructure:
         """Start replication `pos` of the prepared batch: every part new and up, every
         block in the state its rule computes from its members'."""
         self.instants.reset(env)
-        for leaf in self.leaves:
+        for leaf in self.used:
             leaf.up = True
             leaf.idle_count = 0
             leaf.draw_failure.start(pos)
