@@ -7,6 +7,7 @@ series / k-of-n / standby (hot, warm and cold), failover groups, shared instance
 parts with exponential, Weibull, lognormal and deterministic times.
 """
 
+import dataclasses
 from collections import Counter
 
 import numpy as np
@@ -63,7 +64,7 @@ DET_UP = [Deterministic(h) for h in (20.0, 30.0, 50.0, 60.0)]
 DET_DOWN = [Deterministic(h) for h in (2.0, 3.0, 10.0)]
 
 
-def _same_outages(service, choice, failures, repairs, horizon: float, reps: range) -> None:
+def _same_outages(service, choice, failures, repairs, horizon: float, reps: range, start="new") -> None:
     assume(_spares_have_parts_of_their_own(service))
     ids = sorted({b.instance for b in _leaves(service)})
     parts = {
@@ -76,6 +77,7 @@ def _same_outages(service, choice, failures, repairs, horizon: float, reps: rang
         for i in ids
     }
     sc = scenario_of(service, parts, horizon=horizon)
+    sc = dataclasses.replace(sc, run=dataclasses.replace(sc.run, start=start))
     assume(fast.unsupported_reason(sc) is None)
     seed = choice.draw(st.integers(0, 2**32))
     assert_same_timelines(des.simulate(sc, seed, reps, horizon), fast.simulate(sc, seed, reps, horizon))
@@ -85,6 +87,12 @@ def _same_outages(service, choice, failures, repairs, horizon: float, reps: rang
 @given(service=structures(), choice=st.data())
 def test_fast_and_des_give_identical_outages(service, choice):
     _same_outages(service, choice, FAILURES, REPAIRS, 2000.0, range(8))
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(service=structures(), choice=st.data())
+def test_fast_and_des_give_identical_outages_from_a_steady_start(service, choice):
+    _same_outages(service, choice, FAILURES, REPAIRS, 1000.0, range(8), start="steady")
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

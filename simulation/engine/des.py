@@ -31,6 +31,12 @@ from simulation.model.scenario import Scenario
 def _plain_leaf(env: simpy.Environment, leaf: Leaf):
     """Fail, repair, repeat: the loop of a part that is always in use."""
     timeout = env.timeout
+    if leaf.first is not None:  # steady start: the life or repair in progress ends first
+        yield timeout(leaf.first)
+        if leaf.up:
+            leaf.go_down()
+            yield timeout(leaf.draw_repair())
+        leaf.go_up()
     while True:
         yield timeout(leaf.draw_failure())
         leaf.go_down()

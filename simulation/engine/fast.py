@@ -31,8 +31,10 @@ import numpy as np
 
 from simulation.engine import des
 from simulation.engine.keys import block_stream_keys
+from simulation.engine.nodes import initial_cause
 from simulation.engine.rules import CountRule, controls_members, rule_for, switchover_of
 from simulation.engine.sampler import SwitchoverDraws
+from simulation.engine.steady import STEADY, steady_start
 from simulation.engine.streams import FAILURE, REPAIR, base_key, draws, stream_keys
 from simulation.engine.support import check_supported
 from simulation.engine.timeline import UNPLANNED, Timeline
@@ -59,6 +61,10 @@ class Events:
     t: np.ndarray  # float64 hours
     up: np.ndarray  # bool: True = came up, False = went down
     cause: np.ndarray  # int32 instance index that triggered the change
+    #: bool per replication: the state at t = 0 (None: up in every replication)
+    initial: np.ndarray | None = None
+    #: int32 per replication: the cause of a start down (`nodes.initial_cause`)
+    initial_cause: np.ndarray | None = None
 
     @classmethod
     def empty(cls) -> Events:
@@ -104,7 +110,7 @@ class _Evaluator:
             plain = [(b, rule) for b, rule in plain if isinstance(rule, CountRule)]
             if plain:
                 specs = [(rule.k, len(b.members), [self.memo[id(m)] for m in b.members]) for b, rule in plain]
-                for (b, _), events in zip(plain, _count_nodes(specs)):
+                for (b, _), events in zip(plain, _count_nodes(specs, self.run.reps.size)):
                     self.memo[id(b)] = events
             for b in level:
                 if id(b) not in self.memo:
@@ -112,7 +118,9 @@ class _Evaluator:
         top = self.memo[id(self.scenario.service)]
         if isinstance(self.scenario.service, Leaf):  # leaf streams are grouped, not sorted
             order = _order_by(top.rep, top.t, top.up)
-            top = Events(top.rep[order], top.t[order], top.up[order], top.cause[order])
+            top = Events(
+                top.rep[order], top.t[order], top.up[order], top.cause[order], top.initial, top.initial_cause
+            )
         return top
 
     def _evaluate(self, block) -> Events:
@@ -152,16 +160,20 @@ def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
     for i, iid in enumerate(ids):
         groups.setdefault(scenario.instances[iid].component, []).append(i)
     out: dict[str, Events] = {}
+    steady = scenario.run.start == "steady"
     for comp_name, idx in groups.items():
         comp = scenario.components[comp_name]
         base = np.array(
             [base_key(run.seed, scenario.instances[ids[i]].stream_key) for i in idx], dtype=np.uint64
         )
-        inst, rep, t, up = _type_events(comp, base, run)
+        start = steady_start(comp, stream_keys(base, run.reps, STEADY).T) if steady else None
+        inst, rep, t, up = _type_events(comp, base, run, start)
         bounds = np.searchsorted(inst, np.arange(len(idx) + 1))
         for j, i in enumerate(idx):
             a, b = bounds[j], bounds[j + 1]
-            out[ids[i]] = Events(rep[a:b], t[a:b], up[a:b], np.full(b - a, i, np.int32))
+            initial = None if start is None else ~start[0][j]
+            cause = None if start is None else np.full(run.reps.size, i, np.int32)
+            out[ids[i]] = Events(rep[a:b], t[a:b], up[a:b], np.full(b - a, i, np.int32), initial, cause)
     return out
 
 
@@ -169,7 +181,7 @@ def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
 BLOCK_ELEMENTS = 1 << 20
 
 
-def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
+def _type_events(comp: ComponentType, base: np.ndarray, run: _Run, start=None):
     """Events of the n instances of one type: arrays grouped by instance.
 
     Within an instance the events are not in time order (the blocks that evaluate them
@@ -181,28 +193,51 @@ def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
     cycles = run.horizon / (comp.failure.mean + comp.repair.mean)
     m = max(1, int(math.ceil(cycles + math.sqrt(cycles))))  # the longer ones go on below
     per_block = max(1, BLOCK_ELEMENTS // (2 * m * max(1, run.reps.size)))
-    parts = [_block_events(comp, base[a : a + per_block], run, m) for a in range(0, base.size, per_block)]
+    parts = [
+        _block_events(
+            comp,
+            base[a : a + per_block],
+            run,
+            m,
+            None if start is None else tuple(x[a : a + per_block] for x in start),
+        )
+        for a in range(0, base.size, per_block)
+    ]
     offsets = range(0, base.size, per_block)
     inst = np.concatenate([p[0] + off for p, off in zip(parts, offsets)])
     return inst, *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
 
 
-def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int):
+def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int, start=None):
     """`_type_events` for one block of instances (instance indices from 0).
 
     First every instance's first failure (one draw per instance and replication: most
     parts of a highly available system never fail within the horizon); then, for the
     pairs that did fail, `m` (repair, failure) cycles at a time until the horizon.
+    With a steady `start` (starts down, first change; arrays (n, reps)), the life in
+    progress replaces failure draw 0, and a part that starts down comes up at its first
+    change and its cycles start at draw 1 (as in `engine.steady`).
     """
     kf = stream_keys(base, run.reps, FAILURE).T  # (n, reps)
     kr = stream_keys(base, run.reps, REPAIR).T
-    first = draws(comp.failure, kf, 0)
+    parts = []
+    if start is None:
+        first = draws(comp.failure, kf, 0)
+        offset = None
+    else:
+        down, first = start
+        di, dr = np.nonzero(down & (first < run.horizon))
+        parts.append((di, dr, first[di, dr], np.ones(di.size, bool)))  # the repair in progress ends
+        first = first.copy()
+        first[di, dr] += draws(comp.failure, kf[di, dr], 1)  # the same addition as des
+        offset = down.astype(np.int64)
     ii, rr = np.nonzero(first < run.horizon)  # sorted by (instance, rep)
     last = first[ii, rr]
-    parts = [(ii, rr, last, np.zeros(ii.size, bool))]
+    skip = np.zeros(ii.size, np.int64) if offset is None else offset[ii, rr]
+    parts.append((ii, rr, last, np.zeros(ii.size, bool)))
     start = 0
     while ii.size:
-        index = np.arange(start, start + m)
+        index = skip[:, None] + np.arange(start, start + m)
         steps = np.empty((ii.size, 2 * m))
         steps[:, 0::2] = draws(comp.repair, kr[ii, rr][:, None], index)
         steps[:, 1::2] = draws(comp.failure, kf[ii, rr][:, None], index + 1)
@@ -212,7 +247,7 @@ def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int):
         p, col = np.nonzero(inside)
         parts.append((ii[p], rr[p], cum[inside], col % 2 == 0))
         more = cum[:, -1] < run.horizon
-        ii, rr, last, start = ii[more], rr[more], cum[more, -1], start + m
+        ii, rr, last, skip, start = ii[more], rr[more], cum[more, -1], skip[more], start + m
     inst = np.concatenate([q[0] for q in parts])
     # group by instance; within an instance, time order is not needed (merges sort)
     order = np.argsort(inst.astype(np.int16) if base.size < 2**15 else inst, kind="stable")
@@ -274,7 +309,7 @@ def _running_down(up: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return cs - (cs[first] - delta[first])[gid]
 
 
-def _transitions(g, rep, t, state_up):
+def _transitions(g, rep, t, state_up, start_up=None):
     """Rows where the node's state changes, judged after the last event at each instant,
     and the rows whose cause the change takes: at each instant, the first row after
     which the node is in its final state (the member change that last flipped it: the
@@ -293,7 +328,8 @@ def _transitions(g, rep, t, state_up):
         prev[1:] = s[:-1]
         prev[0] = True
         keys = (rep[idx],) if g is None else (g[idx], rep[idx])
-        prev[_group_starts(*keys)] = True  # every replication starts up
+        first = _group_starts(*keys)
+        prev[first] = True if start_up is None else start_up[idx][first]  # the state at t = 0
     changed = s != prev
     keep = idx[changed]
     if idx.size == n:  # one row per instant
@@ -311,7 +347,7 @@ def _transitions(g, rep, t, state_up):
 SORT_EVENTS = 1 << 20
 
 
-def _count_nodes(specs) -> list[Events]:
+def _count_nodes(specs, n_reps: int) -> list[Events]:
     """Series / k-of-n blocks: ``specs = [(k, n, member_streams), ...]``, a pass per slice
     of about `SORT_EVENTS` events (sorting slices that fit in cache beats one huge sort)."""
     out: list[Events] = []
@@ -319,32 +355,54 @@ def _count_nodes(specs) -> list[Events]:
     for i, (_, _, members) in enumerate(specs):
         size += sum(len(m) for m in members)
         if size >= SORT_EVENTS or i == len(specs) - 1:
-            out += _count_slice(specs[first : i + 1])
+            out += _count_slice(specs[first : i + 1], n_reps)
             first, size = i + 1, 0
     return out
 
 
-def _count_slice(specs) -> list[Events]:
+def _count_slice(specs, n_reps: int) -> list[Events]:
     """Series / k-of-n blocks, all in one pass."""
     groups = np.concatenate(
         [np.full(len(s), i, np.int64) for i, (_, _, ms) in enumerate(specs) for s in ms]
         or [np.zeros(0, np.int64)]
     )
     all_streams = [s for _, _, ms in specs for s in ms]
-    if not all_streams:
-        return [Events.empty() for _ in specs]
+    slack = np.array([n - k for k, n, _ in specs], np.int64)
     g, rep, t, up, cause = _merge(all_streams, groups)
     down = _running_down(up, _group_starts(g, rep))
-    slack = np.array([n - k for k, n, _ in specs], np.int64)
+    starts = [_initial_count(members, n_reps) for _, _, members in specs]
+    start_up = None
+    if any(st is not None for st in starts):
+        init_down = np.array([np.zeros(n_reps, np.int64) if st is None else st[0] for st in starts])
+        down += init_down[g, rep]
+        start_up = init_down <= slack[:, None]
     state = down <= slack[g]
-    keep, why = _transitions(g, rep, t, state)
+    keep, why = _transitions(g, rep, t, state, None if start_up is None else start_up[g, rep])
     bounds = np.searchsorted(g[keep], np.arange(len(specs) + 1))
     out = []
     for i in range(len(specs)):
         a, b = bounds[i], bounds[i + 1]
         sel = keep[a:b]
-        out.append(Events(rep[sel], t[sel], state[sel], cause[why[a:b]]))
+        initial = initial_causes = None
+        if starts[i] is not None:
+            initial, initial_causes = start_up[i], starts[i][1]
+        out.append(Events(rep[sel], t[sel], state[sel], cause[why[a:b]], initial, initial_causes))
     return out
+
+
+def _initial_count(members: list[Events], n_reps: int):
+    """(members down at t = 0, cause of a start down) per replication, or None when every
+    member starts up (the cause: `nodes.initial_cause`, the first member that starts down)."""
+    if all(m.initial is None for m in members):
+        return None
+    down = np.zeros(n_reps, np.int64)
+    cause = np.full(n_reps, -1, np.int32)
+    for m in members:
+        if m.initial is not None:
+            first = ~m.initial & (cause < 0)
+            cause[first] = m.initial_cause[first]
+            down += ~m.initial
+    return down, cause
 
 
 # ---------------------------------------------------------------- switching blocks
@@ -373,12 +431,23 @@ def _switching_node(block, members: list[Events], run: _Run, base: int) -> Event
             out_up.append(change.up)
             out_cause.append(change.cause)
 
-    initial = [True] * len(members)
+    steady = any(m.initial is not None for m in members)
+    start_up = [np.ones(run.reps.size, bool) if m.initial is None else m.initial for m in members]
+    start_cause = [
+        np.full(run.reps.size, -1, np.int32) if m.initial is None else m.initial_cause for m in members
+    ]
+    initial = np.ones(run.reps.size, bool)
+    initial_causes = np.full(run.reps.size, -1, np.int32)
     i, total, horizon = 0, len(t), run.horizon
     for r in range(run.reps.size):
         if draw is not None:
             draw.start(r)
-        rule.start(initial)
+        members_up = [bool(x[r]) for x in start_up]
+        initial[r] = rule.start(members_up)
+        if not initial[r]:
+            initial_causes[r] = initial_cause(
+                False, [(u, int(c[r])) for u, c in zip(members_up, start_cause)]
+            )
         while i < total and rep[i] == r:
             now = t[i]
             if rule.switch_end is not None and rule.switch_end < now:
@@ -396,12 +465,24 @@ def _switching_node(block, members: list[Events], run: _Run, base: int) -> Event
         np.asarray(out_t, float),
         np.asarray(out_up, bool),
         np.asarray(out_cause, np.int32),
+        initial if steady else None,
+        initial_causes if steady else None,
     )
 
 
 # --------------------------------------------------------------------------- output
 def _timelines(top: Events, replications: int, horizon: float) -> list[Timeline]:
     """System outages per replication from the top node's state changes."""
+    if top.initial is not None and not top.initial.all():  # down from t = 0: a down at 0
+        r0 = np.flatnonzero(~top.initial)
+        rep = np.concatenate([r0, top.rep])
+        order = np.argsort(rep, kind="stable")
+        top = Events(
+            rep[order],
+            np.concatenate([np.zeros(r0.size), top.t])[order],
+            np.concatenate([np.zeros(r0.size, bool), top.up])[order],
+            np.concatenate([top.initial_cause[r0], top.cause])[order],
+        )
     downs = np.flatnonzero(~top.up & (top.t < horizon))
     nxt = downs + 1
     has_end = nxt < len(top)

@@ -21,6 +21,7 @@ from simpy.events import NORMAL
 from simulation.engine.keys import block_stream_keys
 from simulation.engine.rules import Change, Rule, controls_members, rule_for, switchover_of
 from simulation.engine.sampler import Sampler, SwitchoverDraws
+from simulation.engine.steady import STEADY, steady_start
 from simulation.engine.streams import FAILURE, IDLE_FAILURE, REPAIR, base_key, draws, stream_keys
 from simulation.engine.support import check_supported
 from simulation.engine.timeline import Timeline
@@ -47,6 +48,8 @@ class Leaf:
         "idle_count",
         "process",
         "instants",
+        "steady",
+        "first",
     )
 
     def __init__(self, index: int, label: str, failure: Sampler, repair: Sampler):
@@ -59,6 +62,8 @@ class Leaf:
         self.idle_count = 0
         self.process = None
         self.instants: Instants | None = None
+        self.steady: tuple[list[bool], list[float]] | None = None  # (starts down, first change) per rep
+        self.first: float | None = None  # steady start: hours to the end of the state in progress
 
     def go_down(self) -> None:
         self.up = False
@@ -127,10 +132,11 @@ class Output:
         source.parents.append((self, 0))
         self.pending, self.dirty = [], False
 
-    def start(self, up: bool) -> None:
+    def start(self, up: bool, cause: int) -> None:
+        """Start a replication in state `up` (if down: since t = 0, because of `cause`)."""
         self.starts, self.ends, self.causes, self.kinds = [], [], [], []
         self.changes: list[Change] = []
-        self.down_since, self.down = (None, None) if up else (0.0, (-1, 0))
+        self.down_since, self.down = (None, None) if up else (0.0, (cause, 0))
 
     def record(self, change: Change) -> None:
         self.changes.append(change)
@@ -222,6 +228,12 @@ class Instants:
                             self._mark(parent)
 
 
+def initial_cause(up: bool, members: list[tuple[bool, int]]) -> int:
+    """The cause of a block that starts down: that of its first member (in member order)
+    that starts down; -1 for a block that starts up."""
+    return -1 if up else next(cause for member_up, cause in members if not member_up)
+
+
 class CompiledStructure:
     """All nodes of one scenario's structure, ready to be reset for each replication."""
 
@@ -231,6 +243,7 @@ class CompiledStructure:
         for leaf in leaves:
             leaf.instants = self.instants
         self.used = [leaf for leaf in leaves if leaf.parents]  # the parts below the outputs
+        self.leaf_ids = [(id(leaf), leaf) for leaf in self.used]
         self.draws = [n.draw for n in nodes if n.draw is not None]
         self.samplers = [
             leaf.draw_idle_failure for leaf in leaves if isinstance(leaf.draw_idle_failure, Sampler)
@@ -255,6 +268,14 @@ class CompiledStructure:
                 pre = draws(dist, keys[:, :, None], np.arange(first)[None, None, :])[:, :, ::-1].tolist()
                 for j, leaf in enumerate(group):
                     getattr(leaf, attr).prepare(keys[:, j], [row[j] for row in pre])
+            if self.scenario.run.start == "steady":
+                steady = [leaf for leaf in group if not leaf.controlled]  # spares start new
+                keys = stream_keys(
+                    np.array([leaf.draw_failure.base for leaf in steady], np.uint64), reps, STEADY
+                )
+                down, first = steady_start(comp, keys)
+                for j, leaf in enumerate(steady):
+                    leaf.steady = (down[:, j].tolist(), first[:, j].tolist())
         for sampler in [*self.draws, *self.samplers]:
             sampler.prepare_replications(reps)
 
@@ -263,17 +284,25 @@ class CompiledStructure:
         block in the state its rule computes from its members'."""
         self.instants.reset(env)
         for leaf in self.used:
-            leaf.up = True
+            leaf.up, leaf.first = True, None
             leaf.idle_count = 0
             leaf.draw_failure.start(pos)
             leaf.draw_repair.start(pos)
+            if leaf.steady is not None:  # the state in progress replaces draw 0 (engine.steady)
+                leaf.up, leaf.first = not leaf.steady[0][pos], leaf.steady[1][pos]
+                leaf.draw_failure()
+                if not leaf.up:
+                    leaf.draw_repair()
         for sampler in [*self.draws, *self.samplers]:
             sampler.start(pos)
-        state: dict[int, bool] = {}
+        state: dict[int, tuple[bool, int]] = {
+            leaf_id: (leaf.up, leaf.index) for leaf_id, leaf in self.leaf_ids
+        }
         for node in self.nodes:  # members before their blocks
             node.pending, node.dirty, node.token = [], False, 0
-            node.rule.start([m.up if isinstance(m, Leaf) else state[id(m)] for m in node.members])
-            state[id(node)] = node.rule.up
+            members = [state[id(m)] for m in node.members]
+            up = node.rule.start([m[0] for m in members])
+            state[id(node)] = (up, initial_cause(up, members))
             if node.member_leaves is not None:
                 for p, in_use in enumerate(node.rule.in_use):
                     if not in_use:
@@ -282,7 +311,7 @@ class CompiledStructure:
                 node.rule.usage.clear()
         for out in self.outputs:
             out.pending, out.dirty = [], False
-            out.start(state[id(out.source)] if not isinstance(out.source, Leaf) else out.source.up)
+            out.start(*state[id(out.source)])
 
 
 def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:

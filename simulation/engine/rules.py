@@ -295,8 +295,3 @@ def switchover_of(block) -> Switchover | None:
 def controls_members(block) -> bool:
     """True for warm/cold blocks, whose waiting members age differently."""
     return getattr(block, "mode", "hot") != "hot"
-
-
-def is_count(block) -> bool:
-    """True for blocks whose rule is `CountRule` (the fast engine vectorises those)."""
-    return isinstance(rule_for(block), CountRule)

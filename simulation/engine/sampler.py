@@ -16,6 +16,9 @@ from simulation.model.structure import Switchover
 #: Draws past the prefilled ones are computed in chunks of this many values.
 CHUNK = 16
 
+#: Draws of a block's stream computed in bulk for every replication of a batch.
+PREFILL = 4
+
 _UNIT = Uniform(0.0, 1.0)
 
 
@@ -37,9 +40,12 @@ class Sampler:
     def prepare(self, keys: np.ndarray, prefill: list[list[float]] | None = None) -> None:
         self.keys, self.prefill = keys, prefill
 
-    def prepare_replications(self, reps: np.ndarray) -> None:
-        """`prepare` with this stream's own keys for replications `reps`, nothing prefilled."""
-        self.prepare(single_stream_keys(self.base, reps, self.purpose))
+    def prepare_replications(self, reps: np.ndarray, first: int = PREFILL) -> None:
+        """`prepare` with this stream's own keys for replications `reps`, and its first
+        `first` draws of each computed in bulk (one array operation)."""
+        keys = single_stream_keys(self.base, reps, self.purpose)
+        pre = draws(self.dist, keys[:, None], np.arange(first)[None, :])[:, ::-1].tolist() if first else None
+        self.prepare(keys, pre)
 
     def start(self, pos: int) -> None:
         """Select replication `pos` of the prepared batch."""

@@ -22,6 +22,8 @@ class RunSettings:
     horizon_hours: float = HOURS_PER_YEAR
     replications: int = 1000
     seed: int = 0
+    #: "new": every part starts new and up; "steady": in its long-run state (engine.steady).
+    start: str = "new"
 
 
 @dataclass(frozen=True, repr=False)

@@ -244,8 +244,15 @@ class _Reader:
     def _run(self, value, at: At) -> RunSettings:
         if value is None:
             return RunSettings()
-        spec = expect_map(value, at, "{horizon: 1y, replications: 1000, seed: 0}")
-        check_keys(spec, at, ("horizon", "replications", "seed"))
+        spec = expect_map(value, at, "{horizon: 1y, replications: 1000, seed: 0, start: new}")
+        check_keys(spec, at, ("horizon", "replications", "seed", "start"))
+        start = spec.get("start", "new")
+        if start not in ("new", "steady"):
+            raise at.key(spec, "start").error(
+                f"unknown start {start!r}; expected new (every part new and up at t = 0) or "
+                "steady (every part in its long-run state)",
+                did_you_mean(str(start), ["new", "steady"]),
+            )
         defaults = RunSettings()
         return RunSettings(
             horizon_hours=(
@@ -268,6 +275,7 @@ class _Reader:
                 if "seed" in spec
                 else defaults.seed
             ),
+            start=start,
         )
 
     def _components(self, data, crews, spares) -> dict[str, ComponentType]:
