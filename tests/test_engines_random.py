@@ -119,3 +119,18 @@ def test_event_order_is_lexsort_order(pairs):
     t = np.array([p[1] for p in pairs], float)
     up = np.array([i % 3 == 0 for i in range(len(pairs))], bool)
     np.testing.assert_array_equal(_order_by(key, t, up), np.lexsort((up, t, key)))
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.sampled_from([0.0, 1.5, 2.0, 7.25, 1e-9, 3.0])), max_size=60),
+    st.integers(0, 54),
+)
+def test_event_order_with_wide_keys_is_lexsort_order(pairs, shift):
+    """Keys too wide to pack with a time tick take the ranking path: the same order."""
+    from simulation.engine.fast import _order_by
+
+    key = np.array([p[0] for p in pairs], np.int64) << np.int64(shift)
+    t = np.array([p[1] for p in pairs], float)
+    up = np.array([i % 3 == 0 for i in range(len(pairs))], bool)
+    np.testing.assert_array_equal(_order_by(key, t, up), np.lexsort((up, t, key)))

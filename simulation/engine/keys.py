@@ -11,7 +11,7 @@ its draws (docs/scenario-format.md, "Random streams").
 from __future__ import annotations
 
 from simulation.model.scenario import Scenario
-from simulation.model.structure import Leaf, iter_blocks, leaves
+from simulation.model.structure import Leaf, iter_blocks
 
 
 def block_stream_keys(scenario: Scenario) -> dict[int, str]:
@@ -23,11 +23,21 @@ def block_stream_keys(scenario: Scenario) -> dict[int, str]:
     """
     keys: dict[int, str] = {}
     seen: dict[str, int] = {}
+    below: dict[int, frozenset[str]] = {}
+
+    def parts(block) -> frozenset[str]:
+        """Stream keys of the instances below `block` (memoised: shared blocks once)."""
+        if id(block) not in below:
+            if isinstance(block, Leaf):
+                below[id(block)] = frozenset((scenario.instances[block.instance].stream_key,))
+            else:
+                below[id(block)] = frozenset().union(*(parts(m) for m in getattr(block, "members", ())))
+        return below[id(block)]
+
     for block in iter_blocks(scenario.service):
         if isinstance(block, Leaf) or id(block) in keys:
             continue
-        parts = sorted(scenario.instances[i].stream_key for i in leaves(block))
-        key = f"{type(block).__name__.lower()}:{block.name or ''}:{','.join(parts)}"
+        key = f"{type(block).__name__.lower()}:{block.name or ''}:{','.join(sorted(parts(block)))}"
         seen[key] = seen.get(key, 0) + 1
         keys[id(block)] = key if seen[key] == 1 else f"{key}#{seen[key]}"
     return keys
