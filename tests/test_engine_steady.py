@@ -124,3 +124,22 @@ def test_the_run_section_takes_start():
     assert loads(head + "run: {start: steady}\n").run.start == "steady"
     with pytest.raises(ScenarioError, match=r"run\.start.*unknown start 'stedy'.*steady"):
         loads(head + "run: {start: stedy}\n", source="t.yaml")
+
+
+@pytest.mark.parametrize("engine", [des, fast], ids=["des", "fast"])
+def test_a_standby_whose_first_member_starts_down_serves_with_the_second(engine):
+    """The rule computes its initial state from its members: with a down at t = 0 the
+    first up member serves from the start, with no switchover; both down: down from 0."""
+    parts = {"a": det(10, 10), "b": det(10, 10)}
+    sc = steady(
+        scenario_of(Standby(L("a", "b"), switchover=Switchover(Deterministic(1.0))), parts, horizon=5.0)
+    )
+    leaf = fast._leaf_streams(sc, fast._Run(0, np.arange(200), 5.0))
+    a_down, b_down = ~leaf["a"].initial, ~leaf["b"].initial
+    tls = engine.simulate(sc, 0, range(200), 5.0)
+    starts_down = np.array([len(t) > 0 and t.start[0] == 0.0 for t in tls])
+    np.testing.assert_array_equal(starts_down, a_down & b_down)
+    # a down, b up: b serves from t = 0; when a is back (b still up, no revert) nothing happens
+    only_a = np.flatnonzero(a_down & ~b_down)
+    assert only_a.size > 20
+    assert all(len(tls[r]) == 0 or tls[r].start[0] >= leaf["b"].t[leaf["b"].rep == r].min() for r in only_a)
