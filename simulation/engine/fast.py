@@ -66,10 +66,6 @@ class Events:
     #: int32 per replication: the cause of a start down (`nodes.initial_cause`)
     initial_cause: np.ndarray | None = None
 
-    @classmethod
-    def empty(cls) -> Events:
-        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), np.zeros(0, np.int32))
-
     def __len__(self):
         return self.t.size
 
