@@ -95,3 +95,15 @@ def assert_moments(x: np.ndarray, dist) -> None:
     m4 = np.mean((x - x.mean()) ** 4)
     assert abs(x.var() - dist.variance) <= 4.5 * math.sqrt(max(m4 - x.var() ** 2, 0.0) / n) + 1e-12
     assert np.all(x >= 0)
+
+
+def assert_same_timelines(one, two) -> None:
+    """Two lists of Timelines are equal segment by segment: start, end, kind and cause
+    exactly (both engines read the same random numbers and follow one tie rule)."""
+    assert len(one) == len(two)
+    for r, (a, b) in enumerate(zip(one, two)):
+        assert a.horizon_hours == b.horizon_hours, f"replication {r}"
+        for column in ("start", "end", "kind", "cause"):
+            np.testing.assert_array_equal(
+                getattr(a, column), getattr(b, column), err_msg=f"replication {r}: {column}"
+            )

@@ -71,10 +71,11 @@ def test_horizon_and_engine_options(capsys):
     assert "20 replications x 2160 h" in capsys.readouterr().out
 
 
-def test_fast_engine_refused_where_it_does_not_apply(capsys):
-    assert main(["run", str(FLAGSHIP), "-n", "5", "--engine", "fast", "-q"]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("slasim: error: the fast engine cannot run this scenario: cold spares")
+def test_fast_engine_runs_the_flagship_with_its_cold_standby(tmp_path):
+    """Cold and warm blocks run on the fast path too: `auto` picks it."""
+    out = tmp_path / "r.json"
+    assert main(["run", str(FLAGSHIP), "-n", "5", "--json", str(out), "-q"]) == 0
+    assert json.loads(out.read_text())["engine"] == "fast"
 
 
 def test_validate_reports_each_file(tmp_path, capsys):

@@ -60,7 +60,7 @@ def test_timeline_of_a_des_run():
     sc = scenario_of(
         Standby(L("a", "b"), mode="cold"), {"a": expo(300, 10), "b": expo(300, 10)}, horizon=2000.0
     )
-    res = sim.run(sc, replications=30, seed=2, workers=1, progress=False)
+    res = sim.run(sc, replications=30, seed=2, engine="des", workers=1, progress=False)
     assert res.engine == "des"
     _same(res.timeline(17), des.simulate(sc, 2, range(30), 2000.0)[17])
 

@@ -6,6 +6,7 @@ from statistics import NormalDist
 import jsonschema
 import numpy as np
 import pytest
+from helpers import assert_same_timelines
 
 import simulation as sim
 from simulation.engine import des, fast
@@ -40,9 +41,7 @@ def test_engines_agree_on_shipped_scenarios(path):
     the two scenarios, Bonferroni)."""
     scenario = sim.load(path)
     h = scenario.run.horizon_hours
-    for d, f in zip(des.simulate(scenario, 5, range(20), h), fast.simulate(scenario, 5, range(20), h)):
-        np.testing.assert_array_equal(d.start, f.start)
-        np.testing.assert_array_equal(d.end, f.end)
+    assert_same_timelines(des.simulate(scenario, 5, range(20), h), fast.simulate(scenario, 5, range(20), h))
     a = sim.run(scenario, replications=400, seed=1, engine="des", workers=1, progress=False)
     b = sim.run(scenario, replications=400, seed=2, engine="fast", workers=1, progress=False)
     for column, per_rep in (

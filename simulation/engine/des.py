@@ -3,9 +3,9 @@
 Each instance is a SimPy process that alternates up and down: it waits its time to
 failure, goes down, waits its repair time, comes back up (as good as new). Every change
 is pushed up the structure through the compiled nodes of `simulation.engine.nodes`,
-which keep counts and the state of redundant groups (who serves, switchovers), so an
-event costs time proportional to the depth of the structure, not its size. The root
-records the system outages of the replication as a `Timeline`.
+which apply the block rules of `simulation.engine.rules` instant by instant (the tie
+rule), so an event costs time proportional to the depth of the structure, not its
+size. The output node records the system outages of the replication as a `Timeline`.
 
 A part that waits as a spare in a warm or cold group runs a slightly longer loop: its
 failure clock is paused while it waits (cold), or replaced by its idle failure
@@ -17,12 +17,13 @@ parts).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import simpy
 
-from simulation.engine.nodes import Leaf, compile_structure
+from simulation.engine.nodes import CompiledStructure, Leaf, compile_structure
 from simulation.engine.timeline import Timeline
 from simulation.model.scenario import Scenario
 
@@ -30,11 +31,17 @@ from simulation.model.scenario import Scenario
 def _plain_leaf(env: simpy.Environment, leaf: Leaf):
     """Fail, repair, repeat: the loop of a part that is always in use."""
     timeout = env.timeout
+    if leaf.first is not None:  # steady start: the life or repair in progress ends first
+        yield timeout(leaf.first)
+        if leaf.up:
+            leaf.go_down()
+            yield timeout(leaf.draw_repair())
+        leaf.go_up()
     while True:
         yield timeout(leaf.draw_failure())
-        leaf.go_down(env.now)
+        leaf.go_down()
         yield timeout(leaf.draw_repair())
-        leaf.go_up(env.now)
+        leaf.go_up()
 
 
 def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
@@ -56,9 +63,23 @@ def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
                     break
                 except simpy.Interrupt:
                     pass
-        leaf.go_down(env.now)
+        leaf.go_down()
         yield env.timeout(leaf.draw_repair())
-        leaf.go_up(env.now)
+        leaf.go_up()
+
+
+def _replications(structure: CompiledStructure, reps: np.ndarray, horizon_hours: float):
+    """Run replications `reps` one after the other; yields each one's position once it has
+    run (its outputs then hold its changes)."""
+    structure.prepare(reps, horizon_hours)
+    for pos in range(len(reps)):
+        env = simpy.Environment()
+        structure.reset(env, pos)
+        for leaf in structure.used:
+            loop = _controlled_leaf if leaf.controlled else _plain_leaf
+            leaf.process = env.process(loop(env, leaf))
+        env.run(until=horizon_hours)
+        yield pos
 
 
 def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[Timeline]:
@@ -79,14 +100,39 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -
     list of Timeline, one per replication.
     """
     structure = compile_structure(scenario, seed)
-    structure.prepare(np.asarray(reps, dtype=np.int64), horizon_hours)
-    timelines = []
-    for pos in range(len(reps)):
-        env = simpy.Environment()
-        structure.reset(env, pos)
-        for leaf in structure.leaves:
-            loop = _controlled_leaf if leaf.controlled else _plain_leaf
-            leaf.process = env.process(loop(env, leaf))
-        env.run(until=horizon_hours)
-        timelines.append(structure.root.timeline(horizon_hours))
-    return timelines
+    output = structure.outputs[0]
+    return [
+        output.timeline(horizon_hours)
+        for _ in _replications(structure, np.asarray(reps, dtype=np.int64), horizon_hours)
+    ]
+
+
+def block_changes(scenario: Scenario, block, seed: int, reps: np.ndarray, horizon_hours: float):
+    """The changes of `block` alone (a block of `scenario.service`), simulated online.
+
+    The fast engine runs its warm and cold blocks, whose members age by the block's
+    use of them, through this: the same nodes, rules and streams as a whole run.
+
+    Returns
+    -------
+    (rep, t, up, cause) : arrays of int64 (position in `reps`), float64 hours, bool, int32,
+    sorted by replication and time.
+    """
+    structure = compile_structure(dataclasses.replace(scenario, service=block), seed)
+    output = structure.outputs[0]
+    rep: list[int] = []
+    t: list[float] = []
+    up: list[bool] = []
+    cause: list[int] = []
+    for pos in _replications(structure, reps, horizon_hours):
+        for change in output.changes:
+            rep.append(pos)
+            t.append(change.t)
+            up.append(change.up)
+            cause.append(change.cause)
+    return (
+        np.asarray(rep, np.int64),
+        np.asarray(t, np.float64),
+        np.asarray(up, bool),
+        np.asarray(cause, np.int32),
+    )

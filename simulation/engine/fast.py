@@ -6,15 +6,17 @@ structure bottom-up, one level of the structure at a time, as operations on sort
 event arrays: a series or k-of-n block's state is a running count of its down members
 (`numpy.cumsum` over its members' merged events), and the block's own transitions are
 where that count crosses its threshold. All blocks of a level (twenty racks built alike)
-are evaluated in one pass. Hot failover groups add their switchover intervals with the
-same rules as the SimPy engine (a new switchover restarts one in progress). Hot standby
-blocks, whose serving member depends on history, are stepped through their members'
-events in a short loop; their events are rare (power chains, database pairs).
+are evaluated in one pass (`CountRule` of `engine.rules`, vectorised: a count judged
+after each instant does not depend on the order of the instant's changes). Failover and
+standby blocks, whose state depends on history, step their rule from `engine.rules`
+through their members' events in the order of the tie rule; their events are rare
+(power chains, database pairs, failover groups).
 
-Out of scope (the SimPy engine runs them): warm and cold spares, whose ageing depends
-on when they are put in use; shared instances below a standby or failover block, where
-the order of simultaneous member changes matters; and everything
-`engine.support.check_supported` rejects.
+Warm and cold blocks, whose waiting members age by the block's use of them, generate
+their members' events themselves: the block is simulated alone, online, with the SimPy
+engine's nodes and the same rules and streams (`des.block_changes`); its changes then
+enter the structure like any member's. Their events are rare (a power chain, a database
+pair). Out of scope: everything `engine.support.check_supported` rejects.
 The output is the same `Timeline` per replication as the SimPy engine's, from the
 same random numbers (see `engine.streams`): where both engines apply they give the same
 outages, and everything after the Timeline is shared.
@@ -23,29 +25,22 @@ outages, and everything after the Timeline is shared.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.engine.nodes import SwitchingNode
-from simulation.engine.streams import (
-    COVERAGE,
-    FAILURE,
-    MANUAL,
-    REPAIR,
-    SWITCHOVER,
-    base_key,
-    draws,
-    single_stream_keys,
-    stream_keys,
-    uniforms,
-)
+from simulation.engine import des
+from simulation.engine.keys import block_stream_keys
+from simulation.engine.nodes import initial_cause
+from simulation.engine.rules import CountRule, controls_members, rule_for, switchover_of
+from simulation.engine.sampler import SwitchoverDraws
+from simulation.engine.steady import STEADY, steady_start
+from simulation.engine.streams import FAILURE, REPAIR, base_key, draws, stream_keys
 from simulation.engine.support import UnsupportedScenario, check_supported
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
-from simulation.model.structure import KofN, Leaf, Series, Standby, block_keys, iter_blocks, leaves
+from simulation.model.structure import Leaf
 
 
 def unsupported_reason(scenario: Scenario) -> str | None:
@@ -54,17 +49,6 @@ def unsupported_reason(scenario: Scenario) -> str | None:
         check_supported(scenario)
     except UnsupportedScenario as err:
         return str(err)
-    uses = Counter(b.instance for b in iter_blocks(scenario.service) if isinstance(b, Leaf))
-    for block in iter_blocks(scenario.service):
-        label = block.name or type(block).__name__
-        if isinstance(block, (KofN, Standby)) and block.mode != "hot":
-            return f"{block.mode} spares (block {label}) age only while in use"
-        switching = isinstance(block, Standby) or (isinstance(block, KofN) and block.failover)
-        if switching and any(uses[i] > 1 for i in leaves(block)):
-            return (
-                f"a shared instance below the switching block {label} changes several members "
-                "at one instant, and the order of those changes matters"
-            )
     return None
 
 
@@ -77,10 +61,10 @@ class Events:
     t: np.ndarray  # float64 hours
     up: np.ndarray  # bool: True = came up, False = went down
     cause: np.ndarray  # int32 instance index that triggered the change
-
-    @classmethod
-    def empty(cls) -> Events:
-        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), np.zeros(0, np.int32))
+    #: bool per replication: the state at t = 0 (None: up in every replication)
+    initial: np.ndarray | None = None
+    #: int32 per replication: the cause of a start down (`nodes.initial_cause`)
+    initial_cause: np.ndarray | None = None
 
     def __len__(self):
         return self.t.size
@@ -125,41 +109,36 @@ class _Evaluator:
     def __init__(self, scenario: Scenario, run: _Run):
         self.scenario, self.run = scenario, run
         self.memo: dict[int, Events] = {}
-        self.keys = block_keys(scenario.service)
+        self.keys = block_stream_keys(scenario)
         self.leaf_events = _leaf_streams(scenario, run)
 
     def evaluate(self) -> Events:
         for level in _levels(self.scenario.service):
-            plain = [b for b in level if _is_count(b)]
+            plain = [(b, rule_for(b)) for b in level if not isinstance(b, Leaf)]
+            plain = [(b, rule) for b, rule in plain if isinstance(rule, CountRule)]
             if plain:
-                specs = [(_k(b), len(b.members), [self.memo[id(m)] for m in b.members]) for b in plain]
-                for b, events in zip(plain, _count_nodes(specs)):
+                specs = [(rule.k, len(b.members), [self.memo[id(m)] for m in b.members]) for b, rule in plain]
+                for (b, _), events in zip(plain, _count_nodes(specs, self.run.reps.size)):
                     self.memo[id(b)] = events
             for b in level:
                 if id(b) not in self.memo:
                     self.memo[id(b)] = self._evaluate(b)
         top = self.memo[id(self.scenario.service)]
         if isinstance(self.scenario.service, Leaf):  # leaf streams are grouped, not sorted
-            order = _order_by(top.rep, top.t)
-            top = Events(top.rep[order], top.t[order], top.up[order], top.cause[order])
+            order = _order_by(top.rep, top.t, top.up)
+            top = Events(
+                top.rep[order], top.t[order], top.up[order], top.cause[order], top.initial, top.initial_cause
+            )
         return top
 
     def _evaluate(self, block) -> Events:
         if isinstance(block, Leaf):
             return self.leaf_events[block.instance]
+        if controls_members(block):
+            run = self.run
+            return Events(*des.block_changes(self.scenario, block, run.seed, run.reps, run.horizon))
         members = [self.memo[id(m)] for m in block.members]
-        base = base_key(self.run.seed, self.keys[id(block)])
-        if isinstance(block, KofN):
-            return _failover_node(block.k, members, block.failover, self.run, base)
-        return _standby_node(members, block, self.run, base)
-
-
-def _is_count(block) -> bool:
-    return isinstance(block, Series) or (isinstance(block, KofN) and block.failover is None)
-
-
-def _k(block) -> int:
-    return len(block.members) if isinstance(block, Series) else block.k
+        return _switching_node(block, members, self.run, base_key(self.run.seed, self.keys[id(block)]))
 
 
 def _levels(service) -> list[list]:
@@ -189,14 +168,20 @@ def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
     for i, iid in enumerate(ids):
         groups.setdefault(scenario.instances[iid].component, []).append(i)
     out: dict[str, Events] = {}
+    steady = scenario.run.start == "steady"
     for comp_name, idx in groups.items():
         comp = scenario.components[comp_name]
-        base = np.array([base_key(run.seed, ids[i]) for i in idx], dtype=np.uint64)
-        inst, rep, t, up = _type_events(comp, base, run)
+        base = np.array(
+            [base_key(run.seed, scenario.instances[ids[i]].stream_key) for i in idx], dtype=np.uint64
+        )
+        start = steady_start(comp, stream_keys(base, run.reps, STEADY).T) if steady else None
+        inst, rep, t, up = _type_events(comp, base, run, start)
         bounds = np.searchsorted(inst, np.arange(len(idx) + 1))
         for j, i in enumerate(idx):
             a, b = bounds[j], bounds[j + 1]
-            out[ids[i]] = Events(rep[a:b], t[a:b], up[a:b], np.full(b - a, i, np.int32))
+            initial = None if start is None else ~start[0][j]
+            cause = None if start is None else np.full(run.reps.size, i, np.int32)
+            out[ids[i]] = Events(rep[a:b], t[a:b], up[a:b], np.full(b - a, i, np.int32), initial, cause)
     return out
 
 
@@ -204,7 +189,7 @@ def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
 BLOCK_ELEMENTS = 1 << 20
 
 
-def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
+def _type_events(comp: ComponentType, base: np.ndarray, run: _Run, start=None):
     """Events of the n instances of one type: arrays grouped by instance.
 
     Within an instance the events are not in time order (the blocks that evaluate them
@@ -216,28 +201,51 @@ def _type_events(comp: ComponentType, base: np.ndarray, run: _Run):
     cycles = run.horizon / (comp.failure.mean + comp.repair.mean)
     m = max(1, int(math.ceil(cycles + math.sqrt(cycles))))  # the longer ones go on below
     per_block = max(1, BLOCK_ELEMENTS // (2 * m * max(1, run.reps.size)))
-    parts = [_block_events(comp, base[a : a + per_block], run, m) for a in range(0, base.size, per_block)]
+    parts = [
+        _block_events(
+            comp,
+            base[a : a + per_block],
+            run,
+            m,
+            None if start is None else tuple(x[a : a + per_block] for x in start),
+        )
+        for a in range(0, base.size, per_block)
+    ]
     offsets = range(0, base.size, per_block)
     inst = np.concatenate([p[0] + off for p, off in zip(parts, offsets)])
     return inst, *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
 
 
-def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int):
+def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int, start=None):
     """`_type_events` for one block of instances (instance indices from 0).
 
     First every instance's first failure (one draw per instance and replication: most
     parts of a highly available system never fail within the horizon); then, for the
     pairs that did fail, `m` (repair, failure) cycles at a time until the horizon.
+    With a steady `start` (starts down, first change; arrays (n, reps)), the life in
+    progress replaces failure draw 0, and a part that starts down comes up at its first
+    change and its cycles start at draw 1 (as in `engine.steady`).
     """
     kf = stream_keys(base, run.reps, FAILURE).T  # (n, reps)
     kr = stream_keys(base, run.reps, REPAIR).T
-    first = draws(comp.failure, kf, 0)
+    parts = []
+    if start is None:
+        first = draws(comp.failure, kf, 0)
+        offset = None
+    else:
+        down, first = start
+        di, dr = np.nonzero(down & (first < run.horizon))
+        parts.append((di, dr, first[di, dr], np.ones(di.size, bool)))  # the repair in progress ends
+        first = first.copy()
+        first[di, dr] += draws(comp.failure, kf[di, dr], 1)  # the same addition as des
+        offset = down.astype(np.int64)
     ii, rr = np.nonzero(first < run.horizon)  # sorted by (instance, rep)
     last = first[ii, rr]
-    parts = [(ii, rr, last, np.zeros(ii.size, bool))]
+    skip = np.zeros(ii.size, np.int64) if offset is None else offset[ii, rr]
+    parts.append((ii, rr, last, np.zeros(ii.size, bool)))
     start = 0
     while ii.size:
-        index = np.arange(start, start + m)
+        index = skip[:, None] + np.arange(start, start + m)
         steps = np.empty((ii.size, 2 * m))
         steps[:, 0::2] = draws(comp.repair, kr[ii, rr][:, None], index)
         steps[:, 1::2] = draws(comp.failure, kf[ii, rr][:, None], index + 1)
@@ -247,7 +255,7 @@ def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int):
         p, col = np.nonzero(inside)
         parts.append((ii[p], rr[p], cum[inside], col % 2 == 0))
         more = cum[:, -1] < run.horizon
-        ii, rr, last, start = ii[more], rr[more], cum[more, -1], start + m
+        ii, rr, last, skip, start = ii[more], rr[more], cum[more, -1], skip[more], start + m
     inst = np.concatenate([q[0] for q in parts])
     # group by instance; within an instance, time order is not needed (merges sort)
     order = np.argsort(inst.astype(np.int16) if base.size < 2**15 else inst, kind="stable")
@@ -267,25 +275,65 @@ def _merge(member_streams: list[Events], group: np.ndarray | None = None):
     up = np.concatenate([s.up for s in member_streams])
     cause = np.concatenate([s.cause for s in member_streams])
     key = rep if group is None else group * (int(rep.max(initial=0)) + 1) + rep
-    order = _order_by(key, t)
+    order = _order_by(key, t, up)
     g = None if group is None else group[order]
     return g, rep[order], t[order], up[order], cause[order]
 
 
-def _order_by(key: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """The permutation sorting by (integer `key`, time `t`), equal pairs in input order.
+#: Fewest bits of time tick worth packing (else `_order_by` ranks the times instead).
+MIN_TICK_BITS = 8
 
-    The same order as ``np.lexsort((t, key))``, several times faster: the times are
-    ranked with one unstable sort (stable only if some times are equal), then the unique
-    integers ``key * n + rank`` are sorted.
+
+def _order_by(key: np.ndarray, t: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """The permutation sorting by (integer `key` >= 0, time `t`, downs before ups), equal
+    triples in input order: the tie rule's order when the input is in member order.
+
+    The same order as ``np.lexsort((up, t, key))``, several times faster: one `np.sort`
+    of plain 64-bit integers packing (key | time tick | row). The tick only orders (a
+    monotone quantisation of `t` into the bits the key and the row leave free, at least
+    `MIN_TICK_BITS`); rows that share a key and a tick are then put in exact order by
+    one small lexsort. The output keeps the exact float times (the caller indexes them).
     """
+    n = t.size
+    if n == 0:
+        return np.zeros(0, np.int64)
+    key = key.astype(np.int64, copy=False)
+    row_bits = max(1, (n - 1).bit_length())
+    key_bits = max(1, int(key.max()).bit_length())
+    tick_bits = min(50, 62 - row_bits - key_bits)  # <= 50: exact in a float's mantissa
+    low, span = float(t.min()), float(t.max() - t.min())
+    if tick_bits < MIN_TICK_BITS or not np.isfinite(span):
+        return _order_by_rank(key, t, up)
+    scale = ((1 << tick_bits) - 1) / span if span > 0 else 0.0
+    tick = np.minimum(((t - low) * scale).astype(np.int64), (1 << tick_bits) - 1)  # monotone in t
+    packed = (key << (tick_bits + row_bits)) | (tick << row_bits) | np.arange(n, dtype=np.int64)
+    packed.sort()
+    order = packed & ((1 << row_bits) - 1)
+    high = packed >> row_bits
+    same = high[1:] == high[:-1]
+    if same.any():
+        tied = np.zeros(n, bool)
+        tied[1:] |= same
+        tied[:-1] |= same
+        first = tied.copy()
+        first[1:] &= ~same
+        idx = np.flatnonzero(tied)
+        rows = order[idx]
+        run = np.cumsum(first)[idx]
+        order[idx] = rows[np.lexsort((rows, up[rows], t[rows], run))]
+    return order
+
+
+def _order_by_rank(key: np.ndarray, t: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """`_order_by` for keys too wide to pack: rank the times (by (t, up), stably, when
+    some are equal), then sort the unique integers ``key * n + rank``."""
     n = t.size
     by_time = np.argsort(t)
     if n > 1 and np.any(t[by_time[1:]] == t[by_time[:-1]]):
-        by_time = np.argsort(t, kind="stable")
+        by_time = np.lexsort((up, t))
     rank = np.empty(n, np.int64)
     rank[by_time] = np.arange(n)
-    return np.argsort(key.astype(np.int64) * n + rank)
+    return np.argsort(key * n + rank)
 
 
 def _group_starts(*keys) -> np.ndarray:
@@ -308,8 +356,11 @@ def _running_down(up: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return cs - (cs[first] - delta[first])[gid]
 
 
-def _transitions(g, rep, t, state_up, cause):
-    """Rows where the node's state changes, judged after the last event at each instant."""
+def _transitions(g, rep, t, state_up, start_up=None):
+    """Rows where the node's state changes, judged after the last event at each instant,
+    and the rows whose cause the change takes: at each instant, the first row after
+    which the node is in its final state (the member change that last flipped it: the
+    downs of an instant come first, so the count moves one way, then the other)."""
     n = t.size
     last = np.ones(n, bool)
     if n:
@@ -324,16 +375,26 @@ def _transitions(g, rep, t, state_up, cause):
         prev[1:] = s[:-1]
         prev[0] = True
         keys = (rep[idx],) if g is None else (g[idx], rep[idx])
-        prev[_group_starts(*keys)] = True  # every replication starts up
-    keep = idx[s != prev]
-    return keep
+        first = _group_starts(*keys)
+        prev[first] = True if start_up is None else start_up[idx][first]  # the state at t = 0
+    changed = s != prev
+    keep = idx[changed]
+    if idx.size == n:  # one row per instant
+        return keep, keep
+    instant = np.zeros(n, np.int64)
+    instant[idx[:-1] + 1] = 1
+    instant = np.cumsum(instant)
+    final = state_up == s[instant]
+    rows = np.flatnonzero(final)
+    _, first = np.unique(instant[rows], return_index=True)
+    return keep, rows[first][changed]
 
 
 #: Events sorted in one pass when a level's count blocks are evaluated.
 SORT_EVENTS = 1 << 20
 
 
-def _count_nodes(specs) -> list[Events]:
+def _count_nodes(specs, n_reps: int) -> list[Events]:
     """Series / k-of-n blocks: ``specs = [(k, n, member_streams), ...]``, a pass per slice
     of about `SORT_EVENTS` events (sorting slices that fit in cache beats one huge sort)."""
     out: list[Events] = []
@@ -341,154 +402,134 @@ def _count_nodes(specs) -> list[Events]:
     for i, (_, _, members) in enumerate(specs):
         size += sum(len(m) for m in members)
         if size >= SORT_EVENTS or i == len(specs) - 1:
-            out += _count_slice(specs[first : i + 1])
+            out += _count_slice(specs[first : i + 1], n_reps)
             first, size = i + 1, 0
     return out
 
 
-def _count_slice(specs) -> list[Events]:
+def _count_slice(specs, n_reps: int) -> list[Events]:
     """Series / k-of-n blocks, all in one pass."""
     groups = np.concatenate(
         [np.full(len(s), i, np.int64) for i, (_, _, ms) in enumerate(specs) for s in ms]
         or [np.zeros(0, np.int64)]
     )
     all_streams = [s for _, _, ms in specs for s in ms]
-    if not all_streams:
-        return [Events.empty() for _ in specs]
+    slack = np.array([n - k for k, n, _ in specs], np.int64)
     g, rep, t, up, cause = _merge(all_streams, groups)
     down = _running_down(up, _group_starts(g, rep))
-    slack = np.array([n - k for k, n, _ in specs], np.int64)
+    starts = [_initial_count(members, n_reps) for _, _, members in specs]
+    start_up = None
+    if any(st is not None for st in starts):
+        init_down = np.array([np.zeros(n_reps, np.int64) if st is None else st[0] for st in starts])
+        down += init_down[g, rep]
+        start_up = init_down <= slack[:, None]
     state = down <= slack[g]
-    keep = _transitions(g, rep, t, state, cause)
+    keep, why = _transitions(g, rep, t, state, None if start_up is None else start_up[g, rep])
     bounds = np.searchsorted(g[keep], np.arange(len(specs) + 1))
     out = []
     for i in range(len(specs)):
-        sel = keep[bounds[i] : bounds[i + 1]]
-        out.append(Events(rep[sel], t[sel], state[sel], cause[sel]))
+        a, b = bounds[i], bounds[i + 1]
+        sel = keep[a:b]
+        initial = initial_causes = None
+        if starts[i] is not None:
+            initial, initial_causes = start_up[i], starts[i][1]
+        out.append(Events(rep[sel], t[sel], state[sel], cause[why[a:b]], initial, initial_causes))
     return out
 
 
-# ------------------------------------------------------------------- failover blocks
-def _failover_node(k: int, members: list[Events], so, run: _Run, base: int) -> Events:
-    """Hot k-of-n with failover: count state plus switchover intervals."""
-    _, rep, t, up, cause = _merge(members)
-    n = len(members)
-    down = _running_down(up, _group_starts(rep))
-    state = down <= n - k
-    keep = _transitions(None, rep, t, state, cause)
-    # switchovers: a member went down and the block still has k members up
-    fo = np.flatnonzero(~up & state)
-    f_rep, f_t, f_cause = rep[fo], t[fo], cause[fo]
-    duration = _switchover_durations(so, base, run, f_rep)
-    end = f_t + duration
-    same_rep_next = np.zeros(fo.size, bool)
-    same_rep_next[:-1] = f_rep[1:] == f_rep[:-1]
-    end[:-1] = np.where(same_rep_next[:-1], np.minimum(end[:-1], f_t[1:]), end[:-1])  # restart
-    ok = end > f_t
-    # union of "count down" and "switching" intervals, as +1/-1 reasons
-    reasons = [
-        Events(rep[keep], t[keep], state[keep], cause[keep]),
-        Events(f_rep[ok], f_t[ok], np.zeros(ok.sum(), bool), f_cause[ok]),
-        Events(f_rep[ok], end[ok], np.ones(ok.sum(), bool), f_cause[ok]),
-    ]
-    _, r2, t2, u2, c2 = _merge(reasons)
-    active = _running_down(u2, _group_starts(r2))
-    state2 = active <= 0
-    keep2 = _transitions(None, r2, t2, state2, c2)
-    return Events(r2[keep2], t2[keep2], state2[keep2], c2[keep2])
+def _initial_count(members: list[Events], n_reps: int):
+    """(members down at t = 0, cause of a start down) per replication, or None when every
+    member starts up (the cause: `nodes.initial_cause`, the first member that starts down)."""
+    if all(m.initial is None for m in members):
+        return None
+    down = np.zeros(n_reps, np.int64)
+    cause = np.full(n_reps, -1, np.int32)
+    for m in members:
+        if m.initial is not None:
+            first = ~m.initial & (cause < 0)
+            cause[first] = m.initial_cause[first]
+            down += ~m.initial
+    return down, cause
 
 
-def _switchover_durations(so, base: int, run: _Run, rep: np.ndarray) -> np.ndarray:
-    """Durations of switchovers in replications `rep` (sorted): the k-th of a replication
-    uses draw k of the automatic, coverage and manual streams, as the SimPy engine does."""
-    starts = _group_starts(rep)
-    k = np.arange(rep.size) - np.flatnonzero(starts)[np.cumsum(starts) - 1] if rep.size else rep
-    keys = lambda purpose: single_stream_keys(base, run.reps, purpose)[rep]  # noqa: E731
-    duration = draws(so.time, keys(SWITCHOVER), k)
-    if so.manual is not None:
-        works = uniforms(keys(COVERAGE), k) < so.coverage
-        duration = np.where(works, duration, draws(so.manual, keys(MANUAL), k))
-    return duration
-
-
-# -------------------------------------------------------------------- standby blocks
-def _standby_node(members: list[Events], block: Standby, run: _Run, base: int) -> Events:
-    """Hot standby: the serving member depends on history, so step through the events."""
-    n = len(members)
+# ---------------------------------------------------------------- switching blocks
+def _switching_node(block, members: list[Events], run: _Run, base: int) -> Events:
+    """Failover, standby and slot blocks: their rule (`engine.rules`) stepped through the
+    members' events of each replication, one instant at a time (the tie rule)."""
+    switchover = switchover_of(block)
+    draw = None if switchover is None else SwitchoverDraws(switchover, base)
+    rule = rule_for(block, draw)
+    pos_all = np.concatenate([np.full(len(s), i, np.int64) for i, s in enumerate(members)])
     rep_all = np.concatenate([s.rep for s in members])
     t_all = np.concatenate([s.t for s in members])
-    order = _order_by(rep_all, t_all)
-    rep, t = rep_all[order].tolist(), t_all[order].tolist()
-    up = np.concatenate([s.up for s in members])[order].tolist()
+    up_all = np.concatenate([s.up for s in members])
+    order = _order_by(rep_all, t_all, up_all)
+    rep, t, up = rep_all[order].tolist(), t_all[order].tolist(), up_all[order].tolist()
     cause = np.concatenate([s.cause for s in members])[order].tolist()
-    pos = np.concatenate([np.full(len(s), i) for i, s in enumerate(members)])[order].tolist()
-    switcher = SwitchingNode("standby", block.switchover, base)  # its samplers, as in des
-    for sampler in switcher.samplers():
-        sampler.prepare_replications(run.reps)
-    replay = _StandbyReplay(n, block, switcher)
-    i, total = 0, len(t)
+    pos = pos_all[order].tolist()
+    if draw is not None:
+        draw.prepare_replications(run.reps)
+    out_rep, out_t, out_up, out_cause = [], [], [], []
+
+    def emit(r: int, change) -> None:
+        if change is not None:
+            out_rep.append(r)
+            out_t.append(change.t)
+            out_up.append(change.up)
+            out_cause.append(change.cause)
+
+    steady = any(m.initial is not None for m in members)
+    start_up = [np.ones(run.reps.size, bool) if m.initial is None else m.initial for m in members]
+    start_cause = [
+        np.full(run.reps.size, -1, np.int32) if m.initial is None else m.initial_cause for m in members
+    ]
+    initial = np.ones(run.reps.size, bool)
+    initial_causes = np.full(run.reps.size, -1, np.int32)
+    i, total, horizon = 0, len(t), run.horizon
     for r in range(run.reps.size):
-        replay.start(r)
+        if draw is not None:
+            draw.start(r)
+        members_up = [bool(x[r]) for x in start_up]
+        initial[r] = rule.start(members_up)
+        if not initial[r]:
+            initial_causes[r] = initial_cause(
+                False, [(u, int(c[r])) for u, c in zip(members_up, start_cause)]
+            )
         while i < total and rep[i] == r:
-            replay.member_changed(t[i], pos[i], up[i], cause[i])
-            i += 1
-        replay.finish()
-    rep_out, t_out = np.asarray(replay.out_rep, np.int64), np.asarray(replay.out_t, float)
-    up_out, cause_out = np.asarray(replay.out_up, bool), np.asarray(replay.out_cause, np.int32)
-    keep = _transitions(None, rep_out, t_out, up_out, cause_out)  # net change per instant
-    return Events(rep_out[keep], t_out[keep], up_out[keep], cause_out[keep])
-
-
-class _StandbyReplay:
-    """The `SlotNode` rules of the SimPy engine (k = 1, hot), replayed over sorted events."""
-
-    def __init__(self, n: int, block: Standby, switcher: SwitchingNode):
-        self.n, self.block, self.switcher = n, block, switcher
-        self.out_rep, self.out_t, self.out_up, self.out_cause = [], [], [], []
-
-    def start(self, r: int) -> None:
-        for sampler in self.switcher.samplers():
-            sampler.start(r)
-        self.r = r
-        self.member_up = [True] * self.n
-        self.serving, self.switch_end, self.block_up, self.switch_cause = 0, None, True, -1
-
-    def _change(self, time: float, now_up: bool, cause: int) -> None:
-        if now_up != self.block_up:
-            self.block_up = now_up
-            self.out_rep.append(self.r)
-            self.out_t.append(time)
-            self.out_up.append(now_up)
-            self.out_cause.append(cause)
-
-    def _switch(self, time: float, cause: int):
-        self.switch_cause = cause
-        return None if self.block.switchover is None else time + self.switcher.draw_switchover()
-
-    def member_changed(self, t: float, p: int, up: bool, cause: int) -> None:
-        if self.switch_end is not None and self.switch_end <= t:
-            self._change(self.switch_end, self.serving is not None, self.switch_cause)
-            self.switch_end = None
-        self.member_up[p] = up
-        if not up:
-            if p == self.serving:
-                self.serving = next((j for j in range(self.n) if self.member_up[j]), None)
-                self.switch_end = None if self.serving is None else self._switch(t, cause)
-        elif self.serving is None:
-            self.serving = p
-        elif self.block.revert and p == 0 and self.serving != 0:
-            self.serving = 0
-            self.switch_end = self._switch(t, cause)
-        self._change(t, self.serving is not None and self.switch_end is None, cause)
-
-    def finish(self) -> None:
-        if self.switch_end is not None and self.serving is not None:
-            self._change(self.switch_end, True, self.switch_cause)
+            now = t[i]
+            if rule.switch_end is not None and rule.switch_end < now:
+                emit(r, rule.instant(rule.switch_end, []))
+            j = i + 1
+            while j < total and rep[j] == r and t[j] == now:
+                j += 1
+            changes = [(pos[x], up[x], cause[x], 0) for x in range(i, j)]
+            emit(r, rule.instant(now, changes))
+            i = j
+        if rule.switch_end is not None and rule.switch_end < horizon:
+            emit(r, rule.instant(rule.switch_end, []))
+    return Events(
+        np.asarray(out_rep, np.int64),
+        np.asarray(out_t, float),
+        np.asarray(out_up, bool),
+        np.asarray(out_cause, np.int32),
+        initial if steady else None,
+        initial_causes if steady else None,
+    )
 
 
 # --------------------------------------------------------------------------- output
 def _timelines(top: Events, replications: int, horizon: float) -> list[Timeline]:
     """System outages per replication from the top node's state changes."""
+    if top.initial is not None and not top.initial.all():  # down from t = 0: a down at 0
+        r0 = np.flatnonzero(~top.initial)
+        rep = np.concatenate([r0, top.rep])
+        order = np.argsort(rep, kind="stable")
+        top = Events(
+            rep[order],
+            np.concatenate([np.zeros(r0.size), top.t])[order],
+            np.concatenate([np.zeros(r0.size, bool), top.up])[order],
+            np.concatenate([top.initial_cause[r0], top.cause])[order],
+        )
     downs = np.flatnonzero(~top.up & (top.t < horizon))
     nxt = downs + 1
     has_end = nxt < len(top)

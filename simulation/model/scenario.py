@@ -62,6 +62,8 @@ class RunSettings:
     #: that many calendar years of contract (`simulation.measure.windows.years_horizon`),
     #: not ``horizon_hours``.
     horizon_years: int | None = None
+    #: "new": every part starts new and up; "steady": in its long-run state (engine.steady).
+    start: str = "new"
 
     def __post_init__(self):
         if not (self.horizon_hours > 0 and math.isfinite(self.horizon_hours)):

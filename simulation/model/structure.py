@@ -184,7 +184,13 @@ def leaves(block: Block) -> list[str]:
 
 @dataclass(frozen=True)
 class Instance:
-    """One physical thing: an id (its path in the structure) and its component type."""
+    """One physical thing: an id (its path in the structure) and its component type.
+
+    `stream` keys the instance's random numbers (docs/scenario-format.md, "Random
+    streams"): the id with the first copy of a repeated name written as if the name
+    were used once (``web-server-1`` draws as ``web-server``), so adding a copy does not
+    move the draws of the first. None means the id.
+    """
 
     id: str
     component: str
@@ -192,12 +198,18 @@ class Instance:
     #: This instance's own time to failure, where it differs from its component type's
     #: (a length-scaled part of a network link); None: the type's `failure`.
     failure: Distribution | None = None
+    stream: str | None = field(default=None, compare=False)
 
     def __post_init__(self):
         for what in ("id", "component"):
             value = getattr(self, what)
             if not isinstance(value, str) or not value:
                 raise ValueError(f"Instance {what} must be a non-empty str, got {value!r}")
+
+    @property
+    def stream_key(self) -> str:
+        """The key of the instance's random streams."""
+        return self.stream or self.id
 
 
 @dataclass(frozen=True)
@@ -215,24 +227,3 @@ class Network:
     members: tuple[Block, ...] = ()
     elements: tuple[str | tuple[str, str], ...] = ()
     name: str | None = None
-
-
-def block_keys(service: Block) -> dict[int, str]:
-    """A stable, unique key for every block object below `service`, by ``id()``.
-
-    The key is the block's position path from the root at its first use (``"0"``,
-    ``"0.2"``, ``"0.2.1"``), with its label when it has one; engines key the random
-    stream of a block's switchovers with it.
-    """
-    keys: dict[int, str] = {}
-
-    def walk(block, path: str) -> None:
-        if id(block) in keys or isinstance(block, Leaf):
-            return
-        name = getattr(block, "name", None)
-        keys[id(block)] = f"block:{path}" + (f":{name}" if name else "")
-        for i, member in enumerate(getattr(block, "members", ())):
-            walk(member, f"{path}.{i}")
-
-    walk(service, "0")
-    return keys

@@ -258,8 +258,15 @@ class _Reader:
     def _run(self, value, at: At) -> RunSettings:
         if value is None:
             return RunSettings(horizon_years=1)
-        spec = expect_map(value, at, "{horizon: 1y, replications: 1000, seed: 0}")
-        check_keys(spec, at, ("horizon", "replications", "seed"))
+        spec = expect_map(value, at, "{horizon: 1y, replications: 1000, seed: 0, start: new}")
+        check_keys(spec, at, ("horizon", "replications", "seed", "start"))
+        start = spec.get("start", "new")
+        if start not in ("new", "steady"):
+            raise at.key(spec, "start").error(
+                f"unknown start {start!r}; expected new (every part new and up at t = 0) or "
+                "steady (every part in its long-run state)",
+                did_you_mean(str(start), ["new", "steady"]),
+            )
         defaults = RunSettings()
         horizon = (
             duration(spec["horizon"], at.key(spec, "horizon"), positive=True)
@@ -285,7 +292,9 @@ class _Reader:
                 str(exc)
             ) from None
         years = units.whole_years(spec["horizon"]) if "horizon" in spec else 1
-        return RunSettings(horizon_hours=horizon, replications=replications, seed=seed, horizon_years=years)
+        return RunSettings(
+            horizon_hours=horizon, replications=replications, seed=seed, horizon_years=years, start=start
+        )
 
     def _components(self, data, crews, spares) -> dict[str, ComponentType]:
         if data.get("components") is None:

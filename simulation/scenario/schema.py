@@ -420,6 +420,10 @@ def _top() -> dict:
                 "horizon": _ref("duration"),
                 "replications": {"type": "integer", "minimum": 1},
                 "seed": {"type": "integer", "minimum": 0},
+                "start": {
+                    "enum": ["new", "steady"],
+                    "description": "parts new at t = 0, or in their long-run state",
+                },
             }
         ),
         "components": names(component),

@@ -13,7 +13,10 @@ then instantiates the trees and names every instance:
 - a shared instance opens a scope named by its key (``dc-power/utility-feed``);
 - a scope whose body is a single name adds no level: a shared instance ``core:
   core-router`` is the instance ``core``;
-- a shared instance is built once, so every use is the same `Leaf` ids (a DAG).
+- a shared instance is built once, so every use is the same `Leaf` ids (a DAG);
+- every instance also gets a stream key (`Instance.stream`): its id with the first copy
+  of a numbered name written as the name alone (``rack-1/server-1`` draws as
+  ``rack/server``), so adding a copy does not move the first copy's draws.
 
 Unlabeled template copies and shared instances get their scope id as block `name`.
 """
@@ -339,6 +342,7 @@ class Builder:
     _origin: dict[str, At] = field(default_factory=dict)
     _shared_built: dict[str, tuple] = field(default_factory=dict)
     _checked: set = field(default_factory=set)
+    _streams: dict[str, str] = field(default_factory=dict)
 
     @property
     def shared_used(self) -> set[str]:
@@ -346,45 +350,47 @@ class Builder:
         return set(self._shared_built)
 
     def build_service(self, node: Node):
-        block, _ = self._scope(node, "", None, shared=False)
+        block, _ = self._scope(node, ("", ""), None, shared=False)
         return block
 
-    def _scope(self, node: Node, scope_id: str, label_default: str | None, shared: bool):
-        """Build `node` as the body of a scope (prefix ``scope_id/``)."""
-        if isinstance(node, Ref) and scope_id:
+    def _scope(self, node: Node, scope: tuple[str, str], label_default: str | None, shared: bool):
+        """Build `node` as the body of a scope: `scope` is (id, stream key); prefix ``id/``."""
+        if isinstance(node, Ref) and scope[0]:
             # A scope whose body is a single name adds no level.
-            return self._named(node, scope_id, shared)
+            return self._named(node, scope, shared)
         counts = Counter(r.name for r in refs_in(node) if r.kind != SHARED)
         used: Counter = Counter()
-        prefix = f"{scope_id}/" if scope_id else ""
+        prefix = tuple(f"{part}/" if part else "" for part in scope)
         block, foreign = self._build(node, prefix, counts, used, shared)
         if label_default and not isinstance(block, Leaf) and getattr(block, "name", None) is None:
             block = dataclasses.replace(block, name=label_default)
         return block, foreign
 
-    def _named(self, ref: Ref, full_id: str, shared: bool):
-        """A component instance or template copy with the id `full_id`."""
+    def _named(self, ref: Ref, full: tuple[str, str], shared: bool):
+        """A component instance or template copy with the (id, stream key) `full`."""
         if ref.kind == COMPONENT:
-            self._register(full_id, ref, shared)
-            return Leaf(full_id), False
+            self._register(full, ref, shared)
+            return Leaf(full[0]), False
         if ref.kind == TEMPLATE:
-            return self._scope(self.templates[ref.name], full_id, full_id, shared)
+            return self._scope(self.templates[ref.name], full, full[0], shared)
         return self._shared(ref)
 
     def _shared(self, ref: Ref):
         if ref.name not in self._shared_built:
-            block, _ = self._scope(self.shared[ref.name], ref.name, ref.name, shared=True)
+            block, _ = self._scope(self.shared[ref.name], (ref.name, ref.name), ref.name, shared=True)
             self._shared_built[ref.name] = block
         return self._shared_built[ref.name], True
 
-    def _build(self, node: Node, prefix: str, counts: Counter, used: Counter, shared: bool):
+    def _build(self, node: Node, prefix: tuple[str, str], counts: Counter, used: Counter, shared: bool):
         """(block, uses a shared instance from outside)."""
         if isinstance(node, Ref):
             if node.kind == SHARED:
                 return self._shared(node)
             used[node.name] += 1
-            local = node.name if counts[node.name] == 1 else f"{node.name}-{used[node.name]}"
-            return self._named(node, prefix + local, shared)
+            copy = used[node.name]
+            local = node.name if counts[node.name] == 1 else f"{node.name}-{copy}"
+            stream = node.name if copy == 1 else f"{node.name}-{copy}"
+            return self._named(node, (prefix[0] + local, prefix[1] + stream), shared)
         if isinstance(node, NetworkNode):
             return self._network(node, prefix, shared), False
         built = [self._build(m, prefix, counts, used, shared) for m in node.members]
@@ -436,9 +442,10 @@ class Builder:
                     f"'{name}' ({duration_text(mttr)}){hint}"
                 )
 
-    def _network(self, node: NetworkNode, prefix: str, shared: bool):
-        """The network's blocks and instances, under the id ``PREFIX + (label or network)``."""
-        block_id = prefix + (node.label or "network")
+    def _network(self, node: NetworkNode, prefix: tuple[str, str], shared: bool):
+        """The network's blocks and instances, under the id ``PREFIX + (label or network)``;
+        their stream keys are their ids under the scope's stream prefix."""
+        block_id = prefix[0] + (node.label or "network")
         try:
             block, instances = expand_network(
                 node.spec, block_id, node.components, name=node.label, shared=shared
@@ -451,18 +458,31 @@ class Builder:
                 f"instance id '{taken}' is already used; give each network in this scope its own 'name:'"
             )
         for inst in instances:
-            self._register(inst.id, Ref(inst.component, COMPONENT, node.at), inst.shared)
-            self.instances[inst.id] = inst  # with its own length-scaled failure, if any
+            stream = prefix[1] + inst.id[len(prefix[0]) :]
+            self._register((inst.id, stream), Ref(inst.component, COMPONENT, node.at), inst.shared)
+            # with its own length-scaled failure, if any
+            self.instances[inst.id] = dataclasses.replace(inst, stream=self.instances[inst.id].stream)
         return block
 
-    def _register(self, instance_id: str, ref: Ref, shared: bool) -> None:
+    def _register(self, full: tuple[str, str], ref: Ref, shared: bool) -> None:
+        instance_id, stream = full
         if instance_id in self.instances:
             first = self._origin[instance_id]
             raise ref.at.error(
                 f"instance id '{instance_id}' would name two instances (the other from "
                 f"line {first.line}); rename a component type, template or instance"
             )
-        self.instances[instance_id] = Instance(instance_id, ref.name, shared)
+        if stream in self._streams:
+            other = self._streams[stream]
+            raise ref.at.error(
+                f"instances '{other}' and '{instance_id}' would share the random streams "
+                f"'{stream}' (the first copy of a numbered name draws as the name alone); "
+                "rename a component type or template"
+            )
+        self._streams[stream] = instance_id
+        self.instances[instance_id] = Instance(
+            instance_id, ref.name, shared, stream=None if stream == instance_id else stream
+        )
         self._origin[instance_id] = ref.at
 
 
