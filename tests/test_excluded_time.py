@@ -174,3 +174,65 @@ def test_repeated_runs_are_reproducible():
     tl = maintenance_and_outages(30, (100.0, 101.0))
     a, b = meter.measure(tl), meter.measure(tl)
     np.testing.assert_array_equal(a.availability, b.availability)
+
+
+# -- against a reference on a grid of minutes ------------------------------------------
+
+
+def grid_reference(meter: SlaMeter, tl: Timeline, cell_min: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Counted downtime and service minutes per window, minute by minute (the definition,
+    slowly): service time is the service hours minus excluded time, cut into runs at
+    window edges; with cells, a run is cut into `cell_min`-minute cells from its start,
+    and a cell counts whole when any minute of it is down (rule ``any``)."""
+    minutes = int(round(tl.horizon_hours * 60))
+    service = np.zeros(minutes, dtype=bool)
+    for a, b in zip(meter.period_start, meter.period_end, strict=True):
+        service[int(round(a * 60)) : int(round(b * 60))] = True
+    down = np.zeros(minutes, dtype=bool)
+    excluded = np.zeros(minutes, dtype=bool)
+    for a, b, k in zip(tl.start, tl.end, tl.kind, strict=True):
+        (excluded if k == ANNOUNCED_MAINTENANCE else down)[int(round(a * 60)) : int(round(b * 60))] = True
+    service &= ~excluded
+    out_down, out_service = [], []
+    for ws, we in zip(meter.windows.start, meter.windows.end, strict=True):
+        s, d = (
+            service[int(round(ws * 60)) : int(round(we * 60))],
+            down[int(round(ws * 60)) : int(round(we * 60))],
+        )
+        out_service.append(float(s.sum()))
+        if cell_min is None:
+            out_down.append(float((s & d).sum()))
+            continue
+        counted, m = 0, 0
+        while m < s.size:  # runs of service time, each cut into cells from its start
+            if not s[m]:
+                m += 1
+                continue
+            end = m
+            while end < s.size and s[end]:
+                end += 1
+            for c in range(m, end, cell_min):
+                cell = slice(c, min(c + cell_min, end))
+                counted += (cell.stop - cell.start) if d[cell].any() else 0
+            m = end
+        out_down.append(float(counted))
+    return np.array(out_down), np.array(out_service)
+
+
+@pytest.mark.parametrize("cell_min", [None, 5])
+def test_against_the_minute_grid(cell_min):
+    """Random outages and maintenance on whole minutes over a quarter of business hours."""
+    rng = np.random.default_rng(11)
+    cal = Calendar(dt.date(2027, 1, 1), "UTC")
+    horizon = 2160.0  # January to March
+    edges = np.sort(rng.choice(int(horizon * 60), size=400, replace=False)).reshape(-1, 2) / 60.0
+    kinds = rng.choice([UNPLANNED, ANNOUNCED_MAINTENANCE], size=len(edges))
+    tl = Timeline.from_lists(edges[:, 0], edges[:, 1], kinds, [0] * len(edges), horizon)
+    business = WeeklySchedule("business", (((8 * 60, 18 * 60),),) * 5 + ((),) * 2)
+    interval = None if cell_min is None else IntervalRule(cell_min * MIN, "any")
+    meter = SlaMeter(sla(OUT, service_hours=business, interval=interval), cal, horizon)
+    figures = meter.measure(tl)
+    down, service = grid_reference(meter, tl, cell_min)
+    assert service.sum() < meter.service_min.sum()  # the case removes some service time
+    np.testing.assert_allclose(figures.service_min, service, atol=1e-6)
+    np.testing.assert_allclose(figures.downtime_min, down, atol=1e-6)

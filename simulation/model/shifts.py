@@ -137,10 +137,10 @@ class Shifts:
         Returns
         -------
         ndarray of float64, the broadcast shape
-            End of the work. Work of 0 hours ends when it starts, at
-            ``next_open(start)``; a shift end is never an end of work of positive
-            length that could continue (work that fills a shift exactly ends at the
-            shift's end, not at the next start).
+            End of the work; ``inf`` when the schedule never opens. Work of 0 hours
+            ends when it would start, at ``next_open(start)``. Without overtime, work
+            that fills the rest of a shift exactly ends at that shift's end, not at the
+            next shift's start.
 
         Raises
         ------
