@@ -179,11 +179,11 @@ def test_repeated_runs_are_reproducible():
 # -- against a reference on a grid of minutes ------------------------------------------
 
 
-def grid_reference(meter: SlaMeter, tl: Timeline, cell_min: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Counted downtime and service minutes per window, minute by minute (the definition,
-    slowly): service time is the service hours minus excluded time, cut into runs at
-    window edges; with cells, a run is cut into `cell_min`-minute cells from its start,
-    and a cell counts whole when any minute of it is down (rule ``any``)."""
+def grid_minutes(meter: SlaMeter, tl: Timeline, cell_min: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per minute of the horizon: is it service time, is it counted down (the definition,
+    slowly). Service time is the service periods minus excluded time; with cells, each
+    run of service time is cut into `cell_min`-minute cells from its start, and a cell
+    counts whole when any minute of it is down (rule ``any``)."""
     minutes = int(round(tl.horizon_hours * 60))
     service = np.zeros(minutes, dtype=bool)
     for a, b in zip(meter.period_start, meter.period_end, strict=True):
@@ -193,46 +193,72 @@ def grid_reference(meter: SlaMeter, tl: Timeline, cell_min: int | None) -> tuple
     for a, b, k in zip(tl.start, tl.end, tl.kind, strict=True):
         (excluded if k == ANNOUNCED_MAINTENANCE else down)[int(round(a * 60)) : int(round(b * 60))] = True
     service &= ~excluded
-    out_down, out_service = [], []
-    for ws, we in zip(meter.windows.start, meter.windows.end, strict=True):
-        s, d = (
-            service[int(round(ws * 60)) : int(round(we * 60))],
-            down[int(round(ws * 60)) : int(round(we * 60))],
-        )
-        out_service.append(float(s.sum()))
-        if cell_min is None:
-            out_down.append(float((s & d).sum()))
-            continue
-        counted, m = 0, 0
-        while m < s.size:  # runs of service time, each cut into cells from its start
-            if not s[m]:
-                m += 1
-                continue
-            end = m
-            while end < s.size and s[end]:
-                end += 1
-            for c in range(m, end, cell_min):
-                cell = slice(c, min(c + cell_min, end))
-                counted += (cell.stop - cell.start) if d[cell].any() else 0
-            m = end
-        out_down.append(float(counted))
-    return np.array(out_down), np.array(out_service)
+    if cell_min is None:
+        return service, service & down
+    counted = np.zeros(minutes, dtype=bool)
+    runs = np.flatnonzero(np.diff(np.r_[0, service.astype(np.int8), 0]))  # run edges: start, end, ...
+    for run_start, run_end in runs.reshape(-1, 2):
+        for c in range(run_start, run_end, cell_min):
+            cell = slice(c, min(c + cell_min, run_end))
+            counted[cell] = down[cell].any()
+    return service, counted
+
+
+def per_window(meter: SlaMeter, values: np.ndarray) -> np.ndarray:
+    return np.array(
+        [
+            values[int(round(a * 60)) : int(round(b * 60))].sum()
+            for a, b in zip(meter.windows.start, meter.windows.end)
+        ],
+        dtype=float,
+    )
+
+
+def random_timeline(seed: int, horizon: float) -> Timeline:
+    """Outages and announced maintenance on whole minutes."""
+    rng = np.random.default_rng(seed)
+    edges = np.sort(rng.choice(int(horizon * 60), size=400, replace=False)).reshape(-1, 2) / 60.0
+    kinds = rng.choice([UNPLANNED, ANNOUNCED_MAINTENANCE], size=len(edges))
+    return Timeline.from_lists(edges[:, 0], edges[:, 1], kinds, [0] * len(edges), horizon)
+
+
+BUSINESS = WeeklySchedule("business", (((8 * 60, 18 * 60),),) * 5 + ((),) * 2)
+JAN_1 = Calendar(dt.date(2027, 1, 1), "UTC")
 
 
 @pytest.mark.parametrize("cell_min", [None, 5])
 def test_against_the_minute_grid(cell_min):
-    """Random outages and maintenance on whole minutes over a quarter of business hours."""
-    rng = np.random.default_rng(11)
-    cal = Calendar(dt.date(2027, 1, 1), "UTC")
-    horizon = 2160.0  # January to March
-    edges = np.sort(rng.choice(int(horizon * 60), size=400, replace=False)).reshape(-1, 2) / 60.0
-    kinds = rng.choice([UNPLANNED, ANNOUNCED_MAINTENANCE], size=len(edges))
-    tl = Timeline.from_lists(edges[:, 0], edges[:, 1], kinds, [0] * len(edges), horizon)
-    business = WeeklySchedule("business", (((8 * 60, 18 * 60),),) * 5 + ((),) * 2)
+    """Calendar months of business hours, January to March."""
+    horizon = 2160.0
+    tl = random_timeline(11, horizon)
     interval = None if cell_min is None else IntervalRule(cell_min * MIN, "any")
-    meter = SlaMeter(sla(OUT, service_hours=business, interval=interval), cal, horizon)
+    meter = SlaMeter(sla(OUT, service_hours=BUSINESS, interval=interval), JAN_1, horizon)
     figures = meter.measure(tl)
-    down, service = grid_reference(meter, tl, cell_min)
+    service, counted = grid_minutes(meter, tl, cell_min)
     assert service.sum() < meter.service_min.sum()  # the case removes some service time
-    np.testing.assert_allclose(figures.service_min, service, atol=1e-6)
-    np.testing.assert_allclose(figures.downtime_min, down, atol=1e-6)
+    np.testing.assert_allclose(figures.service_min, per_window(meter, service), atol=1e-6)
+    np.testing.assert_allclose(figures.downtime_min, per_window(meter, counted), atol=1e-6)
+
+
+@pytest.mark.parametrize("cell_min", [None, 5])
+def test_sliding_against_the_minute_grid(cell_min):
+    """A 10-day sliding window over business hours: with every edge on a whole minute,
+    the lowest trailing availability of a month is reached at a whole minute, so the
+    minimum over the minutes of the month (both ends) is the exact one."""
+    horizon, length = 2160.0, 240.0
+    tl = random_timeline(12, horizon)
+    interval = None if cell_min is None else IntervalRule(cell_min * MIN, "any")
+    meter = SlaMeter(
+        sla(OUT, service_hours=BUSINESS, interval=interval, window=Sliding(length)), JAN_1, horizon
+    )
+    figures = meter.measure(tl)
+    service, counted = grid_minutes(meter, tl, cell_min)
+    cum_s, cum_d = np.r_[0, np.cumsum(service)], np.r_[0, np.cumsum(counted)]
+    lag = int(length * 60)
+    lowest = []
+    for a, b in zip(meter.windows.start, meter.windows.end):
+        t = np.arange(int(round(a * 60)), int(round(b * 60)) + 1)
+        s, d = cum_s[t] - cum_s[t - lag], cum_d[t] - cum_d[t - lag]
+        lowest.append(np.min(np.where(s > 0, 1 - d / np.where(s > 0, s, 1), 1.0)))
+    assert meter.windows.labels == ["2027-02", "2027-03"]
+    np.testing.assert_allclose(figures.availability, lowest, atol=1e-11)
