@@ -23,6 +23,15 @@ The rules, in the order they apply:
 4. Window availability = 1 - counted downtime / service time (1.0 for a window
    without service time); breach = availability < target; credit from the tiers.
 
+Excluded time has two readings (`SLA.excluded_time`). ``"count_as_up"`` (the default):
+excluded segments are dropped in step 1 and their time stays in the service time, so
+it counts as up. ``"remove_from_service"``: excluded time is not service time either,
+availability = (service - excluded - down) / (service - excluded). The meter then
+takes each replication's service periods minus its excluded segments (so the service
+time of a window, `WindowFigures.service_min`, depends on the replication): interval
+cells are laid from the start of each remaining period, and a sliding window's S(t) is
+the service time left in the trailing window.
+
 A sliding window (`Sliding`, L hours) is measured on the same counted downtime, but
 the service periods are not cut at month boundaries (interval cells run on across
 them) and each reported month gets:
@@ -58,6 +67,7 @@ import numpy as np
 from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, Timeline
 from simulation.measure.windows import EPS_HOURS, Windows, window_bounds
 from simulation.model.calendar import Calendar
+from simulation.model.shifts import covered_length
 from simulation.model.sla import SLA, Sliding
 
 #: `SLA.exclude` names and the Timeline kinds each one removes.
@@ -167,6 +177,7 @@ class SlaMeter:
             sorted({k for name in sla.exclude for k in EXCLUDED_KINDS[name]}), dtype=np.int8
         )
         self._sliding_hours = float(sla.window.hours) if isinstance(sla.window, Sliding) else None
+        self._remove_excluded = sla.excluded_time == "remove_from_service" and self._excluded_kinds.size > 0
         if self._sliding_hours is None:
             self.period_start, self.period_end, self.period_window = self._service_periods()
             self.service_min = np.bincount(
@@ -254,34 +265,62 @@ class SlaMeter:
             start, end, cause = start[keep], end[keep], cause[keep]
         return start, end, cause
 
-    def counted_downtime(self, timeline: Timeline) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def service_periods(self, timeline: Timeline) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The service periods a timeline is measured on: ``(start, end, window)``.
+
+        `period_start`, `period_end` and `period_window`, except with
+        ``excluded_time="remove_from_service"``, where the timeline's excluded segments
+        are cut out of them (a period split by one becomes two).
+        """
+        if not self._remove_excluded:
+            return self.period_start, self.period_end, self.period_window
+        excluded = np.isin(timeline.kind, self._excluded_kinds)
+        if not excluded.any():
+            return self.period_start, self.period_end, self.period_window
+        # The gaps between excluded segments, intersected with the service periods; a
+        # piece keeps the index of the period it comes from.
+        gap_start = np.r_[-np.inf, timeline.end[excluded]]
+        gap_end = np.r_[timeline.start[excluded], np.inf]
+        index = np.arange(self.period_start.size, dtype=np.int32)
+        a, b, period, _ = _intersect(self.period_start, self.period_end, index, gap_start, gap_end)
+        return a, b, self.period_window[period]
+
+    def counted_downtime(
+        self, timeline: Timeline, periods: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Counted downtime as intervals: ``(start, end, cause, period)``, in time order.
 
         The pieces of the counted segments inside service periods, or with an
         interval rule the counted cells (each with the cause most down in it).
+        `period` indexes `periods` (default: ``service_periods(timeline)``).
         """
+        ps, pe, _ = self.service_periods(timeline) if periods is None else periods
         start, end, cause = self.counted_segments(timeline)
-        a, b, c, period = _intersect(start, end, cause, self.period_start, self.period_end)
+        a, b, c, period = _intersect(start, end, cause, ps, pe)
         if self.sla.interval is None:
             return a, b, c, period
-        return self._cells(a, b, c, period)
+        return self._cells(a, b, c, period, ps, pe)
 
     def measure(self, timeline: Timeline) -> WindowFigures:
         """The per-window figures and downtime attribution of one timeline."""
-        a, b, c, period = self.counted_downtime(timeline)
+        periods = self.service_periods(timeline)
+        ps, pe, pw = periods
+        a, b, c, period = self.counted_downtime(timeline, periods)
         n = len(self.windows)
         if self._sliding_hours is not None:
-            downtime_min, service_min, availability = self._sliding(a, b)
+            downtime_min, service_min, availability = self._sliding(a, b, ps, pe)
             lo = self.windows.start[0] - self._sliding_hours if n else 0.0
             hi = self.windows.end[-1] if n else 0.0
             minutes = (np.clip(b, lo, hi) - np.clip(a, lo, hi)) * 60.0
             attribution = self._sliding_attribution(a, b, c, minutes)
         else:
             minutes = (b - a) * 60.0
-            downtime_min = np.bincount(self.period_window[period], weights=minutes, minlength=n)
+            downtime_min = np.bincount(pw[period], weights=minutes, minlength=n)
             downtime_min = downtime_min.astype(np.float64)
-            attribution = _by_cause(c, minutes, self.period_window[period], n)
+            attribution = _by_cause(c, minutes, pw[period], n)
             service_min = self.service_min
+            if pw is not self.period_window:  # this replication's service time, without its excluded time
+                service_min = np.bincount(pw, weights=(pe - ps) * 60.0, minlength=n).astype(np.float64)
             with np.errstate(divide="ignore", invalid="ignore"):
                 availability = np.where(
                     service_min > 0, 1.0 - downtime_min / np.where(service_min > 0, service_min, 1.0), 1.0
@@ -310,13 +349,19 @@ class SlaMeter:
         main = _by_cause(c[piece], reach[month, piece], month, n).window_cause
         return Attribution(total.cause, total.minutes, main)
 
-    def _sliding(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _sliding(self, a: np.ndarray, b: np.ndarray, ps: np.ndarray, pe: np.ndarray):
         """Per reported month: D and S (minutes) of the worst trailing window, and its availability.
 
         Parameters
         ----------
         a, b : ndarray of float64
             Counted downtime intervals, sorted and disjoint.
+        ps, pe : ndarray of float64
+            Service periods, sorted and disjoint.
+
+        Returns
+        -------
+        downtime_min, service_min, availability : ndarray of float64, shape (months,)
         """
         w, length = self.windows, self._sliding_hours
         n = len(w)
@@ -327,13 +372,11 @@ class SlaMeter:
             new = np.r_[True, a[1:] > b[:-1] + EPS_HOURS]
             a, b = a[new], b[np.r_[np.flatnonzero(new)[1:] - 1, a.size - 1]]
         # Breakpoints of D(t) and S(t): every edge and every edge + L, and the months' ends.
-        edges = np.concatenate([a, b, self.period_start, self.period_end])
+        edges = np.concatenate([a, b, ps, pe])
         t = np.concatenate([edges, edges + length, w.start, w.end])
         t = np.unique(t[(t >= first) & (t <= last)])
         down = covered_length(a, b, t) - covered_length(a, b, t - length)
-        service = covered_length(self.period_start, self.period_end, t) - covered_length(
-            self.period_start, self.period_end, t - length
-        )
+        service = covered_length(ps, pe, t) - covered_length(ps, pe, t - length)
         with np.errstate(divide="ignore", invalid="ignore"):
             avail = np.where(
                 service > EPS_HOURS, 1.0 - down / np.where(service > EPS_HOURS, service, 1.0), 1.0
@@ -353,16 +396,18 @@ class SlaMeter:
         worst = index[at_lowest[first_hit]]  # earliest instant of each month's lowest value
         return down[worst] * 60.0, service[worst] * 60.0, lowest
 
-    def _cells(self, a, b, c, period):
+    def _cells(self, a, b, c, period, period_start, period_end):
         """Counted interval cells, in time order: ``(start, end, cause, period)``.
 
         Parameters
         ----------
         a, b, c, period : ndarray
             Down pieces inside service periods: start, end, cause, period index.
+        period_start, period_end : ndarray of float64
+            The service periods `period` indexes.
         """
         length = self.sla.interval.length_hours
-        ps, pe = self.period_start[period], self.period_end[period]
+        ps, pe = period_start[period], period_end[period]
         n_cells = np.maximum(np.ceil((pe - ps) / length - EPS_HOURS / length), 1).astype(np.int64)
         k0 = np.clip(np.floor((a - ps) / length), 0, n_cells - 1).astype(np.int64)
         k1 = np.clip(np.ceil((b - ps) / length) - 1, 0, n_cells - 1).astype(np.int64)
@@ -435,23 +480,6 @@ def _intersect(start, end, cause, period_start, period_end):
     b = np.minimum(end[seg], period_end[period])
     keep = b - a > EPS_HOURS
     return a[keep], b[keep], cause[seg][keep].astype(np.int32), period[keep].astype(np.intp)
-
-
-def covered_length(start: np.ndarray, end: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Total length (hours) of the intervals ``[start, end)`` before each time in `x`.
-
-    The intervals are sorted and disjoint; the result is continuous and piecewise
-    linear in x.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    if not start.size:
-        return np.zeros_like(x)
-    length = end - start
-    before = np.r_[0.0, np.cumsum(length)]
-    i = np.searchsorted(start, x, side="right")  # intervals starting at or before x
-    last = np.maximum(i - 1, 0)
-    part = np.where(i > 0, np.clip(x - start[last], 0.0, length[last]), 0.0)
-    return before[last] + part
 
 
 def _by_cause(cause: np.ndarray, minutes: np.ndarray, window: np.ndarray, n_windows: int) -> Attribution:

@@ -20,6 +20,7 @@ import re
 
 from simulation.model.calendar import PublicHolidays, WeeklySchedule
 from simulation.model.sla import (
+    EXCLUDED_TIME,
     RISK_PER,
     SLA,
     Chronic,
@@ -56,6 +57,7 @@ SLA_KEYS = (
     "window",
     "service_hours",
     "exclude",
+    "excluded_time",
     "min_outage",
     "interval",
     "credits",
@@ -218,6 +220,8 @@ def parse_sla(value, at: At, hours: dict[str, WeeklySchedule]) -> SLA:
         kwargs["service_hours"] = schedule_ref(spec["service_hours"], at.key(spec, "service_hours"), hours)
     if "exclude" in spec:
         kwargs["exclude"] = _exclude(spec["exclude"], at.key(spec, "exclude"))
+    if "excluded_time" in spec:
+        kwargs["excluded_time"] = _excluded_time(spec, at)
     if "min_outage" in spec:
         kwargs["min_outage_hours"] = duration(spec["min_outage"], at.key(spec, "min_outage"))
         if kwargs["min_outage_hours"] >= 1.0:  # contracts ignore blips of seconds or minutes
@@ -268,6 +272,20 @@ def _exclude(value, at: At) -> frozenset[str]:
             )
         out.add(item)
     return frozenset(out)
+
+
+def _excluded_time(spec: dict, at: At) -> str:
+    where = at.key(spec, "excluded_time")
+    value = spec["excluded_time"]
+    if value not in EXCLUDED_TIME:
+        raise where.error(
+            f"unknown excluded_time {value!r}; expected count_as_up (excluded time stays in the "
+            "service time) or remove_from_service (it is taken out of the service time)",
+            did_you_mean(value, EXCLUDED_TIME),
+        )
+    if value != "count_as_up" and not spec.get("exclude"):
+        where.warn(f"excluded_time: {value} has no effect without exclude")
+    return value
 
 
 def _interval(value, at: At) -> IntervalRule:

@@ -351,6 +351,10 @@ def _top() -> dict:
             },
             "service_hours": _ref("hours_ref"),
             "exclude": {"type": "array", "items": {"enum": ["announced_maintenance", "maintenance"]}},
+            "excluded_time": {
+                "enum": ["count_as_up", "remove_from_service"],
+                "description": "excluded time counts as up (default) or is taken out of the service time",
+            },
             "min_outage": _ref("duration"),
             "interval": {
                 "anyOf": [
