@@ -3,7 +3,7 @@ timelines only, and any other timeline simulated again on demand."""
 
 import numpy as np
 import pytest
-from helpers import L, expo, scenario_of
+from helpers import L, assert_same_timelines, expo, scenario_of
 
 import simulation as sim
 from simulation.engine import des, fast
@@ -12,11 +12,6 @@ from simulation.model.structure import KofN, Series, Standby
 from simulation.study.batch import WORST_KEPT
 
 REPS = 450  # three batches of 200, the last one short
-
-
-def _same(a, b):
-    for field in ("start", "end", "kind", "cause"):
-        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +43,7 @@ def test_the_worst_do_not_depend_on_workers(scenario, result):
 def test_any_timeline_is_simulated_again_alone(scenario, result, replication):
     """`timeline(r)` equals replication r of a run of all replications."""
     every = fast.simulate(scenario, 9, range(REPS), 8760.0)
-    _same(result.timeline(replication), every[replication])
+    assert_same_timelines([result.timeline(replication)], [every[replication]])
 
 
 def test_kept_timelines_are_returned_as_kept(result):
@@ -62,7 +57,7 @@ def test_timeline_of_a_des_run():
     )
     res = sim.run(sc, replications=30, seed=2, engine="des", workers=1, progress=False)
     assert res.engine == "des"
-    _same(res.timeline(17), des.simulate(sc, 2, range(30), 2000.0)[17])
+    assert_same_timelines([res.timeline(17)], [des.simulate(sc, 2, range(30), 2000.0)[17]])
 
 
 def test_timeline_out_of_range(result):
