@@ -162,6 +162,9 @@ class SLA:
         What the customer pays per window, to state expected credits in money.
     chronic : Chronic or None
         The termination right for repeated breaches.
+    customers : int or None
+        Identical contracts sold on the same infrastructure (a portfolio), for the
+        portfolio's credits per year (`Result.portfolio`).
     """
 
     target: float
@@ -175,8 +178,11 @@ class SLA:
     chronic: Chronic | None = None
     risk_per: Literal["year", "window"] = "year"
     fee: Fee | None = None
+    customers: int | None = None
 
     def __post_init__(self):
+        if self.customers is not None and not (isinstance(self.customers, int) and self.customers >= 1):
+            raise ValueError(f"customers must be an integer >= 1, got {self.customers!r}")
         if self.risk_per not in RISK_PER:
             raise ValueError(f"risk_per must be one of {', '.join(RISK_PER)}, got {self.risk_per!r}")
 

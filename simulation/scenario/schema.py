@@ -382,6 +382,11 @@ def _top() -> dict:
                     _obj({"value": _ref("probability"), "per": {"enum": ["year", "window"]}}, ["value"]),
                 ],
             },
+            "customers": {
+                "description": "identical contracts on the same infrastructure (portfolio credits)",
+                "type": "integer",
+                "minimum": 1,
+            },
             "fee": {
                 "description": "the fee per window: an amount and an ISO 4217 currency code, e.g. 1200 EUR",
                 "anyOf": [
@@ -431,13 +436,18 @@ def _top() -> dict:
                     "response": _ref("distribution"),
                     "overtime": {"type": "boolean"},
                     "priority": {"enum": ["criticality", "fifo"]},
+                    "cost": _ref("cost"),
                 }
             )
         ),
         "hours": names(schedule),
         "spares": names(
             _obj(
-                {"stock": {"type": "integer", "minimum": 0}, "lead_time": _ref("distribution")},
+                {
+                    "stock": {"type": "integer", "minimum": 0},
+                    "lead_time": _ref("distribution"),
+                    "holding_cost": _ref("cost"),
+                },
                 ["stock", "lead_time"],
             )
         ),

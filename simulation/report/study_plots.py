@@ -1,0 +1,110 @@
+"""Plots of studies: a figure against a varied value (sweeps), cost against risk (optimise).
+
+Each takes ``ax=None`` and returns the Axes; none calls show().
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    return ax
+
+
+def plot_sweep(table, x: str, figure: str = "sla.breach_probability", by: str | None = None, ax=None):
+    """A figure of a sweep against one varied value, with its 95 % CI as a band.
+
+    Parameters
+    ----------
+    table : DataFrame
+        `simulation.sweep`'s table.
+    x : str
+        The varied key path (its column ``set.<x>``). Values are placed in the order of
+        the table, labelled as given (``10000h``, ``99.9%``), evenly spaced.
+    figure : str
+        A column of the table, drawn with its interval where the table has one
+        (``<figure>_ci95.low``/``.high``, as ``sla.breach_probability`` and
+        ``cost.total`` have; ``availability.ci95.*`` for ``availability.mean``);
+        default P(breach per window).
+    by : str, optional
+        Another varied key path: one line per value of it.
+
+    Raises
+    ------
+    ValueError
+        When `x`, `by` or `figure` is not a column of the table.
+    """
+    ax = _axes(ax)
+    col = f"set.{x}"
+    for c in (col, figure) + ((f"set.{by}",) if by else ()):
+        if c not in table.columns:
+            raise ValueError(f"{c!r} is not a column of the sweep table")
+    stem = figure.removesuffix(".mean")  # availability.mean -> availability.ci95
+    tried = (f"{figure}_ci95.low", f"{figure}.ci95.low", f"{stem}.ci95.low")
+    low = next((c for c in tried if c in table.columns), None)
+    labels = list(dict.fromkeys(str(v) for v in table[col]))
+    pos = {label: i for i, label in enumerate(labels)}
+    groups = [(None, table)] if by is None else list(table.groupby(f"set.{by}", sort=False))
+    for key, rows in groups:
+        xs = np.array([pos[str(v)] for v in rows[col]])
+        ys = rows[figure].to_numpy(dtype=float)
+        line = ax.plot(xs, ys, marker="o", label=None if by is None else f"{by} = {key}")[0]
+        if low is not None:
+            high = low[: -len(".low")] + ".high"
+            ax.fill_between(
+                xs,
+                rows[low].to_numpy(dtype=float),
+                rows[high].to_numpy(dtype=float),
+                color=line.get_color(),
+                alpha=0.2,
+                label="95 % CI" if by is None else None,
+            )
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_xlabel(x)
+    ax.set_ylabel(figure)
+    ax.set_ylim(bottom=0)
+    reps = table["replications"].iloc[0] if "replications" in table.columns else None
+    ax.set_title(f"{figure} against {x}" + (f" ({reps} replications each, one seed)" if reps else ""))
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_cost_risk(optimisation, ax=None):
+    """Expected cost per year against breach risk of every design an optimisation ran.
+
+    Each design is a point with its 95 % intervals as error bars; the Pareto front (no
+    design cheaper and less risky) is a line, the accepted risk a dashed vertical line,
+    and the chosen design a star.
+    """
+    ax = _axes(ax)
+    t = optimisation.table
+    accepted = optimisation.evaluations[0].accepted
+    err = lambda mid, lo, hi: np.vstack([mid - lo, hi - mid]).clip(min=0)  # noqa: E731
+    ax.errorbar(
+        t.risk,
+        t.cost,
+        xerr=err(t.risk, t.risk_low, t.risk_high),
+        yerr=err(t.cost, t.cost_low, t.cost_high),
+        fmt="o",
+        color="#999999",
+        ms=4,
+        lw=0.8,
+        label=f"evaluated designs ({len(t)} of {optimisation.grid_size})",
+    )
+    front = t[t.pareto].sort_values("risk")
+    ax.plot(front.risk, front.cost, "-o", color="#4c72b0", ms=5, label="Pareto front")
+    ax.axvline(accepted, color="#c44e52", ls="--", lw=1, label=f"accepted risk {100 * accepted:g} %")
+    if optimisation.chosen is not None:
+        c = optimisation.chosen
+        ax.plot(c.risk, c.cost, "*", color="#dd8452", ms=16, label=f"chosen: {c.name}")
+    unit = f" ({optimisation.currency})" if optimisation.currency else ""
+    ax.set_xlabel(optimisation.risk_label + " (95 % CI)")
+    ax.set_ylabel(f"expected cost per year{unit}")
+    ax.set_title("Cost against risk of the evaluated designs")
+    ax.legend(fontsize=7, loc="best")
+    return ax
