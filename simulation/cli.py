@@ -1,4 +1,4 @@
-"""The `slasim` command: run, sweep, optimise, validate, schema.
+"""The `slasim` command: run, sweep, optimise, uncertainty, validate, schema.
 
 Exit status: 0 when the command did its work; 2 when what the user gave cannot be used
 (a bad scenario file, an option out of range, a scenario that is not simulated yet),
@@ -155,6 +155,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     o.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
+    u = sub.add_parser(
+        "uncertainty",
+        help="sample the values given as ranges: the breach risk as a band, and a tornado of the inputs",
+    )
+    u.add_argument("file", help="scenario file (YAML) with values given as {between: [LOW, HIGH]}")
+    u.add_argument(
+        "--samples", type=int, default=20, help="Latin hypercube samples of the inputs (default 20)"
+    )
+    u.add_argument(
+        "--replications", "-n", type=int, help="replications per sample (default: run.replications)"
+    )
+    u.add_argument("--seed", type=int, help="random seed (default: the file's run.seed)")
+    u.add_argument("--horizon", help="simulated time per replication (default: the file's run.horizon)")
+    u.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
+    u.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
+    u.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
+    u.add_argument("--store", metavar="FILE", help="results store (SQLite): write runs as they finish")
+    u.add_argument(
+        "--study", metavar="NAME", help="study name in the store (default: the scenario file name)"
+    )
+    u.add_argument("--csv", metavar="OUT", help="write the samples (inputs and risk) to OUT")
+    u.add_argument("--plot", metavar="OUT", help="write the tornado chart to OUT (PNG)")
+    u.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
     v = sub.add_parser(
         "validate",
         help="check scenario files: the first error of each, or ok and what will not be simulated yet",
@@ -184,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             "schema": _schema,
             "sweep": _sweep,
             "optimise": _optimise,
+            "uncertainty": _uncertainty,
         }
         return commands[args.command](args)
     except KeyboardInterrupt:
@@ -337,6 +362,48 @@ def _optimise(args) -> int:
             _ensure_parent(args.plot)
             fig = Figure(figsize=(9, 5.5))
             found.plot(ax=fig.subplots())
+            fig.tight_layout()
+            fig.savefig(args.plot, dpi=110)
+        print(f"  plot              {args.plot}")
+    return 0
+
+
+def _uncertainty(args) -> int:
+    import simulation as sim
+    from simulation.study.executors import connect
+    from simulation.study.uncertainty import uncertainty
+
+    executor = connect(args.executor)
+    try:
+        study = uncertainty(
+            sim.load(args.file),
+            args.samples,
+            replications=args.replications,
+            seed=args.seed,
+            horizon=args.horizon,
+            engine=args.engine,
+            workers=args.workers,
+            store=args.store,
+            study=args.study,
+            progress=False if args.quiet else None,
+            executor=executor,
+        )
+    finally:
+        if executor is not None:
+            executor.close()
+    print(study.summary())
+    if args.csv:
+        with _writing(args.csv):
+            _ensure_parent(args.csv)
+            study.samples.to_csv(args.csv, index=False)
+        print(f"  samples           {args.csv}")
+    if args.plot:
+        from matplotlib.figure import Figure
+
+        with _writing(args.plot):
+            _ensure_parent(args.plot)
+            fig = Figure(figsize=(9, 1.6 + 0.6 * len(study.inputs)))
+            study.plot_tornado(ax=fig.subplots())
             fig.tight_layout()
             fig.savefig(args.plot, dpi=110)
         print(f"  plot              {args.plot}")

@@ -329,6 +329,15 @@ class Result:
 
         return run_cost(self)
 
+    def importance(self, top: int = 3, progress: bool | None = None, workers: int | None = None):
+        """Downtime share, Birnbaum and criticality importance per instance and component
+        type, and the one change among the `top` types (repair time halved, time to
+        failure doubled) that most reduces P(breach), from paired runs with this run's
+        seed (`simulation.study.importance.Importance`)."""
+        from simulation.study.importance import importance
+
+        return importance(self, top=top, progress=progress, workers=workers)
+
     def portfolio(self, customers: int | None = None):
         """Credits per year across `customers` identical contracts (default
         `SLA.customers`), breaching together on shared infrastructure, and if independent

@@ -108,3 +108,45 @@ def plot_cost_risk(optimisation, ax=None):
     ax.set_title("Cost against risk of the evaluated designs")
     ax.legend(fontsize=7, loc="best")
     return ax
+
+
+def plot_tornado(study, ax=None):
+    """The tornado chart of an uncertainty study: per input a bar from the risk with the
+    input at its low end to the risk at its high end (the others at their midpoints),
+    largest swing on top, a line at the risk with every input at its midpoint, and the
+    5-95 % band of the risk over the samples shaded."""
+    ax = _axes(ax)
+    t = study.tornado.iloc[::-1]  # largest swing on top
+    by_path = {i.path: i for i in study.inputs}
+    ys = np.arange(len(t))
+    lo = np.minimum(t.risk_at_low, t.risk_at_high).to_numpy(dtype=float)
+    hi = np.maximum(t.risk_at_low, t.risk_at_high).to_numpy(dtype=float)
+    ax.barh(ys, hi - lo, left=lo, color="#4c72b0", height=0.5)
+    for y, r in zip(ys, t.itertuples()):
+        inp = by_path[r.input]
+        ax.annotate(
+            inp.label(r.low),
+            (r.risk_at_low, y),
+            xytext=(0, 9),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7,
+        )
+        ax.annotate(
+            inp.label(r.high),
+            (r.risk_at_high, y),
+            xytext=(0, -14),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7,
+        )
+    ax.axvline(
+        study.midpoint_risk, color="#333333", lw=1, label=f"all at midpoints: {study.midpoint_risk:.3g}"
+    )
+    b_lo, _, b_hi = study.band("risk")
+    ax.axvspan(b_lo, b_hi, color="#dd8452", alpha=0.15, label=f"5-95 % over {len(study.samples)} samples")
+    ax.set_yticks(ys, list(t.input))
+    ax.set_xlabel(study.risk_label)
+    ax.set_title("Which uncertain input moves the breach risk most")
+    ax.legend(fontsize=7, loc="lower right")
+    return ax

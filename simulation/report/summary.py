@@ -82,6 +82,12 @@ def summary_text(result) -> str:
         lines += _sla_lines(result)
     elif sla is not None:
         lines.append("  SLA               no complete window within the horizon")
+    if result.scenario.uncertain:
+        lines.append(
+            "  uncertain inputs  run at their midpoints (geometric mean of a log range): "
+            + ", ".join(f"{i.path} {i.label(i.midpoint)}" for i in result.scenario.uncertain)
+            + "; an uncertainty study samples them"
+        )
     if result.cost is not None:
         lines.append(f"  expected cost     {result.cost.summary_line()}")
     portfolio = _portfolio(result)

@@ -248,19 +248,33 @@ def _unit_defs() -> dict:
                 {"const": 0},
                 {"type": "string", "pattern": rf"^\s*{_NUM}\s*{_TIME_UNIT}\s*$"},
                 {"type": "string", "pattern": r"^\s*[-+]?0*(?:\.0*)?\s*$"},
+                {"$ref": "#/$defs/range"},
             ],
         },
         "rate": {
-            "type": "string",
             "description": "1.5/y, 2/d, 4/h, 1/w, 10/min",
-            "pattern": rf"^\s*{_NUM}\s*/\s*(?:{_NUM})?\s*{_TIME_UNIT}\s*$",
+            "anyOf": [
+                {"type": "string", "pattern": rf"^\s*{_NUM}\s*/\s*(?:{_NUM})?\s*{_TIME_UNIT}\s*$"},
+                {"$ref": "#/$defs/range"},
+            ],
         },
         "probability": {
             "description": "99% or a number in [0, 1]",
             "anyOf": [
                 {"type": "number", "minimum": 0, "maximum": 1},
                 {"type": "string", "pattern": rf"^\s*{_NUM}\s*%\s*$"},
+                {"$ref": "#/$defs/range"},
             ],
+        },
+        "range": {
+            "description": "an uncertain value: {between: [LOW, HIGH]}, log-uniform (scale: linear: uniform)",
+            "type": "object",
+            "required": ["between"],
+            "additionalProperties": False,
+            "properties": {
+                "between": {"type": "array", "minItems": 2, "maxItems": 2},
+                "scale": {"enum": ["log", "linear"]},
+            },
         },
         "cost": {
             "description": "1800/y, or a bare number per year",
