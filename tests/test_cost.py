@@ -107,3 +107,18 @@ def test_the_format_example_costs_its_crew_and_spares():
     fixed = fixed_cost(scenario)
     assert scenario.crews["onsite"].cost_per_year == 150000
     assert fixed.spares == 300  # one part in stock
+
+
+def test_every_sweep_variant_has_its_cost_with_its_interval():
+    table = sim.sweep(
+        sim.loads(COSTED),
+        vary={"service.series[1].of": [{"web-server": 2}, {"web-server": 3}]},
+        replications=60,
+        seed=5,
+        workers=1,
+        progress=False,
+    )
+    assert list(table["cost.components"]) == [3600, 5400]
+    for column in ("cost.total", "cost.total_ci95.low", "cost.total_ci95.high", "cost.credits"):
+        assert column in table.columns
+    assert (table["cost.total_ci95.low"] <= table["cost.total"]).all()

@@ -76,3 +76,13 @@ def test_the_one_change_that_most_reduces_p_breach():
     assert imp.best_change == best.change and best.component == "rack-power"
     assert best.delta_breach_probability_high < 0  # a real drop, on paired replications
     assert "the one change" in imp.summary()
+
+
+def test_run_importance_on_the_command_line(tmp_path, capsys):
+    from simulation.cli import main
+
+    path = tmp_path / "s.yaml"
+    path.write_text(SERIES_PARALLEL + "sla: {target: 99%}\n")
+    assert main(["run", str(path), "-n", "40", "--workers", "1", "-q", "--importance"]) == 0
+    out = capsys.readouterr().out
+    assert "Birnbaum" in out and "the one change" in out

@@ -114,3 +114,16 @@ def test_the_uncertainty_command(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "5-95 % band" in text and out.stat().st_size > 0
     assert main(["uncertainty", str(tmp_path / "u.yaml").replace("u.yaml", "none.yaml")]) == 2
+
+
+def test_the_report_lists_the_uncertain_inputs_at_their_midpoints():
+    import jsonschema
+
+    from simulation.report.json_report import REPORT_SCHEMA
+
+    report = sim.run(sim.loads(UNCERTAIN), replications=20, **OPTS).to_dict()
+    jsonschema.validate(report, REPORT_SCHEMA)
+    mtbf = report["uncertain_inputs"][2]
+    assert mtbf["path"] == "components.web-server.failure.mtbf"
+    assert mtbf["midpoint"] == pytest.approx(16000.0) and mtbf["scale"] == "log"
+    assert sim.run(sim.loads(WEB_PAIR), replications=5, **OPTS).to_dict()["uncertain_inputs"] == []

@@ -253,6 +253,21 @@ REPORT_SCHEMA = {
                 },
             ],
         },
+        "uncertain_inputs": {
+            "description": "values given as ranges, run at their midpoints (model units: hours, per hour)",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "low", "high", "scale", "midpoint"],
+                "properties": {
+                    "path": {"type": "string"},
+                    "low": {"type": "number"},
+                    "high": {"type": "number"},
+                    "scale": {"enum": ["log", "linear"]},
+                    "midpoint": {"type": "number"},
+                },
+            },
+        },
         "portfolio": {
             "description": "credits per year across sla.customers contracts (simulation.study.portfolio)",
             "oneOf": [
@@ -373,6 +388,10 @@ def report_dict(result) -> dict:
         "precision": _precision_dict(result.precision),
         "cost": None if result.cost is None else result.cost.to_dict(),
         "portfolio": _portfolio_dict(result),
+        "uncertain_inputs": [
+            {"path": i.path, "low": i.low, "high": i.high, "scale": i.scale, "midpoint": i.midpoint}
+            for i in result.scenario.uncertain
+        ],
     }
     return report
 

@@ -47,11 +47,19 @@ def plot_sweep(table, x: str, figure: str = "sla.breach_probability", by: str | 
     stem = figure.removesuffix(".mean")  # availability.mean -> availability.ci95
     tried = (f"{figure}_ci95.low", f"{figure}.ci95.low", f"{stem}.ci95.low")
     low = next((c for c in tried if c in table.columns), None)
-    labels = list(dict.fromkeys(str(v) for v in table[col]))
+    from simulation.study.sweep import value_text
+
+    labels = list(dict.fromkeys(value_text(v) for v in table[col]))
     pos = {label: i for i, label in enumerate(labels)}
-    groups = [(None, table)] if by is None else list(table.groupby(f"set.{by}", sort=False))
+    if by is None:
+        groups = [(None, table)]
+    else:  # values may be mappings ({web-server: 3}): group by their text
+        from simulation.study.sweep import value_text
+
+        keys = table[f"set.{by}"].map(value_text)
+        groups = [(key, table[keys == key]) for key in dict.fromkeys(keys)]
     for key, rows in groups:
-        xs = np.array([pos[str(v)] for v in rows[col]])
+        xs = np.array([pos[value_text(v)] for v in rows[col]])
         ys = rows[figure].to_numpy(dtype=float)
         line = ax.plot(xs, ys, marker="o", label=None if by is None else f"{by} = {key}")[0]
         if low is not None:
