@@ -70,7 +70,14 @@ def test_the_one_change_that_most_reduces_p_breach():
     result = sim.run(sim.loads(WEB_PAIR), replications=300, seed=5, workers=1, progress=False)
     imp = importance(result, top=2, progress=False, workers=1)
     assert imp.instances.instance.iloc[0] == "rack-power"  # most of the counted downtime
-    assert np.isnan(imp.instances.birnbaum.iloc[0])
+    # no structure function (failover): Birnbaum simulated. Rack power in series: the
+    # system is down whenever it is, so I_B is the availability of the server pair,
+    # about 1; one server of a 1-of-2 pair matters little
+    rack = imp.instances.set_index("instance").loc["rack-power"]
+    assert rack.birnbaum_low <= rack.birnbaum <= rack.birnbaum_high
+    assert rack.birnbaum > 0.99
+    server = imp.instances.set_index("instance").loc["web-server-1"]
+    assert server.birnbaum < 0.01
     assert len(imp.changes) == 4  # two changes for each of the top two types
     best = imp.changes.iloc[0]
     assert imp.best_change == best.change and best.component == "rack-power"
@@ -86,3 +93,17 @@ def test_run_importance_on_the_command_line(tmp_path, capsys):
     assert main(["run", str(path), "-n", "40", "--workers", "1", "-q", "--importance"]) == 0
     out = capsys.readouterr().out
     assert "Birnbaum" in out and "the one change" in out
+
+
+def test_simulated_birnbaum_agrees_with_the_structure_function():
+    """Where both apply, the paired runs (part always up / always down) estimate the exact
+    Birnbaum importance: each within its 95 % interval (fixed seed)."""
+    from simulation.study.importance import simulated_birnbaum
+
+    scenario = sim.loads(SERIES_PARALLEL)
+    exact, _, _, _ = structure_importance(scenario)
+    result = sim.run(scenario, replications=200, seed=3, horizon="2y", workers=1, progress=False)
+    simulated = simulated_birnbaum(result, ["a", "b", "c"], progress=False, workers=1)
+    for iid, (estimate, low, high) in simulated.items():
+        assert low <= exact[iid] <= high, (iid, exact[iid], estimate)
+        assert high - low < 0.02

@@ -77,7 +77,9 @@ def plot_sweep(table, x: str, figure: str = "sla.breach_probability", by: str | 
     ax.set_ylabel(figure)
     ax.set_ylim(bottom=0)
     reps = table["replications"].iloc[0] if "replications" in table.columns else None
-    ax.set_title(f"{figure} against {x}" + (f" ({reps} replications each, one seed)" if reps else ""))
+    ax.set_title(
+        f"{figure} against {x}" + (f"\n{reps} replications each, one seed" if reps else ""), fontsize=10
+    )
     ax.legend(fontsize=8)
     return ax
 

@@ -13,8 +13,12 @@ I_B and I_CR come from the analytic structure function (`simulation.analytic`): 
 steady-state availability with part i pinned up or down, exact where every block is a
 function of its members' states (series, parallel, hot k-of-n without failover, hot
 standby without switchover; shared parts factored on, networks included). A design with
-switchovers, warm or cold spares has no structure function of its parts' states alone;
-there the columns are NaN and `analytic_reason` says why.
+switchovers, warm or cold spares has no structure function of its parts' states alone
+(`analytic_reason` says why): there I_B is simulated for the `MAX_SIMULATED` parts with
+the most counted downtime, as the paired difference (same seed and replications as the
+run) of the simulated availability with the part always up and with it always down from
+the start, with its paired-t 95 % interval; I_CR then uses the run's availability.
+The other parts get NaN.
 
 **The one change**: for the component types behind most of the counted downtime, two
 candidate improvements each -- the repair time halved (every repair drawn at half its
@@ -90,13 +94,14 @@ class Importance:
     instances : DataFrame
         One row per instance, largest downtime share first: ``instance``, ``component``,
         ``downtime_share``, ``breach_share``, ``availability`` (steady state of the part,
-        MTTF / (MTTF + MTTR)), ``birnbaum``, ``criticality`` (NaN without a structure
-        function, see `analytic_reason`).
+        MTTF / (MTTF + MTTR)), ``birnbaum`` (``birnbaum_low`` / ``_high``: its 95 %
+        interval where simulated), ``criticality`` (module docstring).
     components : DataFrame
         Per component type: ``downtime_share`` and ``breach_share`` summed,
         ``criticality`` summed, ``birnbaum`` the largest of its instances.
     analytic_reason : str or None
-        Why `birnbaum` and `criticality` are NaN; None when they are computed.
+        Why there is no analytic structure function (Birnbaum simulated instead);
+        None when it is used.
     changes : DataFrame
         One row per candidate change, best first: ``change``, ``component``,
         ``delta_breach_probability`` with ``_low``/``_high`` (paired 95 % CI, per
@@ -119,7 +124,7 @@ class Importance:
     def summary(self) -> str:
         lines = ["Importance of the parts (counted downtime share, Birnbaum, criticality)"]
         if self.analytic_reason:
-            lines.append(f"  Birnbaum and criticality n/a: {self.analytic_reason}")
+            lines.append(f"  no structure function: {self.analytic_reason}")
         for r in self.instances.head(8).itertuples():
             lines.append(
                 f"  {r.instance:<32} downtime {100 * r.downtime_share:5.1f} %  "
@@ -190,6 +195,68 @@ def structure_importance(scenario) -> tuple[dict, dict, float | None, str | None
     return birnbaum, criticality, system, None
 
 
+#: At most this many instances (by counted downtime) get a simulated Birnbaum importance:
+#: each costs two runs.
+MAX_SIMULATED = 12
+
+#: "Always up" and "always down" in a simulation: no failure within any horizon, and a
+#: failure at once with no repair within any horizon (hours).
+_NEVER = 1e12
+_AT_ONCE = 1e-9
+
+
+def pinned(scenario, iid: str, up: bool):
+    """`scenario` with instance `iid` always up (`up`) or down from time 0 on, through a
+    copy of its component type (the other instances of the type are unchanged; the
+    random draws of every other part stay the same, being addressed by instance)."""
+    comp = scenario.component_of(iid)
+    name = f"{comp.name} (pinned {iid})"
+    if up:
+        fixed = dataclasses.replace(comp, name=name, failure=Deterministic(_NEVER), failure_per_km=None)
+    else:
+        fixed = dataclasses.replace(
+            comp,
+            name=name,
+            failure=Deterministic(_AT_ONCE),
+            idle_failure=Deterministic(_AT_ONCE),
+            repair=Deterministic(_NEVER),
+            failure_per_km=None,
+        )
+    instance = dataclasses.replace(scenario.instances[iid], component=name, failure=None)
+    return dataclasses.replace(
+        scenario,
+        components={**scenario.components, name: fixed},
+        instances={**scenario.instances, iid: instance},
+        data=None,
+        uncertain=(),
+    )
+
+
+def simulated_birnbaum(result, instances, progress=None, workers=None) -> dict:
+    """Birnbaum importance of `instances` from simulation: the paired difference of the
+    availability with the instance always up and always down, run with `result`'s seed,
+    replications, horizon and engine. Returns ``{instance: (estimate, low, high)}``
+    (paired-t 95 % interval)."""
+    from simulation.study.compare import paired_difference
+    from simulation.study.runner import run
+
+    options = {
+        "replications": result.replications,
+        "seed": result.seed,
+        "horizon": result.horizon_hours,
+        "engine": result.engine,
+        "workers": workers,
+        "progress": progress,
+    }
+    out = {}
+    for iid in instances:
+        up = run(pinned(result.scenario, iid, True), **options).per_replication.availability
+        down = run(pinned(result.scenario, iid, False), **options).per_replication.availability
+        d = paired_difference(down.to_numpy(), up.to_numpy())
+        out[iid] = (d.delta, d.low, d.high)
+    return out
+
+
 def importance(result, top: int = 3, progress: bool | None = None, workers: int | None = None) -> Importance:
     """Importance of the parts of `result`'s design, and the one change that most reduces
     P(breach) among the `top` component types by counted downtime (module docstring).
@@ -206,6 +273,22 @@ def importance(result, top: int = 3, progress: bool | None = None, workers: int 
     if not result.window_breach.size:
         raise UsageError("importance needs SLA windows: the changes are judged on P(breach)")
     birnbaum, criticality, _, reason = structure_importance(scenario)
+    simulated = {}
+    if reason is not None:  # no structure function: Birnbaum from paired runs, top parts only
+        attr_order = [i for i in result.attribution.instance if i in scenario.instances]
+        rest = [i for i in scenario.instances if i not in attr_order]
+        chosen = (attr_order + rest)[:MAX_SIMULATED]
+        simulated = simulated_birnbaum(result, chosen, progress=progress, workers=workers)
+        unavailability = 1.0 - result.availability
+        for iid, (b, _, _) in simulated.items():
+            comp = scenario.component_of(iid)
+            a_i = comp.failure.mean / (comp.failure.mean + comp.repair.mean)
+            birnbaum[iid] = b
+            criticality[iid] = b * (1 - a_i) / unavailability if unavailability > 0 else np.nan
+        reason += (
+            f"; Birnbaum and criticality simulated instead (paired runs with the part always up "
+            f"and always down) for the {len(simulated)} parts with the most counted downtime"
+        )
     attr = result.attribution.set_index("instance")
     rows = []
     for iid, inst in scenario.instances.items():
@@ -218,6 +301,8 @@ def importance(result, top: int = 3, progress: bool | None = None, workers: int 
                 "breach_share": float(attr.breach_share.get(iid, 0.0)),
                 "availability": comp.failure.mean / (comp.failure.mean + comp.repair.mean),
                 "birnbaum": birnbaum.get(iid, np.nan),
+                "birnbaum_low": simulated[iid][1] if iid in simulated else np.nan,
+                "birnbaum_high": simulated[iid][2] if iid in simulated else np.nan,
                 "criticality": criticality.get(iid, np.nan),
             }
         )
