@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         "--importance",
         action="store_true",
         help="also print the parts' importance and the one change that most reduces P(breach) "
-        "(six more runs of the same seed)",
+        "(more runs with the same seed: six changes, and two per part where Birnbaum is simulated)",
     )
 
     w = sub.add_parser("sweep", help="run variants of a scenario with one seed and compare them")

@@ -127,3 +127,18 @@ def test_the_report_lists_the_uncertain_inputs_at_their_midpoints():
     assert mtbf["path"] == "components.web-server.failure.mtbf"
     assert mtbf["midpoint"] == pytest.approx(16000.0) and mtbf["scale"] == "log"
     assert sim.run(sim.loads(WEB_PAIR), replications=5, **OPTS).to_dict()["uncertain_inputs"] == []
+
+
+def test_the_json_schema_takes_ranges_where_values_go():
+    import json
+
+    import jsonschema
+    import yaml
+
+    from simulation.scenario.schema import json_schema
+
+    data = json.loads(json.dumps(yaml.safe_load(UNCERTAIN), default=str))
+    jsonschema.validate(data, json_schema())
+    data["components"]["web-server"]["failure"]["mtbf"] = {"betwen": ["8000h", "32000h"]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, json_schema())

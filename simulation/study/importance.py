@@ -7,7 +7,9 @@ Per instance (and summed per component type):
 - **Birnbaum importance** I_B(i) = A(system | i always up) - A(system | i always down):
   how much the system's availability depends on part i [1]_;
 - **criticality importance** I_CR(i) = I_B(i) (1 - A_i) / (1 - A_system): the
-  probability that part i is down and critical given that the system is down [1]_.
+  probability that part i is down and critical given that the system is down [1]_, with
+  A_i = MTTF / (MTTF + MTTR) the part's availability as if always in use (for a warm or
+  cold spare, which fails less while it waits, an upper reading).
 
 I_B and I_CR come from the analytic structure function (`simulation.analytic`): the
 steady-state availability with part i pinned up or down, exact where every block is a
