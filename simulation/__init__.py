@@ -26,6 +26,7 @@ from simulation.model.distributions import (
 from simulation.report.result import Result
 from simulation.scenario import ScenarioError, load, loads
 from simulation.study.compare import compare
+from simulation.study.optimise import optimise
 from simulation.study.runner import run
 from simulation.study.sweep import sweep
 
@@ -46,6 +47,7 @@ __all__ = [
     "compare",
     "load",
     "loads",
+    "optimise",
     "run",
     "sweep",
 ]

@@ -1,4 +1,4 @@
-"""The `slasim` command: run, sweep, validate, schema.
+"""The `slasim` command: run, sweep, optimise, uncertainty, validate, schema.
 
 Exit status: 0 when the command did its work; 2 when what the user gave cannot be used
 (a bad scenario file, an option out of range, a scenario that is not simulated yet),
@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
         help="change a value by key path before running, e.g. sla.target=99.95%% (repeatable)",
     )
     r.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
+    r.add_argument(
+        "--importance",
+        action="store_true",
+        help="also print the parts' importance and the one change that most reduces P(breach) "
+        "(more runs with the same seed: six changes, and two per part where Birnbaum is simulated)",
+    )
 
     w = sub.add_parser("sweep", help="run variants of a scenario with one seed and compare them")
     w.add_argument("file", help="scenario file (YAML, format slasim/1)")
@@ -109,6 +115,76 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--csv", metavar="OUT", help="write the table (one row per variant, every figure) to OUT")
     w.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
+    o = sub.add_parser(
+        "optimise",
+        help="find the cheapest design whose breach risk is within sla.risk (greedy search)",
+        description="Find the cheapest design whose breach risk (as sla.risk states it, judged on "
+        "its 95%% upper bound) is within the accepted risk: a greedy search from the first option "
+        "of every choice by risk reduction per cost, then a confirmation run of the design found "
+        "and its neighbours at more replications.",
+    )
+    o.add_argument("file", help="scenario file (YAML, format slasim/1) with costs and an SLA")
+    how = o.add_mutually_exclusive_group(required=True)
+    how.add_argument(
+        "--choose",
+        action="append",
+        metavar="PATH=V1,V2,...",
+        help="the options of one key path, cheapest first (repeatable: one choice each)",
+    )
+    how.add_argument(
+        "--choices",
+        metavar="FILE",
+        help="YAML file of choices: PATH: [V1, V2, ...] or NAME: {OPTION: {PATH: VALUE, ...}, ...}",
+    )
+    o.add_argument("--replications", "-n", type=int, help="replications per design in the search")
+    o.add_argument(
+        "--confirm-replications",
+        type=int,
+        metavar="N",
+        help="replications of the confirmation runs (default: 4 x --replications)",
+    )
+    o.add_argument("--seed", type=int, help="random seed of every design (default: the file's run.seed)")
+    o.add_argument("--horizon", help="simulated time per replication (default: the file's run.horizon)")
+    o.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
+    o.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
+    o.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
+    o.add_argument("--store", metavar="FILE", help="results store (SQLite): write designs as they finish")
+    o.add_argument(
+        "--study", metavar="NAME", help="study name in the store (default: the scenario file name)"
+    )
+    o.add_argument(
+        "--set", action="append", default=[], metavar="PATH=VALUE", help="change the scenario for all designs"
+    )
+    o.add_argument("--csv", metavar="OUT", help="write the evaluated designs (cost, risk, Pareto) to OUT")
+    o.add_argument(
+        "--plot", metavar="OUT", help="write the cost-risk plot with the Pareto front to OUT (PNG)"
+    )
+    o.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    u = sub.add_parser(
+        "uncertainty",
+        help="sample the values given as ranges: the breach risk as a band, and a tornado of the inputs",
+    )
+    u.add_argument("file", help="scenario file (YAML) with values given as {between: [LOW, HIGH]}")
+    u.add_argument(
+        "--samples", type=int, default=20, help="Latin hypercube samples of the inputs (default 20)"
+    )
+    u.add_argument(
+        "--replications", "-n", type=int, help="replications per sample (default: run.replications)"
+    )
+    u.add_argument("--seed", type=int, help="random seed (default: the file's run.seed)")
+    u.add_argument("--horizon", help="simulated time per replication (default: the file's run.horizon)")
+    u.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
+    u.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
+    u.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
+    u.add_argument("--store", metavar="FILE", help="results store (SQLite): write runs as they finish")
+    u.add_argument(
+        "--study", metavar="NAME", help="study name in the store (default: the scenario file name)"
+    )
+    u.add_argument("--csv", metavar="OUT", help="write the samples (inputs and risk) to OUT")
+    u.add_argument("--plot", metavar="OUT", help="write the tornado chart to OUT (PNG)")
+    u.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
     v = sub.add_parser(
         "validate",
         help="check scenario files: the first error of each, or ok and what will not be simulated yet",
@@ -132,7 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     from simulation.scenario.errors import InputError
 
     try:
-        return {"run": _run, "validate": _validate, "schema": _schema, "sweep": _sweep}[args.command](args)
+        commands = {
+            "run": _run,
+            "validate": _validate,
+            "schema": _schema,
+            "sweep": _sweep,
+            "optimise": _optimise,
+            "uncertainty": _uncertainty,
+        }
+        return commands[args.command](args)
     except KeyboardInterrupt:
         print("slasim: interrupted", file=sys.stderr)
         return 130
@@ -174,6 +258,8 @@ def _run(args) -> int:
         if executor is not None:
             executor.close()
     print(result.summary())
+    if args.importance:
+        print(result.importance(workers=args.workers, progress=False if args.quiet else None).summary())
     if args.json:
         with _writing(args.json):
             _ensure_parent(args.json)
@@ -246,7 +332,124 @@ def _sweep(args) -> int:
     return 0
 
 
-def _vary(options: list[str]) -> dict:
+def _optimise(args) -> int:
+    from simulation.study.executors import connect
+    from simulation.study.optimise import optimise
+
+    executor = connect(args.executor)
+    try:
+        scenario = _load_with_sets(args)
+        choices = _vary(args.choose, "--choose") if args.choose else _choices_file(args.choices)
+        found = optimise(
+            scenario,
+            choices,
+            replications=args.replications,
+            confirm_replications=args.confirm_replications,
+            seed=args.seed,
+            horizon=args.horizon,
+            engine=args.engine,
+            workers=args.workers,
+            store=args.store,
+            study=args.study,
+            progress=False if args.quiet else None,
+            executor=executor,
+        )
+    finally:
+        if executor is not None:
+            executor.close()
+    print(found.summary())
+    if args.csv:
+        with _writing(args.csv):
+            _ensure_parent(args.csv)
+            found.table.to_csv(args.csv, index=False)
+        print(f"  table             {args.csv}")
+    if args.plot:
+        from matplotlib.figure import Figure
+
+        with _writing(args.plot):
+            _ensure_parent(args.plot)
+            fig = Figure(figsize=(9, 5.5))
+            found.plot(ax=fig.subplots())
+            fig.tight_layout()
+            fig.savefig(args.plot, dpi=110)
+        print(f"  plot              {args.plot}")
+    return 0
+
+
+def _uncertainty(args) -> int:
+    import simulation as sim
+    from simulation.study.executors import connect
+    from simulation.study.uncertainty import uncertainty
+
+    executor = connect(args.executor)
+    try:
+        study = uncertainty(
+            sim.load(args.file),
+            args.samples,
+            replications=args.replications,
+            seed=args.seed,
+            horizon=args.horizon,
+            engine=args.engine,
+            workers=args.workers,
+            store=args.store,
+            study=args.study,
+            progress=False if args.quiet else None,
+            executor=executor,
+        )
+    finally:
+        if executor is not None:
+            executor.close()
+    print(study.summary())
+    if args.csv:
+        with _writing(args.csv):
+            _ensure_parent(args.csv)
+            study.samples.to_csv(args.csv, index=False)
+        print(f"  samples           {args.csv}")
+    if args.plot:
+        from matplotlib.figure import Figure
+
+        with _writing(args.plot):
+            _ensure_parent(args.plot)
+            fig = Figure(figsize=(9, 1.6 + 0.6 * len(study.inputs)))
+            study.plot_tornado(ax=fig.subplots())
+            fig.tight_layout()
+            fig.savefig(args.plot, dpi=110)
+        print(f"  plot              {args.plot}")
+    return 0
+
+
+def _choices_file(path: str) -> dict:
+    """Choices from a YAML file (`simulation.study.optimise.plan_choices`)."""
+    from pathlib import Path
+
+    from simulation.scenario import ScenarioError
+    from simulation.scenario.keypath import _plain
+    from simulation.scenario.yamlsource import parse_yaml
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the choices file: {exc.strerror or exc}", file=path) from None
+    data = parse_yaml(text, path)
+    if not isinstance(data, dict) or not data:
+        raise ScenarioError(
+            "a choices file maps a key path to its values, or a choice's name to named options",
+            file=path,
+            line=1,
+        )
+    for name, options in data.items():
+        if not isinstance(options, (list, dict)) or len(options) < 2:
+            raise ScenarioError(
+                "expected at least two options: a list of values, or a mapping of option names to "
+                "{key path: value}",
+                file=path,
+                line=data.key_line(name),
+                path=name,
+            )
+    return _plain(data)
+
+
+def _vary(options: list[str], option: str = "--vary") -> dict:
     """``--vary PATH=V1,V2`` options -> {path: [values]}."""
     from simulation.scenario import ScenarioError
     from simulation.scenario.keypath import parse_value, split_values
@@ -257,11 +460,11 @@ def _vary(options: list[str]) -> dict:
         path = path.strip()
         if not sep or not path or not values.strip():
             raise ScenarioError(
-                f"expected PATH=V1,V2,..., e.g. sla.target=99.9%,99.95%, got {text!r}", file="--vary"
+                f"expected PATH=V1,V2,..., e.g. sla.target=99.9%,99.95%, got {text!r}", file=option
             )
         if path in vary:
-            raise ScenarioError(f"{path} is varied twice; give all its values in one --vary", file="--vary")
-        vary[path] = [parse_value(v, f"--vary {path}") for v in split_values(values)]
+            raise ScenarioError(f"{path} is given twice; give all its values in one {option}", file=option)
+        vary[path] = [parse_value(v, f"{option} {path}") for v in split_values(values)]
     return vary
 
 

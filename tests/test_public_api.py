@@ -23,6 +23,7 @@ def test_all_lists_the_public_names():
             "compare",
             "load",
             "loads",
+            "optimise",
             "run",
             "sweep",
         ]

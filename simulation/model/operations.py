@@ -81,11 +81,13 @@ class Crew:
         next shift (False). Default (None given): True for a 24x7 crew, else False.
     priority : "criticality" or "fifo"
         Order of the repairs waiting for a technician.
+    cost_per_year : float or None
+        What the whole crew costs, currency units per year (`simulation.study.cost`).
 
     Raises
     ------
     ValueError
-        For a size below 1 or an unknown priority.
+        For a size below 1, an unknown priority or a negative cost.
     """
 
     name: str
@@ -94,8 +96,13 @@ class Crew:
     response: Distribution | None = None
     overtime: bool | None = None
     priority: Literal["criticality", "fifo"] = "criticality"
+    cost_per_year: float | None = None
 
     def __post_init__(self):
+        _check(
+            self.cost_per_year is None or (self.cost_per_year >= 0 and math.isfinite(self.cost_per_year)),
+            f"crew {self.name!r}: cost_per_year must be >= 0, got {self.cost_per_year!r}",
+        )
         _check(
             isinstance(self.size, int) and self.size >= 1,
             f"crew {self.name!r}: size must be >= 1, got {self.size}",
@@ -119,13 +126,23 @@ class SparePool:
         Parts in stock at t = 0, >= 0.
     lead_time : Distribution
         Resupply time of one ordered part, hours.
+    holding_cost_per_year : float or None
+        What keeping one part in stock costs, currency units per year; the pool costs
+        ``stock * holding_cost_per_year`` (`simulation.study.cost`).
     """
 
     name: str
     stock: int
     lead_time: Distribution
+    holding_cost_per_year: float | None = None
 
     def __post_init__(self):
+        _check(
+            self.holding_cost_per_year is None
+            or (self.holding_cost_per_year >= 0 and math.isfinite(self.holding_cost_per_year)),
+            f"spare pool {self.name!r}: holding_cost_per_year must be >= 0, "
+            f"got {self.holding_cost_per_year!r}",
+        )
         _check(
             isinstance(self.stock, int) and self.stock >= 0,
             f"spare pool {self.name!r}: stock must be >= 0, got {self.stock}",

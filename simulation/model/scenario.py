@@ -111,6 +111,9 @@ class Scenario:
     folder : str or None
         Where relative paths in `data` (an empirical ``csv:``, a network ``file:``) are
         resolved.
+    uncertain : tuple of UncertainInput
+        The values the file gives as ranges (`simulation.scenario.uncertain`); the
+        scenario holds each at its midpoint.
     """
 
     name: str
@@ -130,6 +133,7 @@ class Scenario:
     demand: Mapping[str, DemandProfile] = field(default_factory=dict)
     data: Mapping[str, Any] | None = field(default=None, compare=False)
     folder: str | None = field(default=None, compare=False)
+    uncertain: tuple = field(default=(), compare=False)
 
     def __post_init__(self):
         """Read-only sections, and the checks a scenario file gets, for scenarios built in

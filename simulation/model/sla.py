@@ -171,6 +171,9 @@ class SLA:
         What the customer pays per window, to state expected credits in money.
     chronic : Chronic or None
         The termination right for repeated breaches.
+    customers : int or None
+        Identical contracts sold on the same infrastructure (a portfolio), for the
+        portfolio's credits per year (`Result.portfolio`).
     """
 
     target: float
@@ -185,8 +188,11 @@ class SLA:
     risk_per: Literal["year", "window"] = "year"
     fee: Fee | None = None
     excluded_time: Literal["count_as_up", "remove_from_service"] = "count_as_up"
+    customers: int | None = None
 
     def __post_init__(self):
+        if self.customers is not None and not (isinstance(self.customers, int) and self.customers >= 1):
+            raise ValueError(f"customers must be an integer >= 1, got {self.customers!r}")
         if self.risk_per not in RISK_PER:
             raise ValueError(f"risk_per must be one of {', '.join(RISK_PER)}, got {self.risk_per!r}")
         if self.excluded_time not in EXCLUDED_TIME:

@@ -233,6 +233,60 @@ REPORT_SCHEMA = {
             },
         },
         "elapsed_seconds": {"type": "number", "minimum": 0},
+        "cost": {
+            "description": "expected cost per year in the fee's currency (simulation.study.cost)",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["currency", "components", "crews", "spares", "credits", "total"],
+                    "properties": {
+                        "currency": {"type": ["string", "null"]},
+                        "components": {"type": "number", "minimum": 0},
+                        "crews": {"type": "number", "minimum": 0},
+                        "spares": {"type": "number", "minimum": 0},
+                        "credits": {"type": ["number", "null"], "minimum": 0},
+                        "credits_ci95": {"oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]},
+                        "total": {"type": "number", "minimum": 0},
+                        "total_ci95": {"oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]},
+                    },
+                },
+            ],
+        },
+        "uncertain_inputs": {
+            "description": "values given as ranges, run at their midpoints (model units: hours, per hour)",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "low", "high", "scale", "midpoint"],
+                "properties": {
+                    "path": {"type": "string"},
+                    "low": {"type": "number"},
+                    "high": {"type": "number"},
+                    "scale": {"enum": ["log", "linear"]},
+                    "midpoint": {"type": "number"},
+                },
+            },
+        },
+        "portfolio": {
+            "description": "credits per year across sla.customers contracts (simulation.study.portfolio)",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["customers", "currency", "contract_years", "mean", "shared", "independent"],
+                    "properties": {
+                        "customers": {"type": "integer", "minimum": 1},
+                        "currency": {"type": "string"},
+                        "contract_years": {"type": "integer", "minimum": 1},
+                        "mean": {"type": "number", "minimum": 0},
+                        "mean_ci95": {"oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]},
+                        "shared": {"$ref": "#/$defs/tail"},
+                        "independent": {"$ref": "#/$defs/tail"},
+                    },
+                },
+            ],
+        },
         "precision": {
             "oneOf": [
                 {"type": "null"},
@@ -254,6 +308,11 @@ REPORT_SCHEMA = {
     "$defs": {
         "fraction": {"type": "number", "minimum": 0, "maximum": 1},
         "interval": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+        "tail": {
+            "type": "object",
+            "required": ["p95", "p99"],
+            "properties": {"p95": {"type": "number", "minimum": 0}, "p99": {"type": "number", "minimum": 0}},
+        },
         "target_row": {
             "type": "object",
             "required": [
@@ -327,8 +386,22 @@ def report_dict(result) -> dict:
         ],
         "elapsed_seconds": _r(result.elapsed_seconds, 3),
         "precision": _precision_dict(result.precision),
+        "cost": None if result.cost is None else result.cost.to_dict(),
+        "portfolio": _portfolio_dict(result),
+        "uncertain_inputs": [
+            {"path": i.path, "low": i.low, "high": i.high, "scale": i.scale, "midpoint": i.midpoint}
+            for i in result.scenario.uncertain
+        ],
     }
     return report
+
+
+def _portfolio_dict(result) -> dict | None:
+    """Credits per year across `sla.customers` contracts (an addition to report/1)."""
+    from simulation.report.summary import _portfolio
+
+    p = _portfolio(result)
+    return None if p is None else p.to_dict()
 
 
 def _precision_dict(p) -> dict | None:

@@ -321,6 +321,42 @@ class Result:
         return float(self.sla.fee.amount * self._credit_total / window_years)
 
     @cached_property
+    def cost(self):
+        """Expected cost per year of the design: components, crews, spares and SLA credits
+        (`simulation.study.cost.Cost`, total with its 95 % CI over replications); None
+        when the scenario states no cost and no fee."""
+        from simulation.study.cost import run_cost
+
+        return run_cost(self)
+
+    def importance(self, top: int = 3, progress: bool | None = None, workers: int | None = None):
+        """Downtime share, Birnbaum and criticality importance per instance and component
+        type, and the one change among the `top` types (repair time halved, time to
+        failure doubled) that most reduces P(breach), from paired runs with this run's
+        seed (`simulation.study.importance.Importance`)."""
+        from simulation.study.importance import importance
+
+        return importance(self, top=top, progress=progress, workers=workers)
+
+    def portfolio(self, customers: int | None = None):
+        """Credits per year across `customers` identical contracts (default
+        `SLA.customers`), breaching together on shared infrastructure, and if independent
+        for contrast (`simulation.study.portfolio.Portfolio`: mean, p95, p99).
+
+        Raises
+        ------
+        ValueError
+            Without a number of customers or a fee, or without a whole contract year.
+        """
+        from simulation.study.portfolio import portfolio
+
+        if customers is None:
+            customers = None if self.sla is None else self.sla.customers
+            if customers is None:
+                raise ValueError("give the number of customers (or sla.customers in the scenario)")
+        return portfolio(self, customers)
+
+    @cached_property
     def target_risk(self):
         """`simulation.measure.targets.TargetRisk` of this run (None without SLA windows)."""
         from simulation.measure.targets import TargetRisk, contract_years

@@ -82,6 +82,17 @@ def summary_text(result) -> str:
         lines += _sla_lines(result)
     elif sla is not None:
         lines.append("  SLA               no complete window within the horizon")
+    if result.scenario.uncertain:
+        lines.append(
+            "  uncertain inputs  run at their midpoints (geometric mean of a log range): "
+            + ", ".join(f"{i.path} {i.label(i.midpoint)}" for i in result.scenario.uncertain)
+            + "; an uncertainty study samples them"
+        )
+    if result.cost is not None:
+        lines.append(f"  expected cost     {result.cost.summary_line()}")
+    portfolio = _portfolio(result)
+    if portfolio is not None:
+        lines.append(f"  portfolio         {portfolio.summary_line()}")
     top = result.attribution.head(5)
     if len(top):
         lines.append(
@@ -90,6 +101,18 @@ def summary_text(result) -> str:
         )
     lines += _support_lines(result)
     return "\n".join(lines)
+
+
+def _portfolio(result):
+    """The portfolio figures when the SLA gives customers and a fee and the run has a
+    whole contract year; else None."""
+    sla = result.sla
+    if sla is None or sla.customers is None or sla.fee is None:
+        return None
+    try:
+        return result.portfolio()
+    except ValueError:
+        return None
 
 
 def _precision_line(p) -> str:

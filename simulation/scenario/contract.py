@@ -64,6 +64,7 @@ SLA_KEYS = (
     "risk",
     "fee",
     "chronic",
+    "customers",
 )
 
 
@@ -239,6 +240,10 @@ def parse_sla(value, at: At, hours: dict[str, WeeklySchedule]) -> SLA:
         kwargs["fee"] = _fee(spec["fee"], at.key(spec, "fee"))
     if spec.get("chronic") is not None:
         kwargs["chronic"] = _chronic(spec["chronic"], at.key(spec, "chronic"))
+    if spec.get("customers") is not None:
+        kwargs["customers"] = expect_int(
+            spec["customers"], at.key(spec, "customers"), minimum=1, what="a number of customers"
+        )
     return SLA(**kwargs)
 
 

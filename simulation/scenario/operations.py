@@ -52,7 +52,7 @@ WEEKDAY_NAMES = {
         for i, n in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
     },
 }
-CREW_KEYS = ("size", "hours", "response", "overtime", "priority")
+CREW_KEYS = ("size", "hours", "response", "overtime", "priority", "cost")
 
 
 def parse_crews(value, at: At, hours: dict[str, WeeklySchedule]) -> dict[str, Crew]:
@@ -83,8 +83,16 @@ def parse_crews(value, at: At, hours: dict[str, WeeklySchedule]) -> dict[str, Cr
                 else None
             ),
             priority=priority,
+            cost_per_year=_cost(crew, "cost", sub),
         )
     return out
+
+
+def _cost(spec: dict, key: str, at: At) -> float | None:
+    """A cost per year (``1800/y``; a bare number is per year), or None when absent."""
+    if spec.get(key) is None:
+        return None
+    return at.key(spec, key).convert(units.cost, spec[key])
 
 
 def parse_spares(value, at: At) -> dict[str, SparePool]:
@@ -93,11 +101,12 @@ def parse_spares(value, at: At) -> dict[str, SparePool]:
     for name, val in spec.items():
         sub = at.key(spec, name)
         pool = expect_map(val, sub, "{stock: 1, lead_time: 3d}")
-        check_keys(pool, sub, ("stock", "lead_time"), required=("stock", "lead_time"))
+        check_keys(pool, sub, ("stock", "lead_time", "holding_cost"), required=("stock", "lead_time"))
         out[name] = SparePool(
             name=name,
             stock=expect_int(pool["stock"], sub.key(pool, "stock"), minimum=0, what="a stock count"),
             lead_time=parse_distribution(pool["lead_time"], sub.key(pool, "lead_time")),
+            holding_cost_per_year=_cost(pool, "holding_cost", sub),
         )
     return out
 

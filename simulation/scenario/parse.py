@@ -111,8 +111,16 @@ def loads(text: str, source: str = "<string>", folder=None) -> Scenario:
 def parse_data(data, source: str, folder) -> Scenario:
     """A scenario from file data as `parse_yaml` returns it (`Scenario.data`, changed or not);
     `source` names it in errors and `folder` resolves relative paths."""
+    import dataclasses
+
+    from simulation.scenario.uncertain import resolve
+
     root = At(source, "", 1, Path(folder))
-    return _Reader(root).read(data)
+    resolved, uncertain = resolve(data, source)
+    scenario = _Reader(root).read(resolved)
+    if uncertain:  # keep the ranges in the file data: key paths and studies see them as written
+        scenario = dataclasses.replace(scenario, data=data, uncertain=uncertain)
+    return scenario
 
 
 class _Reader:

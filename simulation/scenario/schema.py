@@ -248,19 +248,33 @@ def _unit_defs() -> dict:
                 {"const": 0},
                 {"type": "string", "pattern": rf"^\s*{_NUM}\s*{_TIME_UNIT}\s*$"},
                 {"type": "string", "pattern": r"^\s*[-+]?0*(?:\.0*)?\s*$"},
+                {"$ref": "#/$defs/range"},
             ],
         },
         "rate": {
-            "type": "string",
             "description": "1.5/y, 2/d, 4/h, 1/w, 10/min",
-            "pattern": rf"^\s*{_NUM}\s*/\s*(?:{_NUM})?\s*{_TIME_UNIT}\s*$",
+            "anyOf": [
+                {"type": "string", "pattern": rf"^\s*{_NUM}\s*/\s*(?:{_NUM})?\s*{_TIME_UNIT}\s*$"},
+                {"$ref": "#/$defs/range"},
+            ],
         },
         "probability": {
             "description": "99% or a number in [0, 1]",
             "anyOf": [
                 {"type": "number", "minimum": 0, "maximum": 1},
                 {"type": "string", "pattern": rf"^\s*{_NUM}\s*%\s*$"},
+                {"$ref": "#/$defs/range"},
             ],
+        },
+        "range": {
+            "description": "an uncertain value: {between: [LOW, HIGH]}, log-uniform (scale: linear: uniform)",
+            "type": "object",
+            "required": ["between"],
+            "additionalProperties": False,
+            "properties": {
+                "between": {"type": "array", "minItems": 2, "maxItems": 2},
+                "scale": {"enum": ["log", "linear"]},
+            },
         },
         "cost": {
             "description": "1800/y, or a bare number per year",
@@ -386,6 +400,11 @@ def _top() -> dict:
                     _obj({"value": _ref("probability"), "per": {"enum": ["year", "window"]}}, ["value"]),
                 ],
             },
+            "customers": {
+                "description": "identical contracts on the same infrastructure (portfolio credits)",
+                "type": "integer",
+                "minimum": 1,
+            },
             "fee": {
                 "description": "the fee per window: an amount and an ISO 4217 currency code, e.g. 1200 EUR",
                 "anyOf": [
@@ -439,13 +458,18 @@ def _top() -> dict:
                     "response": _ref("distribution"),
                     "overtime": {"type": "boolean"},
                     "priority": {"enum": ["criticality", "fifo"]},
+                    "cost": _ref("cost"),
                 }
             )
         ),
         "hours": names(schedule),
         "spares": names(
             _obj(
-                {"stock": {"type": "integer", "minimum": 0}, "lead_time": _ref("distribution")},
+                {
+                    "stock": {"type": "integer", "minimum": 0},
+                    "lead_time": _ref("distribution"),
+                    "holding_cost": _ref("cost"),
+                },
                 ["stock", "lead_time"],
             )
         ),
