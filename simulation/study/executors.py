@@ -14,7 +14,7 @@ An executor is an object with
 - ``submit(fn, *args)``: a future whose ``result()`` is ``fn(*args)``.
 
 Without an executor, `simulation.run` uses a local process pool (embedded, nothing to
-start) that receives the scenario with each task. Dask is an optional extra:
+start) whose worker processes receive the scenario once, when they start. Dask is an optional extra:
 ``pip install slasim[dask]``.
 """
 

@@ -253,13 +253,30 @@ def _run_round(scenario, seed, horizon_hours, engine, plan, workers, bar, execut
             outputs += run_batches(scenario, seed, task, horizon_hours, engine)
             bar.update(sum(len(b) for b in task))
         return outputs
-    with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
-        futures = [pool.submit(run_batches, scenario, seed, task, horizon_hours, engine) for task in tasks]
+    # the scenario goes to each worker process once, not with every task
+    with ProcessPoolExecutor(
+        min(workers, len(tasks)), initializer=_hold_scenario, initargs=(scenario,)
+    ) as pool:
+        futures = [pool.submit(_run_held, seed, task, horizon_hours, engine) for task in tasks]
         for i, task in enumerate(tasks):
             outputs += futures[i].result()
             futures[i] = None  # the future holds its result: drop it, or memory doubles
             bar.update(sum(len(b) for b in task))
     return outputs
+
+
+#: The scenario of a local worker process, set once when the process starts.
+_HELD_SCENARIO: Scenario | None = None
+
+
+def _hold_scenario(scenario: Scenario) -> None:
+    global _HELD_SCENARIO
+    _HELD_SCENARIO = scenario
+
+
+def _run_held(seed, plan, horizon_hours, engine) -> list[BatchOutput]:
+    """`run_batches` on the scenario this worker process holds."""
+    return run_batches(_HELD_SCENARIO, seed, plan, horizon_hours, engine)
 
 
 def _relative_half_width(values: np.ndarray) -> float:
