@@ -143,6 +143,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="replications of the confirmation runs (default: 4 x --replications)",
     )
+    o.add_argument(
+        "--availability",
+        metavar="TARGET",
+        help="judge designs on availability instead of sla.risk: the lower end of its 95%% "
+        "interval must reach TARGET (e.g. 99.95%%)",
+    )
     o.add_argument("--seed", type=int, help="random seed of every design (default: the file's run.seed)")
     o.add_argument("--horizon", help="simulated time per replication (default: the file's run.horizon)")
     o.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
@@ -353,6 +359,7 @@ def _optimise(args) -> int:
             study=args.study,
             progress=False if args.quiet else None,
             executor=executor,
+            availability=_target_option(args.availability, "--availability"),
         )
     finally:
         if executor is not None:
@@ -592,6 +599,19 @@ def _schema(args) -> int:
 
     print(json.dumps(json_schema(), indent=2))
     return 0
+
+
+def _target_option(text: str | None, option: str) -> float | None:
+    """A target given on the command line (``99.95%``), or None."""
+    from simulation.scenario.errors import UsageError
+    from simulation.scenario.units import UnitError, target
+
+    if text is None:
+        return None
+    try:
+        return target(text)
+    except UnitError as exc:
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def _ensure_parent(path: str) -> None:

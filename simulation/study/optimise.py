@@ -6,7 +6,10 @@ total cost per year (`simulation.study.cost`: components, crews, spares and SLA 
 its risk is the breach risk as the scenario states it (`sla.risk`): P(at least one
 breached window in a contract year), or P(a window is breached) with ``risk: {per:
 window}``. A design **meets the target** when the upper end of that risk's clustered
-95 % interval is within `sla.risk`, the rule of the achievable target.
+95 % interval is within `sla.risk`, the rule of the achievable target. With
+``availability=`` instead, the criterion is the long-run availability: a design meets it
+when the lower end of its availability's 95 % interval is at least that target (the
+"risk" is then the unavailability, 1 - availability, judged on its upper end).
 
 The search (`optimise`):
 
@@ -144,10 +147,10 @@ class Evaluation:
         return self.risk_high <= self.accepted * (1 + 1e-9)
 
 
-def _evaluation(design, outcome, stage) -> Evaluation:
+def _evaluation(design, outcome, stage, availability: float | None = None) -> Evaluation:
     report = outcome.report
     sla = report.get("sla")
-    if sla is None or not sla.get("windows"):
+    if availability is None and (sla is None or not sla.get("windows")):
         raise UsageError("optimise needs an SLA with complete windows within the horizon")
     cost = report.get("cost")
     if cost is None:
@@ -155,11 +158,16 @@ def _evaluation(design, outcome, stage) -> Evaluation:
             "optimise needs costs: give 'cost:' on component types (or crews, spares) and "
             "'fee:' in the sla section"
         )
-    per = sla["achievable_target"]["per"]
-    if per == "year":
+    if availability is not None:
+        a = report["availability"]
+        p, accepted = 1.0 - a["mean"], 1.0 - availability
+        ci = None if a.get("ci95") is None else (1.0 - a["ci95"][1], 1.0 - a["ci95"][0])
+    elif sla["achievable_target"]["per"] == "year":
         p, ci = sla["breach_probability_year"], sla["breach_probability_year_ci95"]
+        accepted = sla["achievable_target"]["risk"]
     else:
         p, ci = sla["breach_probability"], sla["breach_probability_ci95"]
+        accepted = sla["achievable_target"]["risk"]
     low, high = ci if ci is not None else (0.0, 1.0)
     c_low, c_high = cost["total_ci95"] if cost.get("total_ci95") else (cost["total"], cost["total"])
     return Evaluation(
@@ -173,7 +181,7 @@ def _evaluation(design, outcome, stage) -> Evaluation:
         p,
         low,
         high,
-        sla["achievable_target"]["risk"],
+        accepted,
         outcome.stored,
     )
 
@@ -194,7 +202,8 @@ class Optimisation:
     grid_size : int
         Designs in the full grid (the product of the choices' option counts).
     risk_per : str
-        ``"year"`` or ``"window"``: how `sla.risk` is stated.
+        ``"year"`` or ``"window"``: how `sla.risk` is stated; ``"availability"`` when the
+        criterion is an availability target.
     window : str
         The SLA window (``month``), for labels.
     elapsed_seconds : float
@@ -225,6 +234,8 @@ class Optimisation:
 
     @property
     def risk_label(self) -> str:
+        if self.risk_per == "availability":
+            return "unavailability (1 - availability, all hours)"
         return (
             "P(>=1 breach per contract year)" if self.risk_per == "year" else f"P(breach per {self.window})"
         )
@@ -335,6 +346,7 @@ def optimise(
     study: str | None = None,
     progress: bool | None = None,
     executor=None,
+    availability: float | None = None,
 ) -> Optimisation:
     """The cheapest design whose breach risk is within `sla.risk` (module docstring).
 
@@ -352,6 +364,10 @@ def optimise(
         Per design in the confirmation (default `CONFIRM_FACTOR` x `replications`).
     seed, horizon, engine, workers, executor, progress
         As for `simulation.sweep`; one seed for every design.
+    availability : float, optional
+        Judge designs on availability instead of `sla.risk`: a design meets the target
+        when the lower end of its availability's 95 % interval is at least this (a
+        fraction, e.g. 0.9995).
     store : str or os.PathLike, optional
         A results store: every design run is written as it finishes, and designs already
         stored are read back. The search is the study `study` (default: the scenario
@@ -372,6 +388,8 @@ def optimise(
     from simulation.study.sweep import _study_name, run_variants
 
     started = time.perf_counter()
+    if availability is not None and not 0.0 < availability < 1.0:
+        raise UsageError(f"availability must be a fraction in (0, 1), e.g. 0.9995, got {availability!r}")
     plan = plan_choices(choices)
     for choice in plan:  # each option checked alone, before anything runs
         for label, changes in choice.options:
@@ -397,7 +415,7 @@ def optimise(
             outcomes = run_variants(scenario, variants, replications=reps, study=study_name, **options)
             by_name = {v.name: d for v, d in zip(variants, todo)}
             for outcome in outcomes:
-                e = _evaluation(by_name[outcome.variant.name], outcome, stage)
+                e = _evaluation(by_name[outcome.variant.name], outcome, stage, availability)
                 cache[(e.design, reps)] = e
                 evaluations.append(e)
         return [cache[(d, reps)] for d in designs]
@@ -444,7 +462,7 @@ def optimise(
         steps,
         evaluations,
         grid,
-        sla.risk_per,
+        "availability" if availability is not None else sla.risk_per,
         sla.window_label,
         time.perf_counter() - started,
         None if sla.fee is None else sla.fee.currency,
