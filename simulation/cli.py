@@ -243,10 +243,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     import simulation as sim
-    from simulation.study.executors import connect
 
-    executor = connect(args.executor)
-    try:
+    with _executor(args.executor) as executor:
         scenario = _load_with_sets(args)
         result = sim.run(
             scenario,
@@ -260,9 +258,6 @@ def _run(args) -> int:
             max_replications=args.max_replications,
             executor=executor,
         )
-    finally:
-        if executor is not None:
-            executor.close()
     print(result.summary())
     if args.importance:
         print(result.importance(workers=args.workers, progress=False if args.quiet else None).summary())
@@ -289,11 +284,9 @@ def _load_with_sets(args):
 
 
 def _sweep(args) -> int:
-    from simulation.study.executors import connect
     from simulation.study.sweep import plan_variants, resolve_baseline, run_variants, sweep_table
 
-    executor = connect(args.executor)
-    try:
+    with _executor(args.executor) as executor:
         scenario = _load_with_sets(args)
         if args.vary:
             plan = plan_variants(vary=_vary(args.vary))
@@ -332,18 +325,13 @@ def _sweep(args) -> int:
                 _ensure_parent(args.csv)
                 sweep_table(outcomes, baseline, order=[v.name for v in plan]).to_csv(args.csv, index=False)
             print(f"table: {args.csv}")
-    finally:
-        if executor is not None:
-            executor.close()
     return 0
 
 
 def _optimise(args) -> int:
-    from simulation.study.executors import connect
     from simulation.study.optimise import optimise
 
-    executor = connect(args.executor)
-    try:
+    with _executor(args.executor) as executor:
         scenario = _load_with_sets(args)
         choices = _vary(args.choose, "--choose") if args.choose else _choices_file(args.choices)
         found = optimise(
@@ -361,35 +349,19 @@ def _optimise(args) -> int:
             executor=executor,
             availability=_target_option(args.availability, "--availability"),
         )
-    finally:
-        if executor is not None:
-            executor.close()
     print(found.summary())
     if args.csv:
-        with _writing(args.csv):
-            _ensure_parent(args.csv)
-            found.table.to_csv(args.csv, index=False)
-        print(f"  table             {args.csv}")
+        _write_csv(args.csv, found.table, "table")
     if args.plot:
-        from matplotlib.figure import Figure
-
-        with _writing(args.plot):
-            _ensure_parent(args.plot)
-            fig = Figure(figsize=(9, 5.5))
-            found.plot(ax=fig.subplots())
-            fig.tight_layout()
-            fig.savefig(args.plot, dpi=110)
-        print(f"  plot              {args.plot}")
+        _write_plot(args.plot, found.plot, (9, 5.5))
     return 0
 
 
 def _uncertainty(args) -> int:
     import simulation as sim
-    from simulation.study.executors import connect
     from simulation.study.uncertainty import uncertainty
 
-    executor = connect(args.executor)
-    try:
+    with _executor(args.executor) as executor:
         study = uncertainty(
             sim.load(args.file),
             args.samples,
@@ -403,25 +375,11 @@ def _uncertainty(args) -> int:
             progress=False if args.quiet else None,
             executor=executor,
         )
-    finally:
-        if executor is not None:
-            executor.close()
     print(study.summary())
     if args.csv:
-        with _writing(args.csv):
-            _ensure_parent(args.csv)
-            study.samples.to_csv(args.csv, index=False)
-        print(f"  samples           {args.csv}")
+        _write_csv(args.csv, study.samples, "samples")
     if args.plot:
-        from matplotlib.figure import Figure
-
-        with _writing(args.plot):
-            _ensure_parent(args.plot)
-            fig = Figure(figsize=(9, 1.6 + 0.6 * len(study.inputs)))
-            study.plot_tornado(ax=fig.subplots())
-            fig.tight_layout()
-            fig.savefig(args.plot, dpi=110)
-        print(f"  plot              {args.plot}")
+        _write_plot(args.plot, study.plot_tornado, (9, 1.6 + 0.6 * len(study.inputs)))
     return 0
 
 
@@ -612,6 +570,39 @@ def _target_option(text: str | None, option: str) -> float | None:
         return target(text)
     except UnitError as exc:
         raise UsageError(f"{option}: {exc}") from None
+
+
+@contextlib.contextmanager
+def _executor(address: str | None):
+    """The executor of ``--executor`` (None: local processes), closed at the end."""
+    from simulation.study.executors import connect
+
+    executor = connect(address)
+    try:
+        yield executor
+    finally:
+        if executor is not None:
+            executor.close()
+
+
+def _write_csv(path: str, table, label: str) -> None:
+    with _writing(path):
+        _ensure_parent(path)
+        table.to_csv(path, index=False)
+    print(f"  {label:<17} {path}")
+
+
+def _write_plot(path: str, draw, size: tuple[float, float]) -> None:
+    """One figure of `size` inches drawn by ``draw(ax=...)``, written to `path`."""
+    from matplotlib.figure import Figure
+
+    with _writing(path):
+        _ensure_parent(path)
+        fig = Figure(figsize=size)
+        draw(ax=fig.subplots())
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+    print(f"  {'plot':<17} {path}")
 
 
 def _ensure_parent(path: str) -> None:
