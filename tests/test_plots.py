@@ -187,3 +187,13 @@ def test_target_risk_marks_the_achievable_target_on_the_axis(result):
     best = result.achievable_target
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert f"{100 * best:.10g} %" in ticks and len(ticks) >= 4
+
+
+def test_sliding_window_words_read_as_plurals():
+    """'months (sliding 30d)', not 'month (sliding 30d)s'."""
+    from simulation.model.sla import Sliding
+    from simulation.report.plots import _windows_word
+
+    sla = SLA(target=0.999, window=Sliding(720.0))
+    assert _windows_word(sla) == "months (sliding 30d)" and _windows_word(sla, 1) == "month (sliding 30d)"
+    assert _windows_word(SLA_999, 3) == "months"

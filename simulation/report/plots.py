@@ -317,7 +317,7 @@ def plot_attribution(result, ax=None, top: int = 12):
     per_year = attr.downtime_min.to_numpy() / years
     ax.barh(y, per_year, height=0.6, color="#4c72b0")
     breached = int(result.window_breach.sum()) if result.window_breach.size else 0
-    word = _window_word(result.sla) if result.sla is not None else "window"
+    words = _windows_word(result.sla) if result.sla is not None else "windows"
     for yi, v, share in zip(y, per_year, attr.breach_share.to_numpy(), strict=True):
         text = f" {v:.3g} min/year"
         if breached:
@@ -326,7 +326,7 @@ def plot_attribution(result, ax=None, top: int = 12):
                 pct = "< 1 %"
             elif 0.99 < share < 1:
                 pct = "> 99 %"
-            text += f"; caused {pct} of breached {word}s"
+            text += f"; caused {pct} of breached {words}"
         ax.annotate(text, (v, yi), va="center", fontsize=8)
     ax.set_yticks(y, attr.instance, fontsize=8)
     ax.invert_yaxis()
@@ -336,7 +336,7 @@ def plot_attribution(result, ax=None, top: int = 12):
     runs = "years" if abs(result.horizon_hours - HOURS_PER_YEAR) < 1 else "runs"
     scope = f"{result.replications:,} simulated {runs}"
     if breached:
-        scope += f", {breached:,} breached {word}s"
+        scope += f", {breached:,} breached {_windows_word(result.sla, breached)}"
     ax.set_title(f"{result.scenario.name}: what causes the downtime and the breaches\n({scope})", fontsize=10)
     return ax
 
