@@ -619,10 +619,13 @@ def test_fixed_switchover_of_15_seconds_in_a_cold_standby():
 @pytest.mark.parametrize(
     "switchover, words",
     [
-        (Switchover(Weibull(1.5, 0.01)), ["switchover of 'pair'", "Weibull", "exponential or fixed"]),
+        (
+            Switchover(Weibull(1.5, 0.01)),
+            ["switchover of 'pair'", "weibull (mean 32.5 s, shape 1.5)", "exponential or fixed"],
+        ),
         (
             Switchover(Exponential.from_mean(0.1), coverage=0.9, manual=Gamma(2.0, 1.0)),
-            ["manual switchover of 'pair'", "Gamma"],
+            ["manual switchover of 'pair'", "gamma (mean 2 h, cv 0.71)"],
         ),
     ],
 )
@@ -698,7 +701,7 @@ def test_result_says_why_there_is_no_analytic_value():
     )
     result = sim.run(sc, replications=4, seed=1, horizon=1000.0, workers=1, progress=False)
     assert result.analytic_availability is None
-    assert result.analytic_reason.startswith("switchover of 'dc-power' is Weibull")
+    assert result.analytic_reason.startswith("switchover of 'dc-power' is weibull (")
     assert f"analytic n/a: {result.analytic_reason}" in result.summary()
     assert "steady state (analytic)" not in result.summary()
     report = json.loads(result.to_json())

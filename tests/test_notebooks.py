@@ -69,7 +69,7 @@ def test_flagship_shows_the_scenario_and_the_summary(flagship):
     assert len(shown) == 5 and all(s.strip() for s in shown)  # scenario, summary, 2 tables, report
     scenario_text, summary_html = shown[0], shown[1]
     assert namespace["scenario"].name in scenario_text
-    assert "P(breach)" in summary_html and f"{result.replications}" in summary_html
+    assert "P(breach)" in summary_html and f"{result.replications:,}" in summary_html
 
 
 def test_flagship_downtime_is_almost_all_rack_power(flagship):

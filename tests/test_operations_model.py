@@ -224,6 +224,7 @@ def test_kings_day_is_skipped_by_a_business_hours_sla():
     "holidays, where, message",
     [
         ("{country: XX}", "hours.office.holidays.country", "no public holidays known for country 'XX'"),
+        ("{country: nl}", "hours.office.holidays.country", "did you mean 'NL'?"),
         ("{country: DE, subdivision: ZZ}", "hours.office.holidays.subdivision", "unknown subdivision 'ZZ'"),
         ("{dates: [2027-12-24]}", "hours.office.holidays", "missing required key 'country'"),
         ("{country: NL, region: x}", "hours.office.holidays", "unknown key 'region'"),

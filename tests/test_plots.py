@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
-from helpers import L, expo, scenario_of
+from helpers import L, det, expo, scenario_of
 from matplotlib.figure import Figure
 
 import simulation as sim
@@ -51,13 +51,15 @@ def _legend(ax) -> list[str]:
 def test_availability_histogram_reads_right(result):
     ax = plot_window_availability(result, ax=_ax())
     title = ax.get_title()
-    assert "availability per month" in title
-    ci = result.availability_ci()
+    assert "counted availability per month" in title
+    # the counted (window) mean with its interval, not the clock availability
+    ci = result.window_availability_mean_ci()
+    assert f"mean {100 * result.window_availability_mean:.4f}".rstrip("0") in title
     assert f"95 % CI {100 * ci.low:.4f}".rstrip("0") in title
     assert f"P(breach per month) {result.breach_probability:.4f}" in title
     assert ax.get_yscale() == "linear" and ax.get_xscale() == "linear"
     assert ax.get_ylabel() == f"share of all {REPS * 12:,} months (%)"
-    assert ax.get_xlabel() == "availability per month (%)"
+    assert ax.get_xlabel() == "counted availability per month (%, service hours, SLA rules)"
     legend = _legend(ax)
     perfect = 100 * (result.window_availability >= 1.0).mean()
     assert f"at 100 %, no counted downtime (not drawn): {perfect:.1f} % of months" in legend
@@ -81,8 +83,8 @@ def test_timeline_shows_the_worst_year_with_real_durations(result):
     worst = int(np.lexsort((np.arange(REPS), -result.window_downtime_min.sum(axis=1)))[0])
     title = ax.get_title()
     assert f"worst of {REPS} simulated years by counted downtime (replication {worst})" in title
-    assert f"{result.window_downtime_min[worst].sum():.0f} min counted by the SLA" in title
-    assert "min down by the clock" in title
+    assert f"{_duration_text(result.window_downtime_min[worst].sum() / 60)} counted by the SLA" in title
+    assert " down by the clock" in title
     assert ax.get_yscale() == "log" and ax.get_ylabel() == "outage duration"
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks[:4] == ["1 s", "10 s", "1 min", "10 min"]
@@ -111,7 +113,8 @@ def test_timeline_of_any_replication(result):
 
 
 @pytest.mark.parametrize(
-    "hours, text", [(15 / 3600, "15 s"), (30 / 3600, "30 s"), (0.5, "30 min"), (10.7, "10.7 h")]
+    "hours, text",
+    [(15 / 3600, "15 s"), (30 / 3600, "30 s"), (0.5, "30 min"), (10.7, "10.7 h"), (511.5, "21.3 d")],
 )
 def test_durations_in_the_unit_a_reader_expects(hours, text):
     assert _duration_text(hours) == text
@@ -156,3 +159,41 @@ def test_plots_without_sla():
     worst = int(np.argmax(result.per_replication.downtime_hours))
     assert ax.get_title().startswith(f"test: worst of 20 simulated years by downtime (replication {worst})")
     assert plot_attribution(result, ax=_ax()).get_xlabel() == "downtime per year (min)"
+
+
+def test_breached_labels_of_neighbouring_windows_do_not_overlap():
+    """A box down 20 h at the end of every month: every month breached, each label upright
+    inside its own month."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    sc = scenario_of(Series(L("box")), {"box": det(700.0, 20.0)}, horizon=8760.0, sla=SLA_999)
+    res = sim.run(sc, replications=2, seed=1, workers=1, progress=False)
+    ax = plot_outage_timeline(res, ax=_ax())
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    boxes = [t.get_window_extent(canvas.get_renderer()) for t in ax.texts if "breached" in t.get_text()]
+    assert len(boxes) >= 11
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    title = ax.get_title()
+    assert all(len(line) <= 100 for line in title.splitlines())  # nothing cut off at 9 inches
+
+
+def test_target_risk_marks_the_achievable_target_on_the_axis(result):
+    from simulation.report.plots import plot_target_risk
+
+    ax = plot_target_risk(result, ax=_ax())
+    best = result.achievable_target
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert f"{100 * best:.10g} %" in ticks and len(ticks) >= 4
+
+
+def test_sliding_window_words_read_as_plurals():
+    """'months (sliding 30d)', not 'month (sliding 30d)s'."""
+    from simulation.model.sla import Sliding
+    from simulation.report.plots import _windows_word
+
+    sla = SLA(target=0.999, window=Sliding(720.0))
+    assert _windows_word(sla) == "months (sliding 30d)" and _windows_word(sla, 1) == "month (sliding 30d)"
+    assert _windows_word(SLA_999, 3) == "months"

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import math
 
 import jsonschema
 import numpy as np
@@ -159,18 +160,44 @@ def test_three_replications_without_downtime_do_not_give_a_zero_width_interval()
     assert result.availability == 1.0
     lo, hi = result.availability_ci()
     assert hi == 1.0 and lo == pytest.approx(0.05 ** (1 / 3))  # 36.8 %: three years say little
-    assert "no downtime in any of 3 replications: 95 % CI 36.8403 % .. 100.0000 %" in result.summary()
+    text = result.summary()
+    # the bound is on the share of runs with any downtime, and it is said so
+    assert (
+        "no downtime in any of 3 replications x 8760 h; too few to bound availability: "
+        "at most 63.2 % of such runs would have any downtime (95 %)"
+    ) in text
+    report = json.loads(result.to_json())
+    assert report["availability"]["ci95"] == [pytest.approx(lo), 1.0]
+    assert report["availability"]["replications_with_downtime"] == 0
+    jsonschema.validate(report, REPORT_SCHEMA)
+    # no outage: the outage rate is bounded by the Poisson zero-event bound, -ln(0.05) / 3 a year
+    assert result.outages_per_year_ci() == (0.0, pytest.approx(-math.log(0.05) / 3))
+    assert "0 outages/year (95 % CI 0 .. 0.999)" in text
+
+
+def test_many_replications_without_downtime_bound_availability():
+    result = sim.run(_rare(mtbf=1e12, mttr=1.0), replications=400, seed=1, workers=1, progress=False)
+    lo, _ = result.availability_ci()
+    assert lo == pytest.approx(0.05 ** (1 / 400))
+    assert (
+        "no downtime in any of 400 replications x 8760 h; at most 0.746 % of such runs would have "
+        f"any downtime (95 %), so availability >= {100 * lo:.4f} %"
+    ) in result.summary()
 
 
 def test_one_replication_gives_no_nan():
     result = sim.run(_rare(mtbf=2000.0, mttr=10.0), replications=1, seed=2, workers=1, progress=False)
     assert result.availability < 1.0 and result.breach_probability > 0
     text = result.summary()
-    assert "nan" not in text.lower() and "95 % CI n/a: 1 replication" in text
+    assert "nan" not in text.lower()
+    # Python and the summary give the same interval: (0, 1), no spread to measure
+    assert tuple(result.availability_ci()) == (0.0, 1.0)
+    assert "(95 % CI 0 % .. 100 %: one replication cannot measure the spread)" in text
     report = result.to_json()
     assert "NaN" not in report
     jsonschema.validate(json.loads(report), REPORT_SCHEMA)
-    assert tuple(result.availability_ci()) == (0.0, 1.0)
+    assert json.loads(report)["availability"]["ci95"] == [0.0, 1.0]
+    assert json.loads(report)["outages_per_year"]["mean_ci95"] is None  # unbounded
 
 
 def test_no_breach_gives_the_upper_bound():
@@ -301,3 +328,79 @@ def test_target_risk_plot_has_a_continuous_axis_with_bands(result):
     assert [len(line.get_xdata()) for line in ax.get_lines()[:2]] == [40, 40]
     labels = ax.get_legend_handles_labels()[1]
     assert "accepted risk 5 % per year" in labels and "contract target 99.9 %" in labels
+
+
+def test_per_year_figures_carry_intervals_over_replications():
+    """Each per-year figure's interval is the t-interval of the replications' own values
+    (written out here from the window table), clipped at 0; breaches per year are the
+    clustered breach interval times the 12 months of a year."""
+    from simulation.measure.stats import mean_ci
+
+    sla = dataclasses.replace(SLA_999, fee=Fee(1200.0, "EUR"))
+    result = sim.run(
+        _rare(mtbf=3000.0, mttr=12.0, sla=sla), replications=60, seed=8, workers=1, progress=False
+    )
+    w = result.windows
+    by_rep = w.groupby("replication")
+    _, lo, hi = mean_ci(by_rep.credit_pct.mean())
+    assert result.expected_credit_percent_ci() == (pytest.approx(max(lo, 0.0)), pytest.approx(hi))
+    assert result.expected_credit_per_year_ci() == (
+        pytest.approx(max(lo, 0.0) / 100 * 1200 * 12),
+        pytest.approx(hi / 100 * 1200 * 12),
+    )
+    _, lo, hi = mean_ci(by_rep.availability.mean())
+    assert result.window_availability_mean_ci() == (pytest.approx(lo), pytest.approx(min(hi, 1.0)))
+    _, lo, hi = mean_ci(result.per_replication.downtime_hours * 60)
+    assert result.downtime_min_per_year_ci() == (pytest.approx(max(lo, 0.0)), pytest.approx(hi))
+    b_lo, b_hi = result.breach_ci()
+    assert result.breaches_per_year_ci() == (pytest.approx(12 * b_lo), pytest.approx(12 * b_hi))
+    # the contract's row of the target table carries the same intervals
+    row = result.targets[result.targets.contract].iloc[0]
+    assert (row.credit_pct_low, row.credit_pct_high) == pytest.approx(
+        tuple(result.expected_credit_percent_ci())
+    )
+    assert (row.breaches_per_year_low, row.breaches_per_year_high) == pytest.approx(
+        tuple(result.breaches_per_year_ci())
+    )
+    report = json.loads(result.to_json())
+    jsonschema.validate(report, REPORT_SCHEMA)
+    s = report["sla"]
+    assert s["expected_credit_percent_ci95"] == pytest.approx(
+        list(result.expected_credit_percent_ci()), abs=1e-6
+    )
+    assert s["breaches_per_year"]["mean_ci95"] == pytest.approx(list(result.breaches_per_year_ci()), abs=1e-6)
+    assert s["window_kind"] == "month" and s["window_hours"] is None
+    text = result.summary()
+    ci = result.expected_credit_per_year_ci()
+    assert f"EUR/year (95 % CI {ci.low:,.2f} .. {ci.high:,.2f})" in text
+    assert "credit/month (% of fee)" in text and "credit/yr (EUR)" in text
+    assert "% of all hours, by the clock" in text and "min/year by the clock, all outages" in text
+
+
+def test_causes_say_what_they_measure():
+    result = sim.run(_rare(mtbf=3000.0, mttr=12.0), replications=30, seed=8, workers=1, progress=False)
+    text = result.summary()
+    breached = int(result.window_breach.sum())
+    assert "top causes        share of counted downtime: box 100 %" in text
+    assert (
+        f"share of the {breached:,} breached months (part behind most of their downtime): box 100 %" in text
+    )
+
+
+def test_distributions_describe_themselves_readably():
+    assert sim.Lognormal.from_median_p95(3.0, 12.0).describe() == "lognormal (median 3 h, sigma 0.84)"
+    assert sim.Exponential.from_mean(2 * 8760.0).describe() == "exponential (mean 2 y)"
+    assert sim.Deterministic(10 / 60).describe() == "fixed 10 min"
+
+
+def test_outages_table_reads_in_local_time():
+    """Two fixed outages: 2 h up, 30 min down, in a calendar starting 2027-01-01 (UTC+1)."""
+    sc = scenario_of(Series(L("box")), {"box": det(2.0, 0.5)}, horizon=6.0)
+    result = sim.run(sc, replications=1, seed=1, workers=1, progress=False)
+    table = result.outages(0)
+    assert table.start.astype(str).tolist()[:2] == ["2027-01-01 02:00:00", "2027-01-01 04:30:00"]
+    assert table.duration_min.tolist()[:2] == [30.0, 30.0]
+    assert table.kind.tolist()[0] == "unplanned" and table.cause.tolist()[0] == "box"
+    assert table.counted_min.isna().all()  # no SLA: nothing is counted
+    with pytest.raises(IndexError):
+        result.outages(1)

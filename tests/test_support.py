@@ -203,8 +203,17 @@ def test_desk_outputs(desk_run, tmp_path):
     assert 0 <= sup["breach_probability"] <= 1
     text = desk_run.summary()
     assert "support desk      2 agents, hours 24x7" in text and "Erlang C" in text
+    assert "240 months measured" in text
     paths = desk_run.save_plots(tmp_path)
     assert tmp_path / "support.png" in paths
+    # one queue: the two channels' curves coincide, so they are drawn apart and said so
+    from matplotlib.figure import Figure
+
+    ax = desk_run.plot_support(ax=Figure().subplots())
+    styles = {ln.get_linestyle() for ln in ax.get_lines() if ln.get_label().startswith(("phone", "email"))}
+    assert len(styles) == 2
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "one queue for all channels: the curves coincide" in legend
 
 
 def test_support_slo_breach_by_window(desk_run):
@@ -375,3 +384,15 @@ def test_channel_without_objective():
     phone = r.support[r.support.channel == "phone"].set_index(["replication", "window"])
     breached = phone.answered_within < 0.6 * phone.tickets
     assert r.support_figures.breach_probability == pytest.approx(breached.mean())
+
+
+def test_support_window_under_a_sliding_sla_is_the_calendar_month():
+    """Tickets of a sliding-window SLA are grouped by the calendar month they arrive in,
+    and the label says so rather than repeat the SLA's sliding window."""
+    from simulation.model.sla import SLA, Rolling, Sliding
+    from simulation.report.summary import support_window_label
+
+    assert support_window_label(SLA(target=0.999, window=Sliding(720.0))) == "calendar month"
+    assert support_window_label(SLA(target=0.999, window=Rolling(720.0))) == "rolling 30d"
+    assert support_window_label(SLA(target=0.999)) == "month"
+    assert support_window_label(None) == "month"

@@ -410,7 +410,7 @@ class SwitchRates:
             fixed = isinstance(dist, Deterministic)
             if not (fixed or dist.is_exponential):
                 raise NotApplicable(
-                    f"{what} of {label} is {dist!r}; the Markov chain is exact only for "
+                    f"{what} of {label} is {dist.describe()}; the Markov chain is exact only for "
                     "exponential or fixed (deterministic) switchover times"
                 )
             return 1.0 / mean, fixed
@@ -875,7 +875,7 @@ def standby_blocks_availability(
 def _rate(dist, what: str) -> float:
     if not dist.is_exponential:
         raise NotApplicable(
-            f"{what} is {dist!r}; the Markov chain of a standby, spare or failover group is exact "
+            f"{what} is {dist.describe()}; the Markov chain of a standby, spare or failover group is exact "
             "only for exponential failure and repair times"
         )
     return 1.0 / dist.mean

@@ -418,3 +418,75 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
 
     half = float(t.ppf(0.5 + confidence / 2, x.size - 1) * np.std(x, ddof=1) / math.sqrt(x.size))
     return mean, mean - half, mean + half
+
+
+def replication_mean_ci(
+    values, confidence: float = 0.95, high: float = math.inf, zero_high: float | None = None
+) -> ConfidenceInterval:
+    """Confidence interval of the mean of a non-negative per-replication figure.
+
+    For figures summed within a replication (downtime, outages, breaches or credit of
+    its windows): the replications are independent, so the t-interval of their values
+    is valid whatever the dependence inside one replication.
+
+    Parameters
+    ----------
+    values : array_like of float >= 0, shape (replications,)
+        The figure of each replication (e.g. its downtime per year).
+    confidence : float
+        Two-sided level.
+    high : float
+        The largest value the mean can take (e.g. all of the time down); the interval
+        is clipped to ``[0, high]``.
+    zero_high : float, optional
+        The upper end to give when every value is 0: no spread can be measured then,
+        so the caller states the bound its figure has (for a count of events, the
+        exact Poisson bound ``-ln(1 - confidence) / replications``). Default `high`.
+
+    Returns
+    -------
+    ConfidenceInterval
+        - fewer than two replications: ``(0, high)`` (nothing to measure the spread with);
+        - every value 0: ``(0, zero_high)``;
+        - otherwise the t-interval of the mean (`mean_ci`), clipped to ``[0, high]``
+          (all values equal and not 0: that value, a deterministic model).
+
+    Examples
+    --------
+    >>> lo, hi = replication_mean_ci([0.0, 2.0, 1.0, 1.0])
+    >>> lo, round(hi, 3)
+    (0.0, 2.299)
+    >>> replication_mean_ci([0.0, 0.0], zero_high=1.5)
+    ConfidenceInterval(low=0.0, high=1.5)
+    """
+    x = np.asarray(values, dtype=np.float64).ravel()
+    if not x.size:
+        raise ValueError("replication_mean_ci needs at least one value")
+    if np.any(x < 0):
+        raise ValueError("replication_mean_ci takes values >= 0")
+    _z(confidence)  # validates
+    if x.size < 2:
+        return ConfidenceInterval(0.0, float(high))
+    if np.all(x == 0):
+        return ConfidenceInterval(0.0, float(high if zero_high is None else min(zero_high, high)))
+    _, low, up = mean_ci(x, confidence)
+    return ConfidenceInterval(max(0.0, low), min(float(high), up))
+
+
+def poisson_zero_bound(n: int, confidence: float = 0.95) -> float:
+    """Upper bound of the mean count per trial when `n` trials saw no event (one-sided).
+
+    ``-ln(1 - confidence) / n``: the largest Poisson mean m for which n trials without
+    an event still have probability ``1 - confidence`` (``exp(-n m)``); about 3 / n at
+    95 %. Infinite for ``n == 0``.
+
+    Examples
+    --------
+    >>> round(poisson_zero_bound(1000), 5)
+    0.003
+    """
+    n = int(n)
+    if n < 0:
+        raise ValueError(f"n ({n}) must be >= 0")
+    _z(confidence)
+    return math.inf if n == 0 else -math.log1p(-confidence) / n

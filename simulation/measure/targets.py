@@ -39,6 +39,8 @@ from simulation.measure.stats import (
     ConfidenceInterval,
     achievable_target,
     clustered_proportion_ci,
+    replication_mean_ci,
+    zero_event_upper_bound,
 )
 from simulation.measure.windows import EPS_HOURS, Windows
 from simulation.model.calendar import Calendar
@@ -58,8 +60,14 @@ TABLE_COLUMNS = (
     "breach_year_low",
     "breach_year_high",
     "breaches_per_year",
+    "breaches_per_year_low",
+    "breaches_per_year_high",
     "credit_pct",
+    "credit_pct_low",
+    "credit_pct_high",
     "credit_per_year",
+    "credit_per_year_low",
+    "credit_per_year_high",
     "within_risk",
     "contract",
     "achievable",
@@ -231,6 +239,10 @@ class TargetRisk:
         credit = self.sla.credit_for(self.availability, target)
         high = ci_y.high if self.sla.risk_per == "year" else ci_w.high
         fee = self.sla.fee
+        credit_ci = self.credit_ci(credit)
+        # windows per year of window time: breaches and credit per window, scaled
+        per_year = self.availability.size / self._window_years
+        money = math.nan if fee is None else fee.amount / 100.0
         return {
             "target": float(target),
             "breach_window": p_w,
@@ -240,13 +252,32 @@ class TargetRisk:
             "breach_year_low": ci_y.low,
             "breach_year_high": ci_y.high,
             "breaches_per_year": float((self.availability < target).sum() / self._window_years),
+            "breaches_per_year_low": ci_w.low * per_year,
+            "breaches_per_year_high": ci_w.high * per_year,
             "credit_pct": 100.0 * float(credit.mean()),
+            "credit_pct_low": credit_ci.low,
+            "credit_pct_high": credit_ci.high,
             "credit_per_year": (
                 math.nan if fee is None else fee.amount * float(credit.sum()) / self._window_years
             ),
+            "credit_per_year_low": money * credit_ci.low * per_year,
+            "credit_per_year_high": money * credit_ci.high * per_year,
             # a relative tolerance absorbs the rounding of the per-year conversion
             "within_risk": bool(high <= self.sla.risk * (1 + 1e-9)),
         }
+
+    def credit_ci(self, credit: np.ndarray) -> ConfidenceInterval:
+        """95 % interval of the expected credit per window, in % of the fee.
+
+        `credit` holds the credit fraction of every window, shape (replications,
+        windows). The t-interval of the replications' mean credits
+        (`replication_mean_ci`), within 0 and the largest tier's credit; without any
+        credit, the largest credit times the zero-event bound on the share of windows
+        that earn one (`zero_event_upper_bound` over all windows).
+        """
+        top = 100.0 * max((t.credit for t in self.sla.credits), default=0.0)
+        zero = top * zero_event_upper_bound(credit.size, self.confidence)
+        return replication_mean_ci(100.0 * credit.mean(axis=1), self.confidence, top, zero)
 
     def table(self, targets=None) -> pd.DataFrame:
         """The target table, strictest target first.
@@ -261,9 +292,11 @@ class TargetRisk:
         DataFrame
             Columns `TABLE_COLUMNS`: ``target``; ``breach_window`` with its interval
             (``_low``, ``_high``); ``breach_year`` = P(>= 1 breached window in a
-            contract year) with its interval; ``breaches_per_year``; ``credit_pct``,
-            the expected credit in % of the fee per window, and ``credit_per_year``,
-            the expected credit per year in the fee's currency (NaN without a fee);
+            contract year) with its interval; ``breaches_per_year`` with its interval
+            (the clustered interval of ``breach_window`` times the windows per year);
+            ``credit_pct``, the expected credit in % of the fee per window, and
+            ``credit_per_year``, the expected credit per year in the fee's currency
+            (NaN without a fee), each with its interval (`credit_ci`, scaled);
             ``within_risk``, whether the upper end of the risk's interval (per
             `SLA.risk_per`) is within the accepted risk; ``contract`` and
             ``achievable`` mark those two targets' rows.

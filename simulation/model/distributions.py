@@ -32,6 +32,21 @@ REPR_SAMPLES = 20
 Z95 = 1.6448536269514722
 
 
+def duration_text(hours: float) -> str:
+    """A duration in the unit a reader expects: ``30 s``, ``12 min``, ``3 h``, ``4.5 d``, ``2 y``
+    (three significant digits; a year is 8760 h)."""
+    h = float(hours)
+    for unit, size, above in (
+        ("y", 8760.0, 8760.0),
+        ("d", 24.0, 72.0),
+        ("h", 1.0, 1.0),
+        ("min", 1 / 60, 1 / 60),
+    ):
+        if h >= above:
+            return f"{h / size:.3g} {unit}"
+    return f"{h * 3600:.3g} s"
+
+
 def _fmt(x: float) -> str:
     """The shortest text that reads back as the same number, so a repr is a valid call."""
     text = repr(float(x))
@@ -78,6 +93,12 @@ class Distribution(ABC):
     @property
     def is_exponential(self) -> bool:
         return False
+
+    def describe(self) -> str:
+        """A short description in the terms field data uses, for messages and reports:
+        ``exponential (mean 4 h)``, ``lognormal (median 3 h, sigma 0.84)``. Not a call:
+        `repr` is the exact constructor call."""
+        return f"{type(self).__name__.lower()} (mean {duration_text(self.mean)})"
 
     def __repr__(self) -> str:
         """The constructor call that makes this distribution: ``Weibull(shape=1.3, scale=9745.1)``."""
@@ -161,6 +182,9 @@ class Weibull(Distribution):
     def is_exponential(self):
         return self.shape == 1.0
 
+    def describe(self) -> str:
+        return f"weibull (mean {duration_text(self.mean)}, shape {self.shape:.3g})"
+
 
 @dataclass(frozen=True, repr=False)
 class Lognormal(Distribution):
@@ -218,6 +242,9 @@ class Lognormal(Distribution):
             z = (np.log(np.maximum(t, 0.0)) - self.mu) / (self.sigma * math.sqrt(2.0))
         return 0.5 * (1.0 + _erf(z))
 
+    def describe(self) -> str:
+        return f"lognormal (median {duration_text(self.median)}, sigma {self.sigma:.2g})"
+
 
 @dataclass(frozen=True, repr=False)
 class Gamma(Distribution):
@@ -260,6 +287,9 @@ class Gamma(Distribution):
     @property
     def is_exponential(self):
         return self.shape == 1.0
+
+    def describe(self) -> str:
+        return f"gamma (mean {duration_text(self.mean)}, cv {1 / math.sqrt(self.shape):.2g})"
 
 
 @dataclass(frozen=True, repr=False)
@@ -314,6 +344,9 @@ class Normal(Distribution):
         f = lambda x: 0.5 * (1.0 + _erf((x - self.loc) / (self.sd * math.sqrt(2.0))))  # noqa: E731
         return (f(t) - f(0.0)) / z
 
+    def describe(self) -> str:
+        return f"normal truncated at 0 (loc {duration_text(self.loc)}, sd {duration_text(self.sd)})"
+
 
 @dataclass(frozen=True, repr=False)
 class Deterministic(Distribution):
@@ -341,6 +374,9 @@ class Deterministic(Distribution):
 
     def cdf(self, t):
         return (np.asarray(t, dtype=float) >= self.value).astype(float)
+
+    def describe(self) -> str:
+        return f"fixed {duration_text(self.value)}"
 
 
 @dataclass(frozen=True, repr=False)
@@ -370,6 +406,9 @@ class Uniform(Distribution):
 
     def cdf(self, t):
         return np.clip((np.asarray(t, dtype=float) - self.low) / (self.high - self.low), 0.0, 1.0)
+
+    def describe(self) -> str:
+        return f"uniform ({duration_text(self.low)} .. {duration_text(self.high)})"
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -415,6 +454,9 @@ class Empirical(Distribution):
             return f"<Empirical: {self._values.size} samples, mean {self.mean:.6g} h>"
         values = ", ".join(_fmt(v) for v in self._values) + ("," if self._values.size == 1 else "")
         return f"Empirical(samples=({values}))"
+
+    def describe(self) -> str:
+        return f"empirical ({self._values.size} samples, mean {duration_text(self.mean)})"
 
 
 def _positive(name: str, value: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.model.scenario import HOURS_PER_YEAR
+from simulation.report.summary import support_window_label
 
 SCHEMA = "slasim.report/1"
 
@@ -43,17 +44,24 @@ REPORT_SCHEMA = {
                 "ci95": {"$ref": "#/$defs/interval"},
                 "analytic": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
                 "analytic_note": {"type": ["string", "null"]},
+                "replications_with_downtime": {"type": "integer", "minimum": 0},
             },
         },
         "downtime_hours_per_year": {
             "type": "object",
             "required": ["mean", "p50", "p95"],
-            "properties": {k: {"type": "number", "minimum": 0} for k in ("mean", "p50", "p95")},
+            "properties": {
+                **{k: {"type": "number", "minimum": 0} for k in ("mean", "p50", "p95")},
+                "mean_ci95": {"$ref": "#/$defs/optional_interval"},
+            },
         },
         "outages_per_year": {
             "type": "object",
             "required": ["mean"],
-            "properties": {"mean": {"type": "number", "minimum": 0}},
+            "properties": {
+                "mean": {"type": "number", "minimum": 0},
+                "mean_ci95": {"$ref": "#/$defs/optional_interval"},
+            },
         },
         "sla": {
             "oneOf": [
@@ -75,13 +83,18 @@ REPORT_SCHEMA = {
                     "properties": {
                         "target": {"$ref": "#/$defs/fraction"},
                         "window": {"type": "string"},
+                        "window_kind": {"enum": ["month", "quarter", "year", "rolling", "sliding"]},
+                        "window_hours": {"type": ["number", "null"], "exclusiveMinimum": 0},
                         "windows": {"type": "integer", "minimum": 0},
                         "window_availability": {
                             "type": "object",
                             "required": ["mean", "p01", "p05", "p50"],
                             "properties": {
-                                k: {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]}
-                                for k in ("mean", "p01", "p05", "p50")
+                                **{
+                                    k: {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]}
+                                    for k in ("mean", "p01", "p05", "p50")
+                                },
+                                "mean_ci95": {"$ref": "#/$defs/optional_interval"},
                             },
                         },
                         "breach_probability": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
@@ -91,9 +104,14 @@ REPORT_SCHEMA = {
                         "breaches_per_year": {
                             "type": "object",
                             "required": ["mean"],
-                            "properties": {"mean": {"type": ["number", "null"], "minimum": 0}},
+                            "properties": {
+                                "mean": {"type": ["number", "null"], "minimum": 0},
+                                "mean_ci95": {"$ref": "#/$defs/optional_interval"},
+                            },
                         },
                         "expected_credit_percent": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+                        "expected_credit_percent_ci95": {"$ref": "#/$defs/optional_interval"},
+                        "expected_credit_per_year_ci95": {"$ref": "#/$defs/optional_interval"},
                         "achievable_target": {
                             "type": "object",
                             "required": ["risk", "target"],
@@ -313,6 +331,7 @@ REPORT_SCHEMA = {
             "required": ["p95", "p99"],
             "properties": {"p95": {"type": "number", "minimum": 0}, "p99": {"type": "number", "minimum": 0}},
         },
+        "optional_interval": {"oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]},
         "target_row": {
             "type": "object",
             "required": [
@@ -337,6 +356,9 @@ REPORT_SCHEMA = {
                 "breaches_per_year": {"type": "number", "minimum": 0},
                 "expected_credit_percent": {"type": "number", "minimum": 0, "maximum": 100},
                 "expected_credit_per_year": {"type": ["number", "null"], "minimum": 0},
+                "breaches_per_year_ci95": {"$ref": "#/$defs/optional_interval"},
+                "expected_credit_percent_ci95": {"$ref": "#/$defs/optional_interval"},
+                "expected_credit_per_year_ci95": {"$ref": "#/$defs/optional_interval"},
                 "within_risk": {"type": "boolean"},
                 "contract": {"type": "boolean"},
                 "achievable": {"type": "boolean"},
@@ -367,13 +389,18 @@ def report_dict(result) -> dict:
             "ci95": [_r(ci.low, 8), _r(ci.high, 8)],
             "analytic": _r(result.analytic_availability, 8),
             "analytic_note": result.analytic_reason,
+            "replications_with_downtime": int(np.count_nonzero(down > 0)),
         },
         "downtime_hours_per_year": {
             "mean": _r(down.mean(), 4),
             "p50": _r(np.percentile(down, 50), 4),
             "p95": _r(np.percentile(down, 95), 4),
+            "mean_ci95": _interval([v / 60.0 for v in result.downtime_min_per_year_ci()], 6),
         },
-        "outages_per_year": {"mean": _r(result.per_replication.outages.mean() * per_year, 4)},
+        "outages_per_year": {
+            "mean": _r(result.per_replication.outages.mean() * per_year, 4),
+            "mean_ci95": _interval(result.outages_per_year_ci(), 6),
+        },
         "sla": _sla_dict(result),
         "support": _support_dict(result),
         "attribution": [
@@ -445,9 +472,12 @@ def _sla_dict(result) -> dict | None:
     return {
         "target": sla.target,
         "window": sla.window_label,
+        "window_kind": _window_kind(sla.window),
+        "window_hours": None if isinstance(sla.window, str) else float(sla.window.hours),
         "windows": int(n_windows),
         "window_availability": {
             "mean": _r(result.window_availability_mean, 8),
+            "mean_ci95": _interval(result.window_availability_mean_ci(), 8),
             "p01": quant(1),
             "p05": quant(5),
             "p50": quant(50),
@@ -457,8 +487,13 @@ def _sla_dict(result) -> dict | None:
         "breach_probability_year": _r(p_year),
         "breach_probability_year_ci95": None if ci_year is None else _interval(ci_year),
         "contract_years": int(risk.yearly_minimum.size) if risk is not None and risk.years_counted else None,
-        "breaches_per_year": {"mean": _r(result.breaches_per_year, 4)},
+        "breaches_per_year": {
+            "mean": _r(result.breaches_per_year, 4),
+            "mean_ci95": _interval(result.breaches_per_year_ci(), 6),
+        },
         "expected_credit_percent": _r(result.expected_credit_percent, 4),
+        "expected_credit_percent_ci95": _interval(result.expected_credit_percent_ci(), 6),
+        "expected_credit_per_year_ci95": _interval(result.expected_credit_per_year_ci(), 2),
         "fee": None if sla.fee is None else {"amount": sla.fee.amount, "currency": sla.fee.currency},
         "expected_credit_per_year": _r(result.expected_credit_per_year, 2),
         "achievable_target": {
@@ -471,6 +506,15 @@ def _sla_dict(result) -> dict | None:
         "targets": [_target_row(r, sla.fee is not None) for r in table.itertuples()],
         "chronic": chronic,
     }
+
+
+def _window_kind(window) -> str:
+    """``month``, ``quarter``, ``year``, ``rolling`` or ``sliding``: `sla.window` for a program."""
+    from simulation.model.sla import Sliding
+
+    if isinstance(window, str):
+        return window
+    return "sliding" if isinstance(window, Sliding) else "rolling"
 
 
 def _interval(ci, digits: int = 10) -> list | None:
@@ -489,6 +533,11 @@ def _target_row(r, has_fee: bool) -> dict:
         "breaches_per_year": _r(r.breaches_per_year, 6),
         "expected_credit_percent": _r(r.credit_pct, 6),
         "expected_credit_per_year": _r(r.credit_per_year, 2) if has_fee else None,
+        "breaches_per_year_ci95": [_r(r.breaches_per_year_low, 6), _r(r.breaches_per_year_high, 6)],
+        "expected_credit_percent_ci95": [_r(r.credit_pct_low, 6), _r(r.credit_pct_high, 6)],
+        "expected_credit_per_year_ci95": (
+            [_r(r.credit_per_year_low, 2), _r(r.credit_per_year_high, 2)] if has_fee else None
+        ),
         "within_risk": bool(r.within_risk),
         "contract": bool(r.contract),
         "achievable": bool(r.achievable),
@@ -524,7 +573,7 @@ def _support_dict(result) -> dict | None:
         }
     return {
         "target": f.target,
-        "window": result.sla.window_label if result.sla is not None else "month",
+        "window": support_window_label(result.sla),
         "windows": int(f.windows),
         "tickets_per_year": _finite(f.tickets_per_year, 2),
         "breach_probability": _finite(f.breach_probability),

@@ -18,8 +18,17 @@ def _axes(ax):
 
 
 def _window_word(sla) -> str:
-    """'month', 'quarter', 'year' or 'rolling 30d window' as a noun."""
-    return sla.window_label if isinstance(sla.window, str) else f"{sla.window_label} window"
+    """'month', 'quarter', 'year', 'month (sliding 30d)' or 'rolling 30d window' as a noun."""
+    from simulation.model.sla import Rolling
+
+    return f"{sla.window_label} window" if isinstance(sla.window, Rolling) else sla.window_label
+
+
+def _windows_word(sla, n: int = 2) -> str:
+    """The plural of `_window_word` (singular when `n` is 1): 'months (sliding 30d)'."""
+    from simulation.report.summary import _plural
+
+    return _plural(sla.window_label) if n != 1 else _window_word(sla)
 
 
 def _pct_text(x: float) -> str:
@@ -39,8 +48,9 @@ def plot_window_availability(result, ax=None):
     below the lowest of the target, the credit tiers and the 0.5th percentile up to
     100 %; windows below it are piled in a hatched bar at the left edge, labelled with
     their share. Credit tiers are shaded bands (a tier equal to the target stays
-    visible). The title gives the window, the mean availability and P(breach) with
-    their 95 % confidence intervals.
+    visible). The title gives the window, the mean counted availability per window
+    (`Result.window_availability_mean`: service hours, the SLA's rules) and P(breach)
+    with their 95 % confidence intervals.
 
     Returns
     -------
@@ -67,7 +77,7 @@ def plot_window_availability(result, ax=None):
         bins=bins,
         weights=weights[~below],
         color="#4c72b0",
-        label=f"{word}s with counted downtime",
+        label=f"{_windows_word(sla)} with counted downtime",
     )
     if below.any():
         share = 100.0 * below.sum() / n
@@ -79,7 +89,7 @@ def plot_window_availability(result, ax=None):
             color="#8c8c8c",
             hatch="///",
             edgecolor="white",
-            label=f"below {floor:.3g} % (off the axis): {share:.2g} % of {word}s",
+            label=f"below {floor:.3g} % (off the axis): {share:.2g} % of {_windows_word(sla)}",
         )
     # credit tiers as bands, deepest credit darkest; a tier off the axis says so
     tiers = sorted(sla.credits, key=lambda t: t.below, reverse=True)
@@ -97,54 +107,57 @@ def plot_window_availability(result, ax=None):
         [],
         [],
         " ",
-        label=f"at 100 %, no counted downtime (not drawn): {100 * perfect_share:.1f} % of {word}s",
+        label=f"at 100 %, no counted downtime (not drawn): {100 * perfect_share:.1f} % "
+        f"of {_windows_word(sla)}",
     )
     ax.set_xlim(floor, 100.0)
-    ax.set_xlabel(f"availability per {word} (%)")
-    ax.set_ylabel(f"share of all {n:,} {word}s (%)")
+    ax.set_xlabel(f"counted availability per {word} (%, service hours, SLA rules)")
+    ax.set_ylabel(f"share of all {n:,} {_windows_word(sla, n)} (%)")
     ax.ticklabel_format(axis="x", useOffset=False, style="plain")
-    ci = result.availability_ci()
+    ci = result.window_availability_mean_ci()
     bci = result.breach_ci()
     ax.set_title(
-        f"{result.scenario.name}: availability per {word}\n"
-        f"mean {_pct_text(result.availability)} (95 % CI {_interval_text(ci, _pct_text)}); "
+        f"{result.scenario.name}: counted availability per {word}\n"
+        f"mean {_pct_text(result.window_availability_mean)} (95 % CI {_interval_text(ci, _pct_text)})\n"
         f"P(breach per {word}) {result.breach_probability:.4f} "
         f"(95 % CI {_interval_text(bci, lambda x: f'{x:.4f}')})",
-        fontsize=10,
+        fontsize=9,
     )
     ax.legend(fontsize=8, loc="upper left")
     return ax
 
 
 def _duration_text(hours: float) -> str:
-    """15 s, 12 min, 3.4 h: the unit a reader expects for each length."""
+    """15 s, 12 min, 3.4 h, 21.3 d: the unit a reader expects for each length."""
     seconds = hours * 3600.0
     if seconds < 60:
         return f"{seconds:.0f} s"
     if seconds < 3600:
         return f"{seconds / 60:.0f} min"
-    return f"{hours:.1f} h"
+    if hours < 72:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} d"
 
 
 def _outages(tl):
-    """Touching segments joined: (start, end, cause of the longest segment) per outage."""
+    """Touching segments joined: (start, end, index of the longest segment) per outage."""
     if not len(tl):
-        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int32)
+        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64)
     new = np.ones(len(tl), dtype=bool)
     new[1:] = tl.start[1:] > tl.end[:-1]
     first = np.flatnonzero(new)
     last = np.r_[first[1:] - 1, len(tl) - 1]
     seg = tl.end - tl.start
-    cause = np.array([tl.cause[a + np.argmax(seg[a : b + 1])] for a, b in zip(first, last)], dtype=np.int32)
-    return tl.start[first], tl.end[last], cause
+    longest = np.array([a + np.argmax(seg[a : b + 1]) for a, b in zip(first, last)], dtype=np.int64)
+    return tl.start[first], tl.end[last], longest
 
 
 def plot_outage_timeline(result, replication: int | None = None, ax=None):
     """The outages of one replication on the calendar: the worst one by default.
 
     Each outage is a vertical bar at its start whose height is its duration, on a
-    logarithmic axis labelled in seconds, minutes and hours (a 15 s switchover and a
-    9 h repair are both readable). The part the SLA counts (inside service hours, not
+    logarithmic axis labelled in seconds, minutes, hours and days (a 15 s switchover
+    and a 9 h repair are both readable). The part the SLA counts (inside service hours, not
     excluded, not below `min_outage`; before interval rounding) is drawn over the
     clock duration. SLA window borders are drawn and breached windows shaded. Labels
     name the cause and duration of the longest outages, without overlapping.
@@ -170,7 +183,8 @@ def plot_outage_timeline(result, replication: int | None = None, ax=None):
     sla = result.sla
     ids = list(result.scenario.instances)
     to_num = lambda h: mdates.date2num(cal.local(h))  # noqa: E731
-    start, end, cause = _outages(tl)
+    start, end, longest = _outages(tl)
+    cause = tl.cause[longest]
     clock = end - start
     counted = _counted(result, tl, start)
     floor_h = 1.0 / 3600.0  # bars start at 1 s
@@ -186,12 +200,13 @@ def plot_outage_timeline(result, replication: int | None = None, ax=None):
             label="counted by the SLA",
         )
     ax.set_yscale("log")
-    ticks = [1 / 3600, 10 / 3600, 1 / 60, 10 / 60, 1.0, 10.0, 100.0]
+    ticks = {1 / 3600: "1 s", 10 / 3600: "10 s", 1 / 60: "1 min", 10 / 60: "10 min", 1.0: "1 h"}
+    ticks.update({10.0: "10 h", 240.0: "10 d", 2400.0: "100 d"})
     top = max(10.0, 3 * float(clock.max())) if clock.size else 10.0
     ax.set_ylim(floor_h, top)
     ax.yaxis.set_major_locator(FixedLocator([t for t in ticks if t <= top]))
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.set_yticklabels([_duration_text(t) for t in ticks if t <= top])
+    ax.set_yticklabels([text for t, text in ticks.items() if t <= top])
     ax.set_ylabel("outage duration")
     # windows: borders, breached ones shaded with their availability
     breached_n = 0
@@ -205,11 +220,13 @@ def plot_outage_timeline(result, replication: int | None = None, ax=None):
             if breach[i]:
                 breached_n += 1
                 ax.axvspan(to_num(a), to_num(b), color="#c44e52", alpha=0.10, lw=0)
+                # upright inside its own window, so neighbouring breached windows never overlap
                 ax.text(
-                    to_num(a) + 0.01 * (to_num(b) - to_num(a)),
+                    (to_num(a) + to_num(b)) / 2,
                     floor_h * 1.3,
-                    f"breached\n{_pct_text(avail[i])}",
-                    ha="left",
+                    f"breached {_pct_text(avail[i])}",
+                    rotation=90,
+                    ha="center",
                     va="bottom",
                     fontsize=7,
                     color="#c44e52",
@@ -243,13 +260,13 @@ def plot_outage_timeline(result, replication: int | None = None, ax=None):
         else f"replication {r} of {result.replications:,} simulated {runs}"
     )
     n = start.size
-    detail = f"{n} outage{'s' if n != 1 else ''}, {60 * clock.sum():.0f} min down by the clock"
+    detail = f"{n} outage{'s' if n != 1 else ''}, {_duration_text(clock.sum())} down by the clock"
     if sla is not None and result.window_breach.size:
         detail += (
-            f", {counted_min.sum():.0f} min counted by the SLA; "
-            f"{breached_n} breached {_window_word(sla)}{'s' if breached_n != 1 else ''} shaded"
+            f", {_duration_text(counted_min.sum() / 60)} counted by the SLA; "
+            f"{breached_n} breached {_windows_word(sla, breached_n)} shaded"
         )
-    ax.set_title(f"{result.scenario.name}: {head}\n{detail}", fontsize=10)
+    ax.set_title(f"{result.scenario.name}: {head}\n{detail.replace('; ', chr(10))}", fontsize=9)
     # below the axes, where no outage or label can hide under it
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
     return ax
@@ -300,7 +317,7 @@ def plot_attribution(result, ax=None, top: int = 12):
     per_year = attr.downtime_min.to_numpy() / years
     ax.barh(y, per_year, height=0.6, color="#4c72b0")
     breached = int(result.window_breach.sum()) if result.window_breach.size else 0
-    word = _window_word(result.sla) if result.sla is not None else "window"
+    words = _windows_word(result.sla) if result.sla is not None else "windows"
     for yi, v, share in zip(y, per_year, attr.breach_share.to_numpy(), strict=True):
         text = f" {v:.3g} min/year"
         if breached:
@@ -309,7 +326,7 @@ def plot_attribution(result, ax=None, top: int = 12):
                 pct = "< 1 %"
             elif 0.99 < share < 1:
                 pct = "> 99 %"
-            text += f"; caused {pct} of breached {word}s"
+            text += f"; caused {pct} of breached {words}"
         ax.annotate(text, (v, yi), va="center", fontsize=8)
     ax.set_yticks(y, attr.instance, fontsize=8)
     ax.invert_yaxis()
@@ -319,7 +336,7 @@ def plot_attribution(result, ax=None, top: int = 12):
     runs = "years" if abs(result.horizon_hours - HOURS_PER_YEAR) < 1 else "runs"
     scope = f"{result.replications:,} simulated {runs}"
     if breached:
-        scope += f", {breached:,} breached {word}s"
+        scope += f", {breached:,} breached {_windows_word(result.sla, breached)}"
     ax.set_title(f"{result.scenario.name}: what causes the downtime and the breaches\n({scope})", fontsize=10)
     return ax
 
@@ -328,12 +345,14 @@ def plot_target_risk(result, ax=None, points: int = 120):
     """Risk of every target on a continuous axis, with the accepted risk and the expected credit.
 
     The x axis is the target, spaced by its unavailability on a log scale (99 %, 99.9 %,
-    99.99 % equally apart) across the range of the target table (`Result.targets`).
+    99.99 % equally apart) across the range of the target table (`Result.targets`),
+    with a tick at each of its targets (the achievable one labelled with its value).
     Two curves with their clustered 95 % bands: P(breach per window) and P(>= 1
     breached window per contract year); the accepted risk as a dashed line in the
     unit it is stated in; the contract's and the achievable target marked; the
     expected credit (per year in the fee's currency, or in % of the fee per window
-    without a fee) on the second axis. `points` targets are evaluated.
+    without a fee) on the second axis, scaled to its lower half so that it does not
+    lie on the probability curves. `points` targets are evaluated.
     """
     ax = _axes(ax)
     sla = result.sla
@@ -371,21 +390,23 @@ def plot_target_risk(result, ax=None, points: int = 120):
         ax.axvline(1.0 - best, color="#8172b3", lw=1, ls=":", label=f"achievable target {100 * best:.3f} %")
     ax.set_xscale("log")
     ax.set_xlim(u_high, u_low)  # stricter targets to the right
-    ax.xaxis.set_major_formatter(_target_formatter())
-    ax.xaxis.set_minor_formatter(_target_formatter(minor=True))
+    _target_ticks(ax, table.target.to_numpy(), best)
     ax.set_xlabel(f"target availability per {label} (spaced by log of 100 % - target)")
     ax.set_ylabel("probability")
     top = max(max(r["breach_year_high"] for r in rows), sla.risk)
     ax.set_ylim(0, min(1.0, top * 1.1))
     twin = ax.twinx()
+    key = "credit_per_year" if sla.fee is not None else "credit_pct"
+    credit = np.array([r[key] for r in rows])
+    twin.plot(u, credit, color="#dd8452", lw=1.5, ls="-.", marker="o", markevery=10, ms=3)
     if sla.fee is not None:
-        twin.plot(u, [r["credit_per_year"] for r in rows], color="#dd8452", lw=1.5, ls="-.")
         twin.set_ylabel(f"expected credit per year ({sla.fee.currency})", color="#dd8452")
     else:
-        twin.plot(u, [r["credit_pct"] for r in rows], color="#dd8452", lw=1.5, ls="-.")
         twin.set_ylabel(f"expected credit (% of the fee per {label})", color="#dd8452")
-    twin.set_ylim(bottom=0)
-    twin.plot([], [], color="#dd8452", ls="-.", label="expected credit (right axis)")
+    # the credit often grows like P(>= 1 breach per year): on its own scale (the curve
+    # in the lower half) it would lie on top of that curve
+    twin.set_ylim(0, 2.2 * max(float(np.nanmax(credit)), 1e-9))
+    twin.plot([], [], color="#dd8452", ls="-.", marker="o", ms=3, label="expected credit (right axis)")
     handles, labels = ax.get_legend_handles_labels()
     extra_h, extra_l = twin.get_legend_handles_labels()
     ax.legend(handles + extra_h, labels + extra_l, fontsize=7, loc="upper left")
@@ -401,22 +422,37 @@ def _unavailability_range(targets: np.ndarray) -> tuple[float, float]:
     return max(u.min() / 1.5, 1e-7), min(u.max() * 1.5, 1.0)
 
 
-def _target_formatter(minor: bool = False):
-    """Tick labels of an unavailability axis, written as targets (``99.9 %``)."""
-    from matplotlib.ticker import FuncFormatter
+def _target_ticks(ax, targets: np.ndarray, achievable: float | None) -> None:
+    """Ticks at the target table's targets (round ones, the contract's, the achievable
+    one with its value), labelled as targets; none closer than a tenth of the axis to a
+    tick already placed, the achievable one first."""
+    from matplotlib.ticker import FixedLocator, NullLocator
 
-    def fmt(u, _pos):
-        mantissa = u / 10 ** np.floor(np.log10(u))
-        if minor and not np.isclose(mantissa, 5.0):
-            return ""
-        return f"{100 * (1 - u):.10g} %"
-
-    return FuncFormatter(fmt)
+    lo, hi = ax.get_xlim()
+    span = np.log10(lo) - np.log10(hi)  # the axis runs from lo (left) to hi
+    order = sorted(set(targets[targets < 1.0]), key=lambda t: (t != achievable, -t))
+    placed: list[float] = []
+    for t in order:
+        u = 1.0 - t
+        if not min(lo, hi) <= u <= max(lo, hi):
+            continue
+        if all(abs(np.log10(u) - np.log10(p)) > abs(span) / 14 for p in placed):
+            placed.append(u)
+    ax.xaxis.set_major_locator(FixedLocator(sorted(placed)))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([f"{100 * (1 - u):.10g} %" for u in sorted(placed)], fontsize=8)
+    if achievable is not None and 1.0 - achievable in placed:
+        i = sorted(placed).index(1.0 - achievable)
+        ax.get_xticklabels()[i].set_color("#8172b3")
 
 
 def plot_support_response(result, ax=None):
     """Share of tickets answered within t, per support channel (t on a log axis), with
-    each channel's response objective marked."""
+    each channel's response objective marked.
+
+    All channels wait in the desk's one queue, so their curves coincide: each is drawn
+    in its own line style (the first wide and pale beneath the others) and the legend
+    says so."""
     from simulation.support.figures import hist_upper_edges
 
     ax = _axes(ax)
@@ -427,13 +463,25 @@ def plot_support_response(result, ax=None):
     edges = hist_upper_edges()
     finite = np.isfinite(edges)
     lowest = 0.01
+    styles = ("-", "--", ":", "-.")
+    drawn = sum(1 for i in range(len(f.channels)) if f.histogram[i].sum())
     for i, ch in enumerate(f.channels):
         counts = f.histogram[i]
         if not counts.sum():
             continue
         cdf = np.cumsum(counts) / counts.sum()
         x = np.maximum(edges[finite], lowest)
-        (line,) = ax.step(x, 100.0 * cdf[finite], where="post", label=f"{ch.name} ({ch.tickets} tickets)")
+        # every channel waits in the desk's one queue, so the curves lie on each other:
+        # the first drawn wide and pale, the next ones narrower and dashed over it
+        (line,) = ax.step(
+            x,
+            100.0 * cdf[finite],
+            where="post",
+            ls=styles[i % len(styles)],
+            lw=max(4.0 - 1.5 * i, 1.2),
+            alpha=0.55 if i == 0 and drawn > 1 else 1.0,
+            label=f"{ch.name} ({ch.tickets:,} tickets)",
+        )
         if ch.objective_min is not None:
             ax.axvline(ch.objective_min, color=line.get_color(), ls="--", lw=1)
             ax.annotate(
@@ -450,7 +498,9 @@ def plot_support_response(result, ax=None):
     ax.set_ylim(0, 101)
     ax.set_xlabel("first-response time (minutes, log scale; picked up at once shown at 0.01)")
     ax.set_ylabel("tickets answered within (%)")
-    ax.set_title(f"{result.scenario.name}: support response times, {result.replications} replications")
+    ax.set_title(f"{result.scenario.name}: support response times, {result.replications:,} replications")
+    if drawn > 1:
+        ax.plot([], [], " ", label="one queue for all channels: the curves coincide")
     ax.legend(fontsize=8, loc="lower right")
     return ax
 

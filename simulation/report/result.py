@@ -47,13 +47,15 @@ class Result:
         the instance, as a count and as a share of all breached windows.
     targets : DataFrame
         The target table (`simulation.measure.targets.TargetRisk.table`): risk per
-        window and per contract year, breaches per year and expected credit of a range
-        of targets around the contract's and the achievable one.
+        window and per contract year, breaches per year and expected credit (% of the
+        fee per window, money per year), each with its 95 % interval, of a range of
+        targets around the contract's and the achievable one.
     worst_timelines : list of (int, Timeline)
         The outage segments of the `WORST_KEPT` replications with the most counted
         downtime, worst first, with their replication index. Other timelines are not
         kept (memory stays flat in the number of replications); `timeline(r)`
-        simulates any replication again.
+        simulates any replication again, and `outages(r)` lists its outages as a
+        table in local time.
     precision : Precision or None
         For a precision-driven run: the relative CI half-widths achieved.
     support : DataFrame or None
@@ -225,6 +227,54 @@ class Result:
                 return tl
         return simulate(self.scenario, self.seed, range(r, r + 1), self.horizon_hours, self.engine)[0]
 
+    def outages(self, replication: int) -> pd.DataFrame:
+        """The outages of one replication, one row each, in local time.
+
+        Touching segments of the `Timeline` are one outage. Columns: ``start`` and
+        ``end`` (local datetimes in the calendar's time zone, to the second), ``duration_min`` (by the
+        clock), ``counted_min`` (the part the SLA counts: inside service hours, not
+        excluded, not under `min_outage`; before interval rounding; NaN without an
+        SLA), ``counted`` (``counted_min > 0``), ``kind`` (``"unplanned"``,
+        ``"announced maintenance"`` or ``"maintenance"``) and ``cause`` (the instance
+        id behind the longest segment of the outage).
+
+        Raises
+        ------
+        IndexError
+            `replication` is not in ``range(replications)``.
+
+        Examples
+        --------
+        >>> result.outages(3)  # doctest: +SKIP
+                        start                 end  duration_min  counted_min  counted  kind       cause
+        0 2027-02-11 04:13:51 2027-02-11 06:02:40        108.8        108.8     True  unplanned  rack-power
+        """
+        from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED
+        from simulation.report.plots import _counted, _outages
+
+        tl = self.timeline(replication)
+        start, end, longest = _outages(tl)
+        counted = _counted(self, tl, start)
+        names = {
+            UNPLANNED: "unplanned",
+            ANNOUNCED_MAINTENANCE: "announced maintenance",
+            MAINTENANCE: "maintenance",
+        }
+        ids = list(self.scenario.instances)
+        local = self.scenario.calendar.local
+        counted_min = np.full(start.size, np.nan) if counted is None else 60.0 * counted
+        return pd.DataFrame(
+            {
+                "start": pd.to_datetime([local(float(h)) for h in start]).round("s"),
+                "end": pd.to_datetime([local(float(h)) for h in end]).round("s"),
+                "duration_min": 60.0 * (end - start),
+                "counted_min": counted_min,
+                "counted": counted_min > 0,
+                "kind": [names[int(tl.kind[i])] for i in longest],
+                "cause": [ids[int(tl.cause[i])] for i in longest],
+            }
+        )
+
     # ------------------------------------------------------------------ figures
     @property
     def replications(self) -> int:
@@ -236,20 +286,68 @@ class Result:
 
     @cached_property
     def availability(self) -> float:
-        """Fraction of all simulated time the service was up."""
+        """Fraction of all simulated time the service was up: clock time, all hours, all
+        outages (the SLA's figures count service hours only: `window_availability_mean`)."""
         return float(self.per_replication.availability.mean())
 
     def availability_ci(self, confidence: float = 0.95) -> ConfidenceInterval:
         """Interval of the mean availability over replications, within [0, 1].
 
-        The t-interval of the replications' availabilities, clipped to [0, 1]; when no
-        replication had any downtime, the zero-event bound on the share of replications
-        with downtime (`simulation.measure.stats.fraction_mean_ci`); ``(0, 1)`` for a
-        single replication with downtime. Unpacks as ``lo, hi = result.availability_ci()``.
+        The t-interval of the replications' availabilities, clipped to [0, 1]
+        (`simulation.measure.stats.fraction_mean_ci`). Two cases say little, and the
+        interval is wide to show it:
+
+        - no replication had any downtime: ``(1 - b, 1)`` with ``b = 1 - 0.05 ** (1 /
+          replications)`` at 95 %, the exact bound on the share of such runs that have
+          any downtime at all (a run with downtime could in principle be down all of
+          its time). Valid, but it bounds availability only with many replications:
+          the summary says so rather than print it as an availability;
+        - one replication with downtime: ``(0, 1)``, as no spread can be measured
+          (the summary prints it as "0 % .. 100 %: one replication").
+
+        Unpacks as ``lo, hi = result.availability_ci()``.
         """
         from simulation.measure.stats import fraction_mean_ci
 
         return fraction_mean_ci(self.per_replication.availability.to_numpy(), confidence)
+
+    @property
+    def _per_year(self) -> float:
+        """Years per replication's horizon, inverted: multiplies a per-replication figure."""
+        return HOURS_PER_YEAR / self.horizon_hours
+
+    @cached_property
+    def downtime_min_per_year(self) -> float:
+        """Mean downtime by the clock (all outages, all hours, before any SLA rule), in
+        minutes per year."""
+        return float(self.per_replication.downtime_hours.mean() * self._per_year * 60.0)
+
+    def downtime_min_per_year_ci(self, confidence: float = 0.95) -> ConfidenceInterval:
+        """Interval of `downtime_min_per_year`: the t-interval over replications
+        (`simulation.measure.stats.replication_mean_ci`), within 0 and a year of
+        minutes. Without any downtime, the zero-event bound of `availability_ci` as
+        minutes; ``(0, 525600)`` for one replication."""
+        from simulation.measure.stats import replication_mean_ci
+
+        year_min = HOURS_PER_YEAR * 60.0
+        per_rep = self.per_replication.downtime_hours.to_numpy() * self._per_year * 60.0
+        zero = (1.0 - self.availability_ci(confidence).low) * year_min
+        return replication_mean_ci(per_rep, confidence, year_min, zero)
+
+    @cached_property
+    def outages_per_year(self) -> float:
+        """Mean number of outages per year (touching segments count as one), all hours."""
+        return float(self.per_replication.outages.mean() * self._per_year)
+
+    def outages_per_year_ci(self, confidence: float = 0.95) -> ConfidenceInterval:
+        """Interval of `outages_per_year`: the t-interval over replications; without any
+        outage the exact Poisson bound ``-ln(0.05) / replications`` per horizon (at 95 %);
+        ``(0, inf)`` for one replication."""
+        from simulation.measure.stats import poisson_zero_bound, replication_mean_ci
+
+        per_rep = self.per_replication.outages.to_numpy() * self._per_year
+        zero = poisson_zero_bound(self.replications, confidence) * self._per_year
+        return replication_mean_ci(per_rep, confidence, zero_high=zero)
 
     @cached_property
     def _analytic(self):
@@ -311,6 +409,58 @@ class Result:
             return None
         window_years = self._window_hours.sum() / HOURS_PER_YEAR
         return float(self.window_breach.sum() / (self.replications * window_years))
+
+    def breaches_per_year_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
+        """Interval of `breaches_per_year`: `breach_ci` times the windows per year (the
+        same clustered interval, so the two never disagree). None without SLA windows."""
+        ci = self.breach_ci(confidence)
+        if ci is None:
+            return None
+        per_year = self.window_breach.size / (self.replications * self._window_hours.sum() / HOURS_PER_YEAR)
+        return ConfidenceInterval(ci.low * per_year, ci.high * per_year)
+
+    def expected_credit_percent_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
+        """Interval of `expected_credit_percent` (% of the fee per window): the t-interval
+        of the replications' mean credit, within 0 and the largest tier
+        (`simulation.measure.targets.TargetRisk.credit_ci`). None without SLA windows."""
+        risk = self.target_risk
+        if risk is None:
+            return None
+        if confidence == risk.confidence:
+            return self._credit_ci
+        from simulation.measure.targets import TargetRisk
+
+        other = TargetRisk(risk.availability, self.sla, self._window_hours, None, confidence)
+        return other.credit_ci(self.sla.credit_for(risk.availability))
+
+    @cached_property
+    def _credit_ci(self) -> ConfidenceInterval:
+        return self.target_risk.credit_ci(self.sla.credit_for(self.target_risk.availability))
+
+    def expected_credit_per_year_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
+        """Interval of `expected_credit_per_year` (money per year): that of
+        `expected_credit_percent` times the fee and the windows per year. None without
+        a fee or SLA windows."""
+        ci = self.expected_credit_percent_ci(confidence)
+        if ci is None or self.sla.fee is None:
+            return None
+        window_years = self.replications * self._window_hours.sum() / HOURS_PER_YEAR
+        scale = self.sla.fee.amount / 100.0 * self.window_breach.size / window_years
+        return ConfidenceInterval(ci.low * scale, ci.high * scale)
+
+    def window_availability_mean_ci(self, confidence: float = 0.95) -> ConfidenceInterval | None:
+        """Interval of `window_availability_mean`: that of the replications' mean window
+        availability (`simulation.measure.stats.fraction_mean_ci`: a t-interval within
+        [0, 1]; the zero-event bound when no window has counted downtime; ``(0, 1)`` for
+        one replication). None without SLA windows."""
+        from simulation.measure.stats import fraction_mean_ci
+
+        if not self.window_breach.size:
+            return None
+        n_w = self.window_breach.shape[1]
+        lost = np.zeros(self.replications)
+        np.add.at(lost, self._w.flat // n_w, 1.0 - self._w.availability)
+        return fraction_mean_ci(np.clip(1.0 - lost / n_w, 0.0, 1.0), confidence)
 
     @cached_property
     def expected_credit_per_year(self) -> float | None:

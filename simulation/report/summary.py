@@ -22,7 +22,42 @@ def _p(x) -> str:
 
 
 def _plural(window_label: str) -> str:
-    return f"{window_label}s" if window_label in ("month", "quarter", "year") else f"{window_label} windows"
+    """``months``, ``months (sliding 30d)``, ``rolling 30d windows``."""
+    if window_label in ("month", "quarter", "year", "calendar month"):
+        return f"{window_label}s"
+    if window_label.startswith("month ("):
+        return "months" + window_label[len("month") :]
+    return f"{window_label} windows"
+
+
+def _units(n: int, plural: str) -> str:
+    """``1 contract year``, ``2 contract years``, ``1 month (sliding 30d)``: `plural` as the
+    count needs it."""
+    if n != 1:
+        return f"{n:,} {plural}"
+    singular = plural.replace("s (", " (", 1) if "s (" in plural else plural.removesuffix("s")
+    return f"1 {singular}"
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 contract year``, ``6,000 contract years``."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def _num(x: float) -> str:
+    """A figure with three significant digits and thousands separators (``1,308``, ``0.490``)."""
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:#.3g}".rstrip(".")
+
+
+def _ci(ci, fmt=None) -> str:
+    """``95 % CI lo .. hi``; an open upper end reads "unbounded"."""
+    fmt = fmt or _num
+    high = "unbounded" if not math.isfinite(ci.high) else fmt(ci.high)
+    return f"95 % CI {fmt(ci.low)} .. {high}"
 
 
 def _span(hours: float) -> str:
@@ -35,43 +70,51 @@ def _span(hours: float) -> str:
 
 def _proportion(p, ci, n_units: int, unit: str, replications: int, scope: str = "") -> str:
     """``0.0392 per month (95 % CI 0.0383 .. 0.0402)``; ``none in 120,000 months: < 2.5e-05
-    per month (95 % upper bound)``; with one replication ``... (95 % CI n/a: 1 replication)``."""
+    per month (95 % upper bound)``; with one replication ``... (95 % CI 0 .. 1: one
+    replication cannot measure the spread)``, as `Result.breach_ci` gives it."""
     scope = f" {scope}" if scope else ""
     if p == 0:
-        return f"none in {n_units:,} {unit}: < {_p(ci.high)}{scope} (95 % upper bound)"
+        return f"none in {_units(n_units, unit)}: < {_p(ci.high)}{scope} (95 % upper bound)"
     if (ci.low, ci.high) == (0.0, 1.0) and replications < 2:
-        return f"{_p(p)}{scope} (95 % CI n/a: 1 replication)"
+        return f"{_p(p)}{scope} (95 % CI 0 .. 1: one replication cannot measure the spread)"
     return f"{_p(p)}{scope} (95 % CI {_p(ci.low)} .. {_p(ci.high)})"
 
 
 def _availability(result) -> str:
+    """The clock availability with its interval (`Result.availability_ci`), read right
+    when there was no downtime at all or only one replication."""
     ci = result.availability_ci()
     reps = result.replications
     if result.availability == 1.0:
-        some = "the replication" if reps == 1 else f"any of {reps} replications"
-        interval = f"no downtime in {some}: 95 % CI {_pct(ci.low)} .. {_pct(ci.high)}"
+        some = "the only replication" if reps == 1 else f"any of {reps:,} replications"
+        share = 1.0 - ci.low  # bound on the share of runs with any downtime
+        interval = f"no downtime in {some} x {result.horizon_hours:g} h; "
+        if share > 0.01:
+            interval += "too few to bound availability: "
+        interval += f"at most {100 * share:.3g} % of such runs would have any downtime (95 %)"
+        if share <= 0.01:
+            interval += f", so availability >= {_pct(ci.low)}"
     elif reps < 2:
-        interval = "95 % CI n/a: 1 replication"
+        interval = "95 % CI 0 % .. 100 %: one replication cannot measure the spread"
     else:
         interval = f"95 % CI {_pct(ci.low)} .. {_pct(ci.high)}"
-    return f"{_pct(result.availability)}  ({interval})"
+    return f"{_pct(result.availability)} of all hours, by the clock  ({interval})"
 
 
 def summary_text(result) -> str:
     """A few lines a reliability engineer reads first."""
     analytic = result.analytic_availability
-    per_year = HOURS_PER_YEAR / result.horizon_hours
-    rep = result.per_replication
     lines = [
         f"{result.scenario.name}",
-        f"  {result.replications} replications x {result.horizon_hours:g} h, seed {result.seed}, "
-        f"engine {result.engine}"
+        f"  {_count(result.replications, 'replication')} x {result.horizon_hours:g} h, "
+        f"seed {result.seed}, engine {result.engine}"
         + ("" if result.engine_reason == "chosen" else f" ({result.engine_reason})")
         + f", {result.elapsed_seconds:.1f} s",
         f"  availability      {_availability(result)}"
         + (f"   steady state (analytic) {_pct(analytic)}" if analytic is not None else ""),
-        f"  downtime          {rep.downtime_hours.mean() * per_year * 60:.1f} min/year mean, "
-        f"{rep.outages.mean() * per_year:.2f} outages/year",
+        f"  downtime          {_num(result.downtime_min_per_year)} min/year by the clock, all outages "
+        f"({_ci(result.downtime_min_per_year_ci())}), "
+        f"{_num(result.outages_per_year)} outages/year ({_ci(result.outages_per_year_ci())})",
     ]
     if analytic is None:
         lines.append(f"  steady state      analytic n/a: {result.analytic_reason}")
@@ -93,12 +136,7 @@ def summary_text(result) -> str:
     portfolio = _portfolio(result)
     if portfolio is not None:
         lines.append(f"  portfolio         {portfolio.summary_line()}")
-    top = result.attribution.head(5)
-    if len(top):
-        lines.append(
-            "  top causes        "
-            + ", ".join(f"{r.instance} {100 * r.downtime_share:.0f} %" for r in top.itertuples())
-        )
+    lines += _cause_lines(result)
     lines += _support_lines(result)
     return "\n".join(lines)
 
@@ -113,6 +151,40 @@ def _portfolio(result):
         return result.portfolio()
     except ValueError:
         return None
+
+
+def _share(x: float) -> str:
+    """A share in whole percent that never rounds a part away: ``< 1 %``, ``> 99 %``."""
+    if 0 < x < 0.005:
+        return "< 1 %"
+    if 0.995 < x < 1:
+        return "> 99 %"
+    return f"{100 * x:.0f} %"
+
+
+def _cause_lines(result) -> list[str]:
+    """The parts behind the counted downtime and, beside it, behind the breached windows."""
+    attr = result.attribution
+    if not len(attr):
+        return []
+    counted = "counted downtime" if result.sla is not None else "downtime"
+    top = attr.head(5)
+    lines = [
+        f"  top causes        share of {counted}: "
+        + ", ".join(f"{r.instance} {_share(r.downtime_share)}" for r in top.itertuples())
+    ]
+    breached = int(result.window_breach.sum()) if result.window_breach.size else 0
+    if breached:
+        by_breach = attr[attr.breached_windows > 0].sort_values(
+            "breached_windows", ascending=False, kind="stable"
+        )
+        units = _plural(result.sla.window_label)
+        lines.append(
+            f"  {'':<17} share of the {_units(breached, 'breached ' + units)} "
+            "(part behind most of their downtime): "
+            + ", ".join(f"{r.instance} {_share(r.breach_share)}" for r in by_breach.head(5).itertuples())
+        )
+    return lines
 
 
 def _precision_line(p) -> str:
@@ -138,16 +210,24 @@ def _sla_lines(result) -> list[str]:
     risk = result.target_risk
     years = risk.yearly_minimum.size if risk.years_counted else None
     q = result.window_availability_quantile
+    wci = result.window_availability_mean_ci()
     lines = [
         f"  SLA               {_pct(sla.target, 3)} per {label}, service hours {sla.service_hours.name}, "
-        f"{n:,} {units}" + (f" in {years:,} contract years" if years else ""),
-        f"  window avail.     mean {_pct(result.window_availability_mean)}, p05 {_pct(q(0.05))}, "
+        f"{n:,} {units}" + (f" in {_count(years, 'contract year')}" if years else ""),
+        "  window avail.     counted (service hours, SLA rules): "
+        f"mean {_pct(result.window_availability_mean)} "
+        + (
+            "(no counted downtime in any window)"
+            if result.window_availability_mean == 1.0
+            else f"({_ci(wci, _pct)})"
+        )
+        + f", p05 {_pct(q(0.05))}, "
         f"p01 {_pct(q(0.01))}  (p05: the availability that 95 % of {units} reach)",
         "  P(breach)         "
         + _proportion(
             result.breach_probability, result.breach_ci(), n, units, result.replications, f"per {label}"
         )
-        + f", {result.breaches_per_year:.3f} breaches/year",
+        + f", {_num(result.breaches_per_year)} breaches/year ({_ci(result.breaches_per_year_ci())})",
     ]
     p_y, ci_y = risk.year_risk(sla.target)
     lines.append(
@@ -159,11 +239,17 @@ def _sla_lines(result) -> list[str]:
             + f", converted from per {label} as if {units} were independent"
         )
     )
-    credit = f"  expected credit   {result.expected_credit_percent:.3f} % of the fee per {label}"
+    pct = lambda x: f"{x:.3f} %"  # noqa: E731
+    credit = (
+        f"  expected credit   {pct(result.expected_credit_percent)} of the fee per {label} "
+        f"({_ci(result.expected_credit_percent_ci(), pct)})"
+    )
     if sla.fee is not None:
+        cur = sla.fee.currency
+        money = lambda x: f"{x:,.2f}"  # noqa: E731
         credit += (
-            f" (fee {sla.fee.amount:,.2f} {sla.fee.currency}: "
-            f"{result.expected_credit_per_year:,.2f} {sla.fee.currency}/year)"
+            f"; fee {sla.fee.amount:,.2f} {cur}: {money(result.expected_credit_per_year)} {cur}/year "
+            f"({_ci(result.expected_credit_per_year_ci(), money)})"
         )
     lines.append(credit)
     lines.append(_achievable_line(result))
@@ -194,7 +280,7 @@ def _achievable_line(result) -> str:
             shown += f" per year ({100 * risk.risk_per_unit:.3g} % per {sla.window_label})"
         return (
             f"  achievable target below {_pct(table.target.min(), 3)} at {risk_text}: "
-            f"{risk.risk_units:,} {unit} cannot show a risk under {shown} "
+            f"{_units(risk.risk_units, unit)} cannot show a risk under {shown} "
             f"with 95 % confidence ({risk.units_needed:,} needed)"
         )
     row = table[table.achievable].iloc[0]
@@ -210,20 +296,22 @@ def _table_lines(result) -> list[str]:
     sla = result.sla
     label = sla.window_label
     fee = sla.fee
-    header = ["target", f"P(breach/{label})", "P(>=1 breach/yr)", "breaches/yr", f"credit/{label}"]
+    header = ["target", f"P(breach/{label})", "P(>=1 breach/yr)", "breaches/yr", f"credit/{label} (% of fee)"]
     if fee is not None:
-        header.append("credit/yr")
+        header.append(f"credit/yr ({fee.currency})")
     rows = []
     for r in result.targets.itertuples():
         cells = [
             _pct(r.target, 3),
             f"{_p(r.breach_window)} ({_p(r.breach_window_low)} .. {_p(r.breach_window_high)})",
             f"{_p(r.breach_year)} ({_p(r.breach_year_low)} .. {_p(r.breach_year_high)})",
-            f"{r.breaches_per_year:.3g}",
-            f"{r.credit_pct:.3f} %",
+            f"{_p(r.breaches_per_year)} ({_p(r.breaches_per_year_low)} .. {_p(r.breaches_per_year_high)})",
+            f"{r.credit_pct:.3f} ({r.credit_pct_low:.3f} .. {r.credit_pct_high:.3f})",
         ]
         if fee is not None:
-            cells.append(f"{r.credit_per_year:,.2f} {fee.currency}")
+            cells.append(
+                f"{r.credit_per_year:,.2f} ({r.credit_per_year_low:,.2f} .. {r.credit_per_year_high:,.2f})"
+            )
         marks = [name for name, on in (("contract", r.contract), ("achievable", r.achievable)) if on]
         cells.append(" <- " + ", ".join(marks) if marks else "")
         rows.append(cells)
@@ -242,19 +330,30 @@ def _minutes(x) -> str:
     return f"{x:.1f} min" if x < 120 else f"{x / 60:.1f} h"
 
 
+def support_window_label(sla) -> str:
+    """The window support tickets are grouped by: the SLA's, but a sliding window's
+    tickets go by the calendar month they arrive in (``"calendar month"``); ``"month"``
+    without an SLA."""
+    from simulation.model.sla import Sliding
+
+    if sla is None:
+        return "month"
+    return "calendar month" if isinstance(sla.window, Sliding) else sla.window_label
+
+
 def _support_lines(result) -> list[str]:
     """The support desk: per channel, share within objective, mean and p95 first response."""
     f = result.support_figures
     if f is None:
         return []
     desk = result.scenario.support
-    window = result.sla.window_label if result.sla is not None else "month"
+    window = support_window_label(result.sla)
     agents = f"{desk.agents} agent{'s' if desk.agents != 1 else ''}"
     if not f.windows:
         return [f"  support desk      {agents}: no complete {window} within the horizon"]
     lines = [
         f"  support desk      {agents}, hours {desk.hours.name}, "
-        f"{f.tickets_per_year:.0f} tickets/year, {f.windows} windows ({window})"
+        f"{f.tickets_per_year:,.0f} tickets/year, {_count(f.windows, window, _plural(window))} measured"
     ]
     if f.breach_probability is not None:
         lo, hi = f.breach_probability_ci95

@@ -176,7 +176,10 @@ def _holidays(value, at: At) -> tuple[frozenset, PublicHolidays | None]:
         raise c_at.error(
             f"no public holidays known for country '{country}'; expected an ISO 3166-1 "
             "alpha-2 code the holidays package supports, like NL or DE",
-            did_you_mean(country, list(supported)),
+            # codes are upper case: `nl` is NL, not the nearest spelling
+            f"did you mean '{country.upper()}'?"
+            if country.upper() in supported
+            else did_you_mean(country, list(supported)),
         )
     subdivision = None
     if value.get("subdivision") is not None:
