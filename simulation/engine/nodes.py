@@ -18,14 +18,25 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL
 
+from simulation.engine.crews import CrewPool, SpareShelf, criticality_ranks
 from simulation.engine.keys import block_stream_keys
 from simulation.engine.rules import Change, Rule, controls_members, rule_for, switchover_of
 from simulation.engine.sampler import Sampler, SwitchoverDraws
 from simulation.engine.steady import STEADY, steady_start
-from simulation.engine.streams import FAILURE, IDLE_FAILURE, REPAIR, base_key, draws, stream_keys
+from simulation.engine.streams import (
+    FAILURE,
+    IDLE_FAILURE,
+    LEAD_TIME,
+    REPAIR,
+    RESPONSE,
+    base_key,
+    draws,
+    stream_keys,
+)
 from simulation.engine.support import check_supported
 from simulation.engine.timeline import Timeline
 from simulation.model.scenario import Scenario
+from simulation.model.shifts import Shifts
 from simulation.model.structure import Leaf as LeafBlock
 from simulation.model.structure import leaves as leaf_ids
 
@@ -50,6 +61,11 @@ class Leaf:
         "instants",
         "steady",
         "first",
+        "crew",
+        "shelf",
+        "draw_response",
+        "draw_lead_time",
+        "rank",
     )
 
     def __init__(self, index: int, label: str, failure: Sampler, repair: Sampler):
@@ -64,6 +80,11 @@ class Leaf:
         self.instants: Instants | None = None
         self.steady: tuple[list[bool], list[float]] | None = None  # (starts down, first change) per rep
         self.first: float | None = None  # steady start: hours to the end of the state in progress
+        self.crew: CrewPool | None = None  # repairs wait for a technician (engine.crews)
+        self.shelf: SpareShelf | None = None  # repairs wait for a spare part
+        self.draw_response: Sampler | None = None
+        self.draw_lead_time: Sampler | None = None
+        self.rank = 0  # queue rank under priority: criticality (engine.crews)
 
     def go_down(self) -> None:
         self.up = False
@@ -248,6 +269,15 @@ class CompiledStructure:
         self.samplers = [
             leaf.draw_idle_failure for leaf in leaves if isinstance(leaf.draw_idle_failure, Sampler)
         ]
+        self.samplers += [
+            sampler
+            for leaf in self.used
+            for sampler in (leaf.draw_response, leaf.draw_lead_time)
+            if sampler is not None
+        ]
+        #: Per-replication resources (engine.crews), reset at the start of each one.
+        self.crews = list({id(leaf.crew): leaf.crew for leaf in self.used if leaf.crew}.values())
+        self.shelves = list({id(leaf.shelf): leaf.shelf for leaf in self.used if leaf.shelf}.values())
 
     def prepare(self, reps: np.ndarray, horizon_hours: float) -> None:
         """Compute the stream keys of replications `reps`, and the first draws of every
@@ -283,6 +313,8 @@ class CompiledStructure:
         """Start replication `pos` of the prepared batch: every part new and up, every
         block in the state its rule computes from its members'."""
         self.instants.reset(env)
+        for resource in [*self.crews, *self.shelves]:
+            resource.reset(env)
         for leaf in self.used:
             leaf.up, leaf.first = True, None
             leaf.idle_count = 0
@@ -354,7 +386,33 @@ def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:
         return node
 
     top = build(scenario.service)
+    _attach_operations(scenario, leaves)
     return CompiledStructure(scenario, leaves, nodes, [Output("service", top)])
+
+
+def _attach_operations(scenario: Scenario, leaves: list[Leaf]) -> None:
+    """Give the parts whose type names a crew or a spare pool their shared per-replication
+    resource and their own response and lead-time streams (engine.crews)."""
+    pools: dict[str, CrewPool] = {}
+    shelves: dict[str, SpareShelf] = {}
+    ranks = criticality_ranks(scenario)
+    for leaf in leaves:
+        comp = scenario.component_of(leaf.label)
+        base = leaf.draw_failure.base
+        if comp.crew is not None:
+            crew = scenario.crews[comp.crew]
+            if comp.crew not in pools:
+                pools[comp.crew] = CrewPool(crew, Shifts(crew.hours, scenario.calendar))
+            leaf.crew = pools[comp.crew]
+            if crew.response is not None:
+                leaf.draw_response = Sampler(crew.response, base, RESPONSE)
+            leaf.rank = ranks.get(leaf.label, 0) if crew.priority == "criticality" else 0
+        if comp.spares is not None:
+            pool = scenario.spares[comp.spares]
+            if comp.spares not in shelves:
+                shelves[comp.spares] = SpareShelf(pool)
+            leaf.shelf = shelves[comp.spares]
+            leaf.draw_lead_time = Sampler(pool.lead_time, base, LEAD_TIME)
 
 
 def _make_controlled(leaf: Leaf, mode: str, comp) -> None:
