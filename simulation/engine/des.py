@@ -59,6 +59,9 @@ def _repair(env: simpy.Environment, leaf: Leaf):
 def _plain_leaf(env: simpy.Environment, leaf: Leaf):
     """Fail, repair, repeat: the loop of a part that is always in use."""
     timeout = env.timeout
+    if leaf.jobs is not None:
+        yield from _maintained_leaf(env, leaf)
+        return
     if leaf.crew is not None or leaf.shelf is not None:
         yield from _operated_leaf(env, leaf)
         return
@@ -82,6 +85,36 @@ def _operated_leaf(env: simpy.Environment, leaf: Leaf):
         leaf.go_down()
         yield from _repair(env, leaf)
         leaf.go_up()
+
+
+def _maintained_leaf(env: simpy.Environment, leaf: Leaf):
+    """Fail, repair, repeat, and go down for maintenance at each job's start.
+
+    A job that starts while the part is down (failed, in repair, or in another job) is
+    skipped; a failure due at a job's start instant comes first. During a job the part
+    is down with the job's Timeline kind and does not age: its remaining life in use
+    resumes when the job ends (maintenance does not renew the part). Job j of the part
+    lasts the rule's duration at draw j of the part's MAINTENANCE stream.
+    """
+    jobs, i = leaf.jobs, 0
+    life = leaf.draw_failure()
+    while True:
+        next_job = jobs[i][0] if i < len(jobs) else math.inf
+        if env.now + life <= next_job:
+            yield env.timeout(life)
+            leaf.go_down()
+            yield from _repair(env, leaf)
+            leaf.go_up()
+            life = leaf.draw_failure()
+        else:
+            life -= next_job - env.now
+            yield env.timeout(next_job - env.now)
+            _, duration, kind = jobs[i]
+            leaf.go_down(kind)
+            yield env.timeout(float(duration.ppf(leaf.draw_job())))
+            leaf.go_up()
+        while i < len(jobs) and jobs[i][0] < env.now:
+            i += 1
 
 
 def _controlled_leaf(env: simpy.Environment, leaf: Leaf):

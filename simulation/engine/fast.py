@@ -49,6 +49,8 @@ def unsupported_reason(scenario: Scenario) -> str | None:
         check_supported(scenario)
     except UnsupportedScenario as err:
         return str(err)
+    if scenario.maintenance:
+        return "maintenance jobs take parts down (the SimPy engine runs them)"
     operated = operated_instances(scenario)
     if operated:
         return (

@@ -21,6 +21,10 @@ def unsupported_features(scenario: Scenario) -> list[str]:
         features.append("demand profiles")
     if scenario.run.start == "steady" and operated_instances(scenario):
         features.append("a steady start with repair crews or spare pools")
+    if any(rule.rolling for rule in scenario.maintenance):
+        features.append("rolling maintenance")
+    if scenario.run.start == "steady" and scenario.maintenance:
+        features.append("a steady start with maintenance")
     return features
 
 

@@ -153,7 +153,6 @@ class Scenario:
     def unsupported_sections(self) -> list[str]:
         """Sections this version reads and checks but does not simulate yet."""
         present = {
-            "maintenance": self.maintenance,
             "demand": self.demand,
         }
         return [k for k, v in present.items() if v]
