@@ -12,7 +12,7 @@ import pytest
 from helpers import L, assert_same_timelines, det, expo, scenario_of
 
 from simulation.analytic.repair import shared_repair_availability, spare_pool_availability
-from simulation.engine import des
+from simulation.engine import des, fast
 from simulation.engine.crews import criticality_ranks
 from simulation.engine.fast import unsupported_reason
 from simulation.engine.support import check_supported
@@ -111,6 +111,7 @@ def test_enough_24x7_technicians_without_delay_change_nothing():
     plain = des.simulate(sc, 3, range(20), 5000.0)
     crewed = des.simulate(operated(sc, Crew("ops", 3)), 3, range(20), 5000.0)
     assert_same_timelines(plain, crewed)
+    assert_same_timelines(fast.simulate(sc, 3, range(20), 5000.0), crewed)  # and the fast engine's
 
 
 def test_a_crew_never_moves_the_failure_draws():
