@@ -103,7 +103,10 @@ def test_schema_prints_the_json_schema(capsys):
         (["run", str(FLAGSHIP), "--horizon", "4hrz"], "4hrz"),
         (["run", str(FLAGSHIP), "--horizon", "720"], "horizon: duration 720 has no unit"),
         (["run", str(FLAGSHIP), "-n", str(10**12)], "simulated years, more than"),
-        (["run", str(ROOT / "tests" / "data" / "format-example.yaml")], "crews, spares, maintenance"),
+        (
+            ["run", str(ROOT / "tests" / "data" / "format-example.yaml")],
+            "scenario uses rolling maintenance: read and checked",
+        ),
         (["run", str(FLAGSHIP), "--precision", "2"], "precision must be a fraction"),
     ],
 )
@@ -131,7 +134,7 @@ def test_validate_says_what_will_not_be_simulated(capsys):
     assert main(["validate", str(example), str(FLAGSHIP)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
-        f"{example}: ok (6 instances), but not simulated yet: crews, spares, maintenance (slasim run stops)"
+        f"{example}: ok (6 instances), but not simulated yet: rolling maintenance (slasim run stops)"
     )
     assert out[1] == f"{FLAGSHIP}: ok (7 instances)"
 

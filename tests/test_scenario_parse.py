@@ -142,7 +142,7 @@ def test_format_example_operations(example):
     assert sup.channel("phone").share == 0.6
     assert sup.channel("email").handle.mean == pytest.approx(25 / 60)
     assert sup.channel("email").response_hours == 8.0
-    assert set(s.unsupported_sections()) == {"crews", "spares", "maintenance"}
+    assert s.unsupported_sections() == []
 
 
 # -- instance naming --------------------------------------------------------------

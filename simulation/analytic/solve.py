@@ -3,7 +3,9 @@
 `steady_state_availability` composes the closed forms of `rbd` and the Markov chains
 of `ctmc` over the service structure:
 
-1. Every repair must start at once (no crew, no spare pool: those queue repairs).
+1. Every repair must start at once (no crew, no spare pool: those queue repairs),
+   except for the single k-of-n or standby groups that `analytic.repair` solves with
+   shared technicians or a spare pool.
    Under stateless blocks any failure and repair distributions will do: the long-run
    fraction of time an alternating renewal process is up is MTTF / (MTTF + MTTR)
    whatever their shapes, and independent parts combine by the structure function
@@ -215,6 +217,11 @@ class _Solver:
             if not isinstance(b, known):
                 raise NotApplicable(f"no analytic model for {type(b).__name__} blocks")
         used = list(dict.fromkeys(b.instance for b in iter_blocks(sc.service) if isinstance(b, Leaf)))
+        operated = [iid for iid in used if sc.component_of(iid).crew or sc.component_of(iid).spares]
+        if operated:  # repairs that queue: the chains of analytic.repair, where they apply
+            from simulation.analytic.repair import operated_availability
+
+            return operated_availability(sc)
         for iid in used:
             self.avail[iid] = self._instance_availability(iid)
         periodic = [iid for iid in used if _periodic(self.scenario.component_of(iid))]

@@ -28,9 +28,43 @@ from simulation.engine.timeline import Timeline
 from simulation.model.scenario import Scenario
 
 
+def _repair(env: simpy.Environment, leaf: Leaf):
+    """The repair of a failed part: at once, or through its spare pool and crew (the
+    steps of `engine.crews`). The part's j-th repair draws its repair, response and
+    lead times before it waits, so the queue cannot reorder any stream."""
+    work = leaf.draw_repair()
+    crew, shelf = leaf.crew, leaf.shelf
+    if crew is None and shelf is None:
+        yield env.timeout(work)
+        return
+    failed = env.now
+    response = 0.0 if leaf.draw_response is None else leaf.draw_response()
+    if shelf is not None:
+        delivery = shelf.take(leaf.draw_lead_time())
+        if delivery is not None:
+            yield delivery
+    if crew is None:
+        yield env.timeout(work)
+        return
+    handed = crew.take((leaf.rank, failed, leaf.index))
+    if handed is not None:
+        yield handed
+    if crew.delayed:
+        yield env.timeout(max(crew.done_at(env.now, response, work) - env.now, 0.0))
+    else:
+        yield env.timeout(work)
+    crew.give_back()
+
+
 def _plain_leaf(env: simpy.Environment, leaf: Leaf):
     """Fail, repair, repeat: the loop of a part that is always in use."""
     timeout = env.timeout
+    if leaf.jobs is not None:
+        yield from _maintained_leaf(env, leaf)
+        return
+    if leaf.crew is not None or leaf.shelf is not None:
+        yield from _operated_leaf(env, leaf)
+        return
     if leaf.first is not None:  # steady start: the life or repair in progress ends first
         yield timeout(leaf.first)
         if leaf.up:
@@ -42,6 +76,45 @@ def _plain_leaf(env: simpy.Environment, leaf: Leaf):
         leaf.go_down()
         yield timeout(leaf.draw_repair())
         leaf.go_up()
+
+
+def _operated_leaf(env: simpy.Environment, leaf: Leaf):
+    """Fail, repair through the part's crew and spare pool, repeat (a part always in use)."""
+    while True:
+        yield env.timeout(leaf.draw_failure())
+        leaf.go_down()
+        yield from _repair(env, leaf)
+        leaf.go_up()
+
+
+def _maintained_leaf(env: simpy.Environment, leaf: Leaf):
+    """Fail, repair, repeat, and go down for maintenance at each job's start.
+
+    A job that starts while the part is down (failed, in repair, or in another job) is
+    skipped; a failure due at a job's start instant comes first. During a job the part
+    is down with the job's Timeline kind and does not age: its remaining life in use
+    resumes when the job ends (maintenance does not renew the part). Job j of the part
+    lasts the rule's duration at draw j of the part's MAINTENANCE stream.
+    """
+    jobs, i = leaf.jobs, 0
+    life = leaf.draw_failure()
+    while True:
+        next_job = jobs[i][0] if i < len(jobs) else math.inf
+        if env.now + life <= next_job:
+            yield env.timeout(life)
+            leaf.go_down()
+            yield from _repair(env, leaf)
+            leaf.go_up()
+            life = leaf.draw_failure()
+        else:
+            life -= next_job - env.now
+            yield env.timeout(next_job - env.now)
+            _, duration, kind = jobs[i]
+            leaf.go_down(kind)
+            yield env.timeout(float(duration.ppf(leaf.draw_job())))
+            leaf.go_up()
+        while i < len(jobs) and jobs[i][0] < env.now:
+            i += 1
 
 
 def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
@@ -64,7 +137,7 @@ def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
                 except simpy.Interrupt:
                     pass
         leaf.go_down()
-        yield env.timeout(leaf.draw_repair())
+        yield from _repair(env, leaf)
         leaf.go_up()
 
 
@@ -101,10 +174,14 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -
     """
     structure = compile_structure(scenario, seed)
     output = structure.outputs[0]
-    return [
-        output.timeline(horizon_hours)
-        for _ in _replications(structure, np.asarray(reps, dtype=np.int64), horizon_hours)
-    ]
+    timelines = []
+    for _ in _replications(structure, np.asarray(reps, dtype=np.int64), horizon_hours):
+        timeline = output.timeline(horizon_hours)
+        if structure.shelves:
+            stockouts = sum(shelf.stockouts for shelf in structure.shelves)
+            timeline = dataclasses.replace(timeline, stockouts=stockouts)
+        timelines.append(timeline)
+    return timelines
 
 
 def block_changes(scenario: Scenario, block, seed: int, reps: np.ndarray, horizon_hours: float):

@@ -36,7 +36,7 @@ from simulation.engine.rules import CountRule, controls_members, rule_for, switc
 from simulation.engine.sampler import SwitchoverDraws
 from simulation.engine.steady import STEADY, steady_start
 from simulation.engine.streams import FAILURE, REPAIR, base_key, draws, stream_keys
-from simulation.engine.support import UnsupportedScenario, check_supported
+from simulation.engine.support import UnsupportedScenario, check_supported, operated_instances
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
@@ -49,6 +49,14 @@ def unsupported_reason(scenario: Scenario) -> str | None:
         check_supported(scenario)
     except UnsupportedScenario as err:
         return str(err)
+    if scenario.maintenance:
+        return "maintenance jobs take parts down (the SimPy engine runs them)"
+    operated = operated_instances(scenario)
+    if operated:
+        return (
+            f"repairs of {operated[0]!r}{' and others' if len(operated) > 1 else ''} wait for a "
+            "crew or a spare part (the SimPy engine runs repair queues)"
+        )
     return None
 
 

@@ -18,14 +18,28 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL
 
+from simulation.engine.crews import CrewPool, SpareShelf, criticality_ranks
 from simulation.engine.keys import block_stream_keys
 from simulation.engine.rules import Change, Rule, controls_members, rule_for, switchover_of
-from simulation.engine.sampler import Sampler, SwitchoverDraws
+from simulation.engine.sampler import _UNIT, Sampler, SwitchoverDraws
 from simulation.engine.steady import STEADY, steady_start
-from simulation.engine.streams import FAILURE, IDLE_FAILURE, REPAIR, base_key, draws, stream_keys
-from simulation.engine.support import check_supported
-from simulation.engine.timeline import Timeline
+from simulation.engine.streams import (
+    FAILURE,
+    IDLE_FAILURE,
+    LEAD_TIME,
+    REPAIR,
+    RESPONSE,
+    base_key,
+    draws,
+    stream_keys,
+)
+from simulation.engine.streams import (
+    MAINTENANCE as MAINTENANCE_STREAM,
+)
+from simulation.engine.support import UnsupportedScenario, check_supported
+from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
 from simulation.model.scenario import Scenario
+from simulation.model.shifts import Shifts
 from simulation.model.structure import Leaf as LeafBlock
 from simulation.model.structure import leaves as leaf_ids
 
@@ -50,6 +64,14 @@ class Leaf:
         "instants",
         "steady",
         "first",
+        "crew",
+        "shelf",
+        "draw_response",
+        "draw_lead_time",
+        "rank",
+        "jobs",
+        "job_rules",
+        "draw_job",
     )
 
     def __init__(self, index: int, label: str, failure: Sampler, repair: Sampler):
@@ -64,10 +86,18 @@ class Leaf:
         self.instants: Instants | None = None
         self.steady: tuple[list[bool], list[float]] | None = None  # (starts down, first change) per rep
         self.first: float | None = None  # steady start: hours to the end of the state in progress
+        self.crew: CrewPool | None = None  # repairs wait for a technician (engine.crews)
+        self.shelf: SpareShelf | None = None  # repairs wait for a spare part
+        self.draw_response: Sampler | None = None
+        self.draw_lead_time: Sampler | None = None
+        self.rank = 0  # queue rank under priority: criticality (engine.crews)
+        self.jobs: list[tuple[float, float, int]] | None = None  # maintenance (t, ppf rule, kind)
+        self.job_rules: list = []  # the maintenance rules that target the part
+        self.draw_job: Sampler | None = None
 
-    def go_down(self) -> None:
+    def go_down(self, kind: int = UNPLANNED) -> None:
         self.up = False
-        self.instants.leaf_changed(self, False)
+        self.instants.leaf_changed(self, False, kind)
 
     def go_up(self) -> None:
         self.up = True
@@ -185,9 +215,9 @@ class Instants:
             event.callbacks.append(self.flush)
             self.env.schedule(event, FLUSH)
 
-    def leaf_changed(self, leaf: Leaf, up: bool) -> None:
+    def leaf_changed(self, leaf: Leaf, up: bool, kind: int = UNPLANNED) -> None:
         for parent, pos in leaf.parents:
-            parent.pending.append((pos, up, leaf.index, 0))
+            parent.pending.append((pos, up, leaf.index, kind))
             self._mark(parent)
 
     def _watch_switchover(self, node: BlockNode) -> None:
@@ -248,6 +278,15 @@ class CompiledStructure:
         self.samplers = [
             leaf.draw_idle_failure for leaf in leaves if isinstance(leaf.draw_idle_failure, Sampler)
         ]
+        self.samplers += [
+            sampler
+            for leaf in self.used
+            for sampler in (leaf.draw_response, leaf.draw_lead_time, leaf.draw_job)
+            if sampler is not None
+        ]
+        #: Per-replication resources (engine.crews), reset at the start of each one.
+        self.crews = list({id(leaf.crew): leaf.crew for leaf in self.used if leaf.crew}.values())
+        self.shelves = list({id(leaf.shelf): leaf.shelf for leaf in self.used if leaf.shelf}.values())
 
     def prepare(self, reps: np.ndarray, horizon_hours: float) -> None:
         """Compute the stream keys of replications `reps`, and the first draws of every
@@ -278,11 +317,15 @@ class CompiledStructure:
                     leaf.steady = (down[:, j].tolist(), first[:, j].tolist())
         for sampler in [*self.draws, *self.samplers]:
             sampler.prepare_replications(reps)
+        if self.scenario.maintenance:
+            maintenance_jobs(self.scenario, self.used, horizon_hours)
 
     def reset(self, env, pos: int) -> None:
         """Start replication `pos` of the prepared batch: every part new and up, every
         block in the state its rule computes from its members'."""
         self.instants.reset(env)
+        for resource in [*self.crews, *self.shelves]:
+            resource.reset(env)
         for leaf in self.used:
             leaf.up, leaf.first = True, None
             leaf.idle_count = 0
@@ -354,7 +397,34 @@ def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:
         return node
 
     top = build(scenario.service)
+    _attach_operations(scenario, leaves)
+    _attach_maintenance(scenario, leaves)
     return CompiledStructure(scenario, leaves, nodes, [Output("service", top)])
+
+
+def _attach_operations(scenario: Scenario, leaves: list[Leaf]) -> None:
+    """Give the parts whose type names a crew or a spare pool their shared per-replication
+    resource and their own response and lead-time streams (engine.crews)."""
+    pools: dict[str, CrewPool] = {}
+    shelves: dict[str, SpareShelf] = {}
+    ranks = criticality_ranks(scenario)
+    for leaf in leaves:
+        comp = scenario.component_of(leaf.label)
+        base = leaf.draw_failure.base
+        if comp.crew is not None:
+            crew = scenario.crews[comp.crew]
+            if comp.crew not in pools:
+                pools[comp.crew] = CrewPool(crew, Shifts(crew.hours, scenario.calendar))
+            leaf.crew = pools[comp.crew]
+            if crew.response is not None:
+                leaf.draw_response = Sampler(crew.response, base, RESPONSE)
+            leaf.rank = ranks.get(leaf.label, 0) if crew.priority == "criticality" else 0
+        if comp.spares is not None:
+            pool = scenario.spares[comp.spares]
+            if comp.spares not in shelves:
+                shelves[comp.spares] = SpareShelf(pool)
+            leaf.shelf = shelves[comp.spares]
+            leaf.draw_lead_time = Sampler(pool.lead_time, base, LEAD_TIME)
 
 
 def _make_controlled(leaf: Leaf, mode: str, comp) -> None:
@@ -366,3 +436,37 @@ def _make_controlled(leaf: Leaf, mode: str, comp) -> None:
         leaf.draw_idle_failure = Sampler(
             comp.idle_failure or comp.failure, leaf.draw_failure.base, IDLE_FAILURE
         )
+
+
+def _attach_maintenance(scenario: Scenario, leaves: list[Leaf]) -> None:
+    """Give every part that a maintenance rule targets (by component type or instance id)
+    its rules and its own stream of job durations (purpose MAINTENANCE: job j of the part
+    uses draw j); `maintenance_jobs` lays out the jobs for a horizon."""
+    for leaf in leaves:
+        component = scenario.instances[leaf.label].component
+        leaf.job_rules = [
+            r for r in scenario.maintenance if leaf.label in r.targets or component in r.targets
+        ]
+        if not leaf.job_rules or not leaf.parents:
+            continue
+        if leaf.controlled:
+            raise UnsupportedScenario(
+                f"maintenance of {leaf.label!r}, a warm or cold spare, is not simulated by this version"
+            )
+        leaf.draw_job = Sampler(_UNIT, leaf.draw_failure.base, MAINTENANCE_STREAM)
+
+
+def maintenance_jobs(scenario: Scenario, leaves: list[Leaf], horizon_hours: float) -> None:
+    """Set each maintained part's jobs that start before `horizon_hours`, sorted by start:
+    (start hours, the rule's duration, Timeline kind)."""
+    from simulation.model.maintenance import job_starts
+
+    starts = {id(rule): job_starts(rule, scenario.calendar, horizon_hours) for rule in scenario.maintenance}
+    for leaf in leaves:
+        if leaf.draw_job is None:
+            continue
+        jobs = []
+        for rule in leaf.job_rules:
+            kind = ANNOUNCED_MAINTENANCE if rule.announced else MAINTENANCE
+            jobs += [(float(t), rule.duration, kind) for t in starts[id(rule)]]
+        leaf.jobs = sorted(jobs, key=lambda job: job[0])

@@ -30,6 +30,10 @@ import numpy as np
 
 #: Purposes: each instance or block has one stream per purpose and replication.
 FAILURE, REPAIR, IDLE_FAILURE, SWITCHOVER, COVERAGE, MANUAL = 1, 2, 3, 4, 5, 6
+#: Operations (engine.crews): a repair's crew response delay and its spare's lead time.
+RESPONSE, LEAD_TIME = 7, 8
+#: Maintenance (engine.maintenance): the uniform behind the j-th job's duration of a part.
+MAINTENANCE = 9
 
 #: Replications per unit of work sent to a worker (does not change any number).
 BATCH_SIZE = 200

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simulation.model.scenario import Scenario
-from simulation.model.structure import Network, iter_blocks
+from simulation.model.structure import Network, iter_blocks, leaves
 from simulation.scenario.errors import UnsupportedScenario
 
 __all__ = ["UnsupportedScenario", "check_supported", "unsupported_features"]
@@ -19,7 +19,22 @@ def unsupported_features(scenario: Scenario) -> list[str]:
         features.append("network blocks")
     if any(getattr(b, "demand", None) for b in blocks) and "demand" not in features:
         features.append("demand profiles")
+    if scenario.run.start == "steady" and operated_instances(scenario):
+        features.append("a steady start with repair crews or spare pools")
+    if any(rule.rolling for rule in scenario.maintenance):
+        features.append("rolling maintenance")
+    if scenario.run.start == "steady" and scenario.maintenance:
+        features.append("a steady start with maintenance")
     return features
+
+
+def operated_instances(scenario: Scenario) -> list[str]:
+    """The instances of the service whose repairs need a crew or a spare pool."""
+    return [
+        iid
+        for iid in dict.fromkeys(leaves(scenario.service))
+        if scenario.component_of(iid).crew is not None or scenario.component_of(iid).spares is not None
+    ]
 
 
 def check_supported(scenario: Scenario) -> None:

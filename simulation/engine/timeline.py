@@ -28,6 +28,9 @@ class Timeline:
         Index (into the run's instance ids) of the instance whose failure or
         maintenance took the service down.
     horizon_hours : float
+    stockouts : int
+        Repairs that found their spare pool empty in the replication (0 without spare
+        pools; engine.crews).
     """
 
     start: np.ndarray
@@ -35,6 +38,7 @@ class Timeline:
     kind: np.ndarray
     cause: np.ndarray
     horizon_hours: float
+    stockouts: int = 0
 
     @classmethod
     def from_lists(cls, start, end, kind, cause, horizon_hours: float) -> Timeline:

@@ -157,9 +157,6 @@ class Scenario:
     def unsupported_sections(self) -> list[str]:
         """Sections this version reads and checks but does not simulate yet."""
         present = {
-            "crews": self.crews,
-            "spares": self.spares,
-            "maintenance": self.maintenance,
             "demand": self.demand,
         }
         return [k for k, v in present.items() if v]

@@ -63,6 +63,16 @@ REPORT_SCHEMA = {
                 "mean_ci95": {"$ref": "#/$defs/optional_interval"},
             },
         },
+        "stockouts_per_year": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["mean", "ci95"],
+                    "properties": {"mean": {"type": "number", "minimum": 0}, "ci95": {"type": "array"}},
+                },
+            ]
+        },
         "sla": {
             "oneOf": [
                 {"type": "null"},
@@ -401,6 +411,7 @@ def report_dict(result) -> dict:
             "mean": _r(result.per_replication.outages.mean() * per_year, 4),
             "mean_ci95": _interval(result.outages_per_year_ci(), 6),
         },
+        "stockouts_per_year": _stockouts_dict(result),
         "sla": _sla_dict(result),
         "support": _support_dict(result),
         "attribution": [
@@ -581,3 +592,13 @@ def _support_dict(result) -> dict | None:
         "analytic_note": f.analytic_note,
         "channels": channels,
     }
+
+
+def _stockouts_dict(result) -> dict | None:
+    """Spare-pool stock-outs per year (mean and 95 % CI); None without spare pools."""
+    figures = result.stockouts_per_year()
+    if figures is None:
+        return None
+    mean, ci = figures
+    bounds = [_r(v, 4) if np.isfinite(v) else None for v in ci]  # None: a single replication
+    return {"mean": _r(mean, 4), "ci95": bounds}

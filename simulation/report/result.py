@@ -26,7 +26,9 @@ class Result:
     replications, seed : int
     horizon_hours, elapsed_seconds : float
     per_replication : DataFrame
-        One row per replication: ``availability``, ``downtime_hours``, ``outages``.
+        One row per replication: ``availability``, ``downtime_hours``, ``outages``, and
+        ``stockouts`` (repairs that found their spare pool empty) when the scenario has
+        spare pools.
     window_breach : ndarray of bool, shape (replications, windows)
         Breach of every SLA window (no columns without an SLA).
     window_availability, window_downtime_min : ndarray of float64, shape (replications, windows)
@@ -110,6 +112,8 @@ class Result:
                 "outages": gathered["outages"],
             }
         )
+        if scenario.spares:
+            per_rep["stockouts"] = gathered["stockouts"]
         worst = gathered["worst"]
         ids = list(scenario.instances)
         attr_min, breached = gathered["attribution_min"], gathered["breach_cause"]
@@ -149,6 +153,18 @@ class Result:
     def windows(self) -> pd.DataFrame:
         """One row per (replication, SLA window), built from the arrays when first read."""
         return self._w.table()
+
+    def stockouts_per_year(self, confidence: float = 0.95) -> tuple[float, ConfidenceInterval] | None:
+        """Mean spare-pool stock-outs (repairs that found their pool empty) per year of
+        simulated time, with its t-interval over replications
+        (`simulation.measure.stats.mean_ci`); None without spare pools."""
+        if "stockouts" not in self.per_replication:
+            return None
+        from simulation.measure.stats import mean_ci
+
+        scale = HOURS_PER_YEAR / self.horizon_hours
+        mean, low, high = mean_ci(self.per_replication.stockouts.to_numpy() * scale, confidence)
+        return mean, ConfidenceInterval(low, high)
 
     @property
     def window_availability(self) -> np.ndarray:
@@ -716,7 +732,7 @@ def _gather(outputs: list) -> dict:
     reps = sum(o.downtime_hours.size for o in ordered)
     last = ordered[-1]
     n_w = last.window_breach.shape[1]
-    stacked = ("downtime_hours", "outages", "window_breach")
+    stacked = ("downtime_hours", "outages", "window_breach", "stockouts")
     out = {f: np.empty((reps, *getattr(last, f).shape[1:]), getattr(last, f).dtype) for f in stacked}
     sparse = ("window_flat", "window_downtime_min", "window_availability", "window_service_min")
     parts: dict[str, list] = {f: [] for f in sparse}

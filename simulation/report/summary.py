@@ -118,6 +118,12 @@ def summary_text(result) -> str:
     ]
     if analytic is None:
         lines.append(f"  steady state      analytic n/a: {result.analytic_reason}")
+    stockouts = result.stockouts_per_year()
+    if stockouts is not None:
+        lines.append(
+            f"  spares            {stockouts[0]:.3g} stock-outs/year mean "
+            f"(95 % CI {stockouts[1].low:.3g} to {stockouts[1].high:.3g})"
+        )
     if result.precision is not None:
         lines.append(_precision_line(result.precision))
     sla = result.sla

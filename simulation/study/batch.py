@@ -54,6 +54,8 @@ class BatchOutput:
         its worst trailing window).
     support : SupportBatch or None
         Support-desk figures, when the scenario has a desk.
+    stockouts : ndarray of int64, shape (r,)
+        Repairs that found their spare pool empty, per replication.
     """
 
     batch: int
@@ -68,6 +70,7 @@ class BatchOutput:
     breach_cause: np.ndarray
     worst: tuple[tuple[int, Timeline], ...]
     support: object = None
+    stockouts: np.ndarray | None = None
 
 
 def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> list[Timeline]:
@@ -150,4 +153,5 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], d
         breach_cause=breach_cause,
         worst=worst,
         support=None if desk is None else desk.measure(batch, timelines),
+        stockouts=np.array([t.stockouts for t in timelines], dtype=np.int64),
     )
