@@ -232,6 +232,22 @@ REPORT_SCHEMA = {
                 },
             },
         },
+        "segments": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["segment", "downtime_share"],
+                        "properties": {
+                            "segment": {"type": "string"},
+                            "downtime_share": {"$ref": "#/$defs/fraction"},
+                        },
+                    },
+                },
+            ]
+        },
         "elapsed_seconds": {"type": "number", "minimum": 0},
         "precision": {
             "oneOf": [
@@ -324,6 +340,12 @@ def report_dict(result) -> dict:
                 "breach_share": _r(row.breach_share),
             }
             for row in result.attribution.itertuples()
+        ],
+        "segments": None
+        if result.segments is None
+        else [
+            {"segment": row.segment, "downtime_share": _r(row.downtime_share)}
+            for row in result.segments.itertuples()
         ],
         "elapsed_seconds": _r(result.elapsed_seconds, 3),
         "precision": _precision_dict(result.precision),

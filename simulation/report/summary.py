@@ -88,6 +88,15 @@ def summary_text(result) -> str:
             "  top causes        "
             + ", ".join(f"{r.instance} {100 * r.downtime_share:.0f} %" for r in top.itertuples())
         )
+    segments = result.segments
+    if segments is not None and segments.downtime_min.sum() > 0:
+        lines.append(
+            f"  segments          of {segments.hours_per_year.sum():.3g} h/year counted downtime: "
+            + ", ".join(
+                f"{r.segment} {r.hours_per_year:.3g} h ({100 * r.downtime_share:.0f} %)"
+                for r in segments.itertuples()
+            )
+        )
     lines += _support_lines(result)
     return "\n".join(lines)
 
