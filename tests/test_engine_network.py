@@ -317,3 +317,41 @@ def test_saas_europe_variants_load():
         assert dict(net.spec.node_types)["nl1.nl"] == (
             "data-centre" if len(net.spec.targets) == 2 else "core-router"
         )
+
+
+def test_network_downtime_split_into_disconnection_and_latency():
+    """The block's hours beyond the bound and disconnected add up to its outages exactly,
+    and each is within 4 standard errors of its exact share: beyond the bound while the
+    direct link is down and the detour up (0.01 x 0.99^2), disconnected otherwise."""
+    links = [("a", "d"), ("a", "b"), ("b", "d")]
+    km = {("a", "d"): 100.0, ("a", "b"): 1500.0, ("b", "d"): 1500.0}
+    spec = NetworkSpec(graph(links, km), ("a",), ("d",), link=("line",), max_latency_hours=2e-3 / 3600)
+    s = network_scenario(spec, {"line": LINE}, start="steady")
+    reps = 2000
+    [(name, disconnected, slow)] = fast.network_downtime(s, 1, range(reps), YEAR)
+    assert name == "network"
+    down = np.array([tl.downtime_hours for tl in fast.simulate(s, 1, range(reps), YEAR)])
+    np.testing.assert_allclose(disconnected + slow, down, rtol=0, atol=1e-9)
+    for hours, exact in ((slow, 0.01 * 0.99**2), (disconnected, 0.01 * (1 - 0.99**2))):
+        share = hours / YEAR
+        assert abs(share.mean() - exact) <= 4 * share.std(ddof=1) / math.sqrt(reps), (share.mean(), exact)
+
+
+def test_report_gives_network_downtime_by_reason():
+    import jsonschema
+
+    import simulation as sim
+    from simulation.report.json_report import REPORT_SCHEMA
+
+    text = GEANT.replace(
+        "format: slasim/1\nname: geant\n", "format: slasim/1\nname: geant\nsla: {target: 99.9%}\n"
+    )
+    r = sim.run(loads(text, source="geant.yaml"), replications=30, seed=2, workers=1, progress=False)
+    report = r.to_dict()
+    jsonschema.validate(report, REPORT_SCHEMA)
+    [row] = report["networks"]
+    total = r.per_replication.downtime_hours.mean() * YEAR / r.horizon_hours
+    assert row["disconnected_hours_per_year"] + row["latency_hours_per_year"] == pytest.approx(
+        total, abs=1e-3
+    )
+    assert "beyond max_latency" in r.summary()

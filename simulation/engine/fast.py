@@ -39,6 +39,8 @@ from simulation.engine.keys import block_stream_keys
 from simulation.engine.nodes import initial_cause
 from simulation.engine.rules import (
     CONNECTED,
+    DISCONNECTED,
+    TOO_SLOW,
     CountRule,
     connectivity_of,
     controls_members,
@@ -509,6 +511,63 @@ def _network_node(block: Network, members: list[Events], n_reps: int) -> Events:
         start_up = initial[rep]
     keep, why = _transitions(None, rep, t, state, start_up)
     return Events(rep[keep], t[keep], state[keep], cause[why], initial, initial_causes)
+
+
+def network_downtime(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[tuple]:
+    """Hours each network block of `scenario` spends down, by reason, per replication.
+
+    The same replications as `simulate` (same seed, same draws): each network block's
+    members are evaluated as in the run, and the time its `Connectivity` answer is
+    `engine.rules.DISCONNECTED` (no up path) or `engine.rules.TOO_SLOW` (up paths, none
+    within ``max_latency``) is summed up to the horizon.
+
+    Returns
+    -------
+    list of (str, ndarray, ndarray)
+        Per network block (its name, else ``network``): hours disconnected and hours
+        beyond the latency bound, each of shape (replications,).
+
+    Raises
+    ------
+    UnsupportedScenario
+        When the fast engine cannot run `scenario`.
+    """
+    check_fast(scenario)
+    run = _Run(seed, np.asarray(reps, dtype=np.int64), float(horizon_hours))
+    evaluator = _Evaluator(scenario, run)
+    evaluator.evaluate()
+    n = run.reps.size
+    out = []
+    for level in _levels(scenario.service):
+        for block in level:
+            if not isinstance(block, Network):
+                continue
+            members = [evaluator.memo[id(m)] for m in block.members]
+            connectivity = connectivity_of(block)
+            hours = {DISCONNECTED: np.zeros(n), TOO_SLOW: np.zeros(n)}
+            rep_all = np.concatenate([m.rep for m in members])
+            t_all = np.concatenate([m.t for m in members])
+            pos_all = np.concatenate([np.full(len(m), i, np.int64) for i, m in enumerate(members)])
+            order = _order_by(rep_all, t_all, np.concatenate([m.up for m in members]))
+            rep, t, pos = rep_all[order].tolist(), t_all[order].tolist(), pos_all[order].tolist()
+            down = [0] * n
+            for i, m in enumerate(members):
+                if m.initial is not None:
+                    for r in np.flatnonzero(~m.initial).tolist():
+                        down[r] |= 1 << i
+            since = [0.0] * n
+            for r, now, p in zip(rep, t, pos):
+                state = connectivity.state(down[r])
+                if state != CONNECTED:
+                    hours[state][r] += now - since[r]
+                down[r] ^= 1 << p
+                since[r] = now
+            for r in range(n):
+                state = connectivity.state(down[r])
+                if state != CONNECTED:
+                    hours[state][r] += horizon_hours - since[r]
+            out.append((block.name or "network", hours[DISCONNECTED], hours[TOO_SLOW]))
+    return out
 
 
 # ---------------------------------------------------------------- switching blocks

@@ -248,6 +248,23 @@ REPORT_SCHEMA = {
                 },
             ]
         },
+        "networks": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["network", "disconnected_hours_per_year", "latency_hours_per_year"],
+                        "properties": {
+                            "network": {"type": "string"},
+                            "disconnected_hours_per_year": {"type": "number", "minimum": 0},
+                            "latency_hours_per_year": {"type": "number", "minimum": 0},
+                        },
+                    },
+                },
+            ]
+        },
         "elapsed_seconds": {"type": "number", "minimum": 0},
         "precision": {
             "oneOf": [
@@ -346,6 +363,16 @@ def report_dict(result) -> dict:
         else [
             {"segment": row.segment, "downtime_share": _r(row.downtime_share)}
             for row in result.segments.itertuples()
+        ],
+        "networks": None
+        if result.network_downtime is None
+        else [
+            {
+                "network": row.network,
+                "disconnected_hours_per_year": _r(row.disconnected_h_per_year, 4),
+                "latency_hours_per_year": _r(row.latency_h_per_year, 4),
+            }
+            for row in result.network_downtime.itertuples()
         ],
         "elapsed_seconds": _r(result.elapsed_seconds, 3),
         "precision": _precision_dict(result.precision),

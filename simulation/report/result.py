@@ -442,6 +442,40 @@ class Result:
         return plot_outage_timeline(self, replication, ax=ax)
 
     @cached_property
+    def network_downtime(self) -> pd.DataFrame | None:
+        """Each network block's own downtime split by reason, or None.
+
+        Measured by replaying the run's replications (same seed, same draws) with
+        `simulation.engine.fast.network_downtime`: the hours a block had no up path
+        (``disconnected``) and the hours it had up paths but none within its
+        ``max_latency`` (``latency``: a reroute over a detour too long). Raw hours of
+        the block, before the SLA's rules, whatever the rest of the service did.
+
+        Returns
+        -------
+        DataFrame or None
+            ``network``, ``disconnected_h_per_year``, ``latency_h_per_year`` (means over
+            the replications); None without network blocks, or where the fast engine
+            cannot run the scenario.
+        """
+        from simulation.engine import fast
+        from simulation.model.structure import Network, iter_blocks
+
+        if not any(isinstance(b, Network) for b in iter_blocks(self.scenario.service)):
+            return None
+        if fast.unsupported_reason(self.scenario) is not None:
+            return None
+        rows = fast.network_downtime(self.scenario, self.seed, range(self.replications), self.horizon_hours)
+        years = self.horizon_hours / HOURS_PER_YEAR
+        return pd.DataFrame(
+            {
+                "network": [name for name, _, _ in rows],
+                "disconnected_h_per_year": [float(d.mean()) / years for _, d, _ in rows],
+                "latency_h_per_year": [float(x.mean()) / years for _, _, x in rows],
+            }
+        )
+
+    @cached_property
     def segments(self) -> pd.DataFrame | None:
         """Counted downtime by segment of an end-to-end service, or None.
 

@@ -97,6 +97,13 @@ def summary_text(result) -> str:
                 for r in segments.itertuples()
             )
         )
+    networks = result.network_downtime
+    for r in () if networks is None else networks.itertuples():
+        lines.append(
+            f"  network           {r.network}: {r.disconnected_h_per_year + r.latency_h_per_year:.3g} h/year "
+            f"down ({r.disconnected_h_per_year:.3g} h disconnected, {r.latency_h_per_year:.3g} h beyond "
+            "max_latency; the block's own hours, replayed)"
+        )
     lines += _support_lines(result)
     return "\n".join(lines)
 
