@@ -355,3 +355,28 @@ def test_report_gives_network_downtime_by_reason():
         total, abs=1e-3
     )
     assert "beyond max_latency" in r.summary()
+
+
+def test_network_plot(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import simulation as sim
+
+    r = sim.run(loads(GEANT, source="geant.yaml"), replications=20, seed=2, workers=1, progress=False)
+    ax = r.plot_network()
+    assert ax.get_xlabel() == "longitude (degrees)" and "at1.at to de1.de, uk1.uk" in ax.get_title()
+    assert len(ax.lines) == 36 + 2  # every link, and the quickest path to each target
+    assert (tmp_path / "network.png") in r.save_plots(tmp_path)
+    plain = sim.run(sim.loads(HEAD_PLAIN, source="p.yaml"), replications=5, workers=1, progress=False)
+    with pytest.raises(ValueError, match="no network block"):
+        plain.plot_network()
+
+
+HEAD_PLAIN = """\
+format: slasim/1
+name: plain
+components:
+  line: {failure: {mtbf: 990h}, repair: {mttr: 10h}}
+service: line
+"""

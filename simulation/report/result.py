@@ -539,6 +539,13 @@ class Result:
 
         return plot_support_response(self, ax=ax)
 
+    def plot_network(self, ax=None):
+        """The service's network at its geographic positions, links and nodes coloured
+        by their share of counted downtime (`simulation.report.plots.plot_network`)."""
+        from simulation.report.plots import plot_network
+
+        return plot_network(self, ax=ax)
+
     def save_plots(self, directory) -> list:
         """Write the standard plots as PNG files into `directory`; return the paths."""
         from simulation.report.plots import save_plots
