@@ -17,7 +17,12 @@ Prints, for `scenarios/bench-datacenter.yaml` (about 500 parts, 1 year), one wor
 6. that the hand-written model and slasim simulate the same system (availability);
 7. peak memory of whole runs (`sim.run`, headline figures read) of a small model, a
    1-of-2 server pair for one year, at 10,000 and 1,000,000 replications, each in a
-   fresh process (`benchmarks/memory.py`); goal: flat in the number of replications.
+   fresh process (`benchmarks/memory.py`); goal: flat in the number of replications;
+8. a network: GEANT (`sndlib/geant`) with every node and link an instance, 1 year:
+   time per replication of both engines (and whether they give the same outages), the
+   cost per event against a series chain of the same parts, and the hit rate of the
+   connectivity cache (look-ups answered without a graph search). ``--network`` runs
+   only this case.
 
 Engine-only times (simulation to outage timelines), best of a few repeats; ratios come
 from one run on this machine.
@@ -26,6 +31,7 @@ from one run on this machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import subprocess
 import sys
@@ -101,8 +107,12 @@ def main(argv=None) -> None:
         default=200,
         help="replications for the SimPy timings (scaled to --replications)",
     )
+    p.add_argument("--network", action="store_true", help="run only the network case")
     args = p.parse_args(argv)
     reps, des_reps = args.replications, args.des_replications
+    if args.network:
+        run_network(reps, des_reps)
+        return
     scenario = sim.load(BENCH)
     horizon = scenario.run.horizon_hours
     print(f"bench-datacenter.yaml: {len(scenario.instances)} instances, 1 year, 1 worker")
@@ -177,7 +187,72 @@ def main(argv=None) -> None:
         f"  same system? availability, hand-written {_mean_ci(1 - hand / horizon)}, "
         f"slasim {_mean_ci(1 - ours / horizon)}"
     )
+    run_network(reps, des_reps)
     run_memory()
+
+
+#: GEANT with every node (a core router) and every link (fibre per km, two line cards)
+#: an instance; Vienna to a service homed in Frankfurt and London.
+GEANT = """\
+format: slasim/1
+name: bench-geant
+components:
+  fibre: {failure: {rate: 2.5/y, per: 1000km}, repair: {mttr: 12h}}
+  router: {failure: {mtbf: 20000h}, repair: {mttr: 4h}}
+  line-card: {failure: {mtbf: 50000h}, repair: {mttr: 6h}}
+service:
+  network:
+    topology: sndlib/geant
+    source: at1.at
+    targets: [de1.de, uk1.uk]
+    node: router
+    link: [fibre, {line-card: 2}]
+run: {horizon: 1y}
+"""
+
+
+def run_network(reps: int, des_reps: int) -> None:
+    """The network case (item 8 of the module docstring)."""
+    from simulation.engine.rules import connectivity_of
+    from simulation.model.structure import Series
+
+    scenario = sim.loads(GEANT, source="bench-geant")
+    block = scenario.service
+    horizon = scenario.run.horizon_hours
+    links = sum(isinstance(e, tuple) for e in block.elements)
+    print(
+        f"network: GEANT, {len(block.spec.graph.nodes)} nodes and {links} links "
+        f"({len(scenario.instances)} instances), 1 year, 1 worker"
+    )
+    cache = connectivity_of(block)
+    cache.cache.clear()
+    cache.hits = cache.misses = 0
+    des_tl, t_des = _best(lambda: des.simulate(scenario, 1, range(des_reps), horizon), 1)
+    des_hits, des_looks = cache.hits, cache.hits + cache.misses
+    cache.cache.clear()
+    cache.hits = cache.misses = 0
+    fast_tl, t_fast = _best(lambda: fast.simulate(scenario, 1, range(reps), horizon), 1)
+    fast_hits, fast_looks = cache.hits, cache.hits + cache.misses
+    same = all(
+        np.array_equal(a.start, b.start) and np.array_equal(a.end, b.end) for a, b in zip(des_tl, fast_tl)
+    )
+    events, _ = leaf_events(scenario, reps, horizon)
+    chain = dataclasses.replace(scenario, service=Series(block.members))
+    _, t_chain = _best(lambda: fast.simulate(chain, 1, range(reps), horizon), 1)
+    print(
+        f"  per replication: des {t_des / des_reps * 1e3:.2f} ms ({des_reps} replications), "
+        f"fast {t_fast / reps * 1e3:.3f} ms ({reps} replications); same outages: {same}"
+    )
+    print(
+        f"  fast, per event ({events / reps:.0f} part events per replication): network "
+        f"{t_fast / events * 1e6:.2f} us, series chain of the same parts {t_chain / events * 1e6:.2f} us "
+        f"({t_fast / t_chain:.1f}x)"
+    )
+    print(
+        f"  connectivity cache hit rate: des {des_hits / max(des_looks, 1):.1%} of {des_looks:,} look-ups, "
+        f"fast {fast_hits / max(fast_looks, 1):.1%} of {fast_looks:,} look-ups "
+        f"({len(cache.cache):,} distinct down-sets searched)"
+    )
 
 
 def run_memory(sizes=(10_000, 1_000_000)) -> None:

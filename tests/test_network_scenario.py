@@ -335,9 +335,10 @@ def test_expand_network_is_pure_and_checks_lengths():
     assert instances[0].failure.rate == pytest.approx(2.5 / 8760 * 0.2)
 
 
-def test_engines_still_refuse_networks():
-    s = network(SQUARE + "source: a\ntarget: d\nnode: router\n")
-    with pytest.raises(UnsupportedScenario, match="network blocks"):
+def test_engines_run_networks_but_refuse_per_site_sources():
+    check_supported(network(SQUARE + "source: a\ntarget: d\nnode: router\n"))
+    s = network(SQUARE + "sources: [a, b]\ntarget: d\nnode: router\n")
+    with pytest.raises(UnsupportedScenario, match="per-site network sources"):
         check_supported(s)
 
 

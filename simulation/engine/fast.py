@@ -12,6 +12,11 @@ standby blocks, whose state depends on history, step their rule from `engine.rul
 through their members' events in the order of the tie rule; their events are rare
 (power chains, database pairs, failover groups).
 
+Network blocks keep their set of down members as a bit mask along their members' merged
+events (a running XOR) and look each distinct mask up once in the block's cached
+connectivity (`engine.rules.Connectivity`); a block of more members than a mask holds
+steps its rule like a switching block.
+
 Warm and cold blocks, whose waiting members age by the block's use of them, generate
 their members' events themselves: the block is simulated alone, online, with the SimPy
 engine's nodes and the same rules and streams (`des.block_changes`); its changes then
@@ -32,7 +37,16 @@ import numpy as np
 from simulation.engine import des
 from simulation.engine.keys import block_stream_keys
 from simulation.engine.nodes import initial_cause
-from simulation.engine.rules import CountRule, controls_members, rule_for, switchover_of
+from simulation.engine.rules import (
+    CONNECTED,
+    DISCONNECTED,
+    TOO_SLOW,
+    CountRule,
+    connectivity_of,
+    controls_members,
+    rule_for,
+    switchover_of,
+)
 from simulation.engine.sampler import SwitchoverDraws
 from simulation.engine.steady import STEADY, steady_start
 from simulation.engine.streams import FAILURE, REPAIR, base_key, draws, stream_keys
@@ -40,7 +54,7 @@ from simulation.engine.support import UnsupportedScenario, check_supported, oper
 from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
-from simulation.model.structure import Leaf
+from simulation.model.structure import Leaf, Network
 
 
 def unsupported_reason(scenario: Scenario) -> str | None:
@@ -146,6 +160,8 @@ class _Evaluator:
             run = self.run
             return Events(*des.block_changes(self.scenario, block, run.seed, run.reps, run.horizon))
         members = [self.memo[id(m)] for m in block.members]
+        if isinstance(block, Network) and len(members) <= MASK_MEMBERS:
+            return _network_node(block, members, self.run.reps.size)
         return _switching_node(block, members, self.run, base_key(self.run.seed, self.keys[id(block)]))
 
 
@@ -172,13 +188,14 @@ def _levels(service) -> list[list]:
 def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
     """Failures and repairs of every instance, drawn per component type in bulk."""
     ids = list(scenario.instances)
-    groups: dict[str, list[int]] = {}
-    for i, iid in enumerate(ids):
-        groups.setdefault(scenario.instances[iid].component, []).append(i)
+    groups: dict[tuple, list[int]] = {}
+    for i, iid in enumerate(ids):  # by type, and by own failure law (length-scaled parts)
+        instance = scenario.instances[iid]
+        groups.setdefault((instance.component, instance.failure), []).append(i)
     out: dict[str, Events] = {}
     steady = scenario.run.start == "steady"
-    for comp_name, idx in groups.items():
-        comp = scenario.components[comp_name]
+    for idx in groups.values():
+        comp = scenario.component_of(ids[idx[0]])
         base = np.array(
             [base_key(run.seed, scenario.instances[ids[i]].stream_key) for i in idx], dtype=np.uint64
         )
@@ -458,6 +475,107 @@ def _initial_count(members: list[Events], n_reps: int):
             cause[first] = m.initial_cause[first]
             down += ~m.initial
     return down, cause
+
+
+# ------------------------------------------------------------------ network blocks
+#: Most members of a network block whose down-set fits an int64 mask; a larger block's
+#: rule is stepped like a switching block's (Python integers as masks).
+MASK_MEMBERS = 62
+
+
+def _network_node(block: Network, members: list[Events], n_reps: int) -> Events:
+    """A network block: the down-set after each of its members' events is a bit mask
+    (bit i: member i down), kept by a running XOR (a member's changes alternate), the
+    block's state is its `Connectivity` answer for the mask (each distinct mask looked
+    up once), and its changes are where the answer, judged after each instant, changes
+    (the tie rule's cause: as for count blocks, the structure being monotone)."""
+    connectivity = connectivity_of(block)
+    pos_all = np.concatenate([np.full(len(m), i, np.int64) for i, m in enumerate(members)])
+    rep_all = np.concatenate([m.rep for m in members])
+    t_all = np.concatenate([m.t for m in members])
+    order = _order_by(rep_all, t_all, np.concatenate([m.up for m in members]))
+    rep, t = rep_all[order], t_all[order]
+    cause = np.concatenate([m.cause for m in members])[order]
+    bit = np.left_shift(np.int64(1), pos_all[order])
+    initial_down = np.zeros(n_reps, np.int64)
+    for i, m in enumerate(members):
+        if m.initial is not None:
+            initial_down |= np.where(m.initial, 0, 1 << i).astype(np.int64)
+    mask = np.bitwise_xor.accumulate(bit) if bit.size else bit
+    starts = np.flatnonzero(_group_starts(rep))
+    before = np.zeros(starts.size, np.int64)
+    before[1:] = mask[starts[1:] - 1]
+    gid = np.cumsum(_group_starts(rep)) - 1
+    mask = mask ^ before[gid] ^ initial_down[rep]
+    state = connectivity.states(mask) == CONNECTED
+    steady = any(m.initial is not None for m in members)
+    start_up = initial = initial_causes = None
+    if steady:
+        initial = connectivity.states(initial_down) == CONNECTED
+        initial_causes = np.full(n_reps, -1, np.int32)
+        for m in reversed(members):  # the first member that starts down (`nodes.initial_cause`)
+            if m.initial is not None:
+                initial_causes = np.where(~initial & ~m.initial, m.initial_cause, initial_causes)
+        start_up = initial[rep]
+    keep, why = _transitions(None, rep, t, state, start_up)
+    return Events(rep[keep], t[keep], state[keep], cause[why], initial, initial_causes)
+
+
+def network_downtime(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[tuple]:
+    """Hours each network block of `scenario` spends down, by reason, per replication.
+
+    The same replications as `simulate` (same seed, same draws): each network block's
+    members are evaluated as in the run, and the time its `Connectivity` answer is
+    `engine.rules.DISCONNECTED` (no up path) or `engine.rules.TOO_SLOW` (up paths, none
+    within ``max_latency``) is summed up to the horizon.
+
+    Returns
+    -------
+    list of (str, ndarray, ndarray)
+        Per network block (its name, else ``network``): hours disconnected and hours
+        beyond the latency bound, each of shape (replications,).
+
+    Raises
+    ------
+    UnsupportedScenario
+        When the fast engine cannot run `scenario`.
+    """
+    check_fast(scenario)
+    run = _Run(seed, np.asarray(reps, dtype=np.int64), float(horizon_hours))
+    evaluator = _Evaluator(scenario, run)
+    evaluator.evaluate()
+    n = run.reps.size
+    out = []
+    for level in _levels(scenario.service):
+        for block in level:
+            if not isinstance(block, Network):
+                continue
+            members = [evaluator.memo[id(m)] for m in block.members]
+            connectivity = connectivity_of(block)
+            hours = {DISCONNECTED: np.zeros(n), TOO_SLOW: np.zeros(n)}
+            rep_all = np.concatenate([m.rep for m in members])
+            t_all = np.concatenate([m.t for m in members])
+            pos_all = np.concatenate([np.full(len(m), i, np.int64) for i, m in enumerate(members)])
+            order = _order_by(rep_all, t_all, np.concatenate([m.up for m in members]))
+            rep, t, pos = rep_all[order].tolist(), t_all[order].tolist(), pos_all[order].tolist()
+            down = [0] * n
+            for i, m in enumerate(members):
+                if m.initial is not None:
+                    for r in np.flatnonzero(~m.initial).tolist():
+                        down[r] |= 1 << i
+            since = [0.0] * n
+            for r, now, p in zip(rep, t, pos):
+                state = connectivity.state(down[r])
+                if state != CONNECTED:
+                    hours[state][r] += now - since[r]
+                down[r] ^= 1 << p
+                since[r] = now
+            for r in range(n):
+                state = connectivity.state(down[r])
+                if state != CONNECTED:
+                    hours[state][r] += horizon_hours - since[r]
+            out.append((block.name or "network", hours[DISCONNECTED], hours[TOO_SLOW]))
+    return out
 
 
 # ---------------------------------------------------------------- switching blocks

@@ -291,11 +291,12 @@ class CompiledStructure:
     def prepare(self, reps: np.ndarray, horizon_hours: float) -> None:
         """Compute the stream keys of replications `reps`, and the first draws of every
         instance in bulk (one array operation per component type and purpose)."""
-        groups: dict[str, list[Leaf]] = {}
-        for leaf in self.used:
-            groups.setdefault(self.scenario.instances[leaf.label].component, []).append(leaf)
-        for comp_name, group in groups.items():
-            comp = self.scenario.components[comp_name]
+        groups: dict[tuple, list[Leaf]] = {}
+        for leaf in self.used:  # by type, and by own failure law (length-scaled parts)
+            instance = self.scenario.instances[leaf.label]
+            groups.setdefault((instance.component, instance.failure), []).append(leaf)
+        for group in groups.values():
+            comp = self.scenario.component_of(group[0].label)
             base = np.array([leaf.draw_failure.base for leaf in group], dtype=np.uint64)
             cycles = horizon_hours / (comp.failure.mean + comp.repair.mean)
             first = int(min(32, max(2, math.ceil(cycles + 2.0 * math.sqrt(cycles) + 1.0))))

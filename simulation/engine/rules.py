@@ -15,17 +15,25 @@ A block judges its state after the whole batch, and tells its parents only a net
 change; the cause of its change is that of the member change that last flipped its
 state in the batch (a switchover's end carries the cause of the switchover).
 
+A network block's rule (`NetworkRule`) judges its state by a graph search for the set of
+members down, cached per block (`Connectivity`), so each down-set is searched once.
+
 `rule_for` is the one place that maps a kind of block to its rule.
 """
 
 from __future__ import annotations
 
+import functools
+import heapq
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import singledispatch
 
+import numpy as np
+
 from simulation.engine.timeline import UNPLANNED
-from simulation.model.structure import KofN, Series, Standby, Switchover
+from simulation.model.structure import KofN, Network, Series, Standby, Switchover
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +262,142 @@ class SlotRule(SwitchingRule):
         return self.n_in_use == self.k and self.switch_end is None
 
 
+#: `NetworkRule.state` values: up, down for want of any up path, down for want of a
+#: path within the latency bound while a longer one is up.
+CONNECTED, DISCONNECTED, TOO_SLOW = 0, 1, 2
+
+
+class Connectivity:
+    """The structure function of a network block, cached by the set of down members.
+
+    A down-set is a bit mask over the block's members (bit i: ``members[i]`` is down).
+    `state(mask)` is `CONNECTED` while an up path joins the source to any target
+    (``need: any``) or to every target (``need: all``), a path counting only with its
+    end nodes, inner nodes and links up and, with ``max_latency``, only when its summed
+    link latency (`simulation.model.network.Link.total_latency_hours`) is within the
+    bound; else `DISCONNECTED` when no up path joins them at all, or `TOO_SLOW` when
+    only longer ones do. Each down-set is evaluated once (a breadth-first search, and
+    with a bound Dijkstra's algorithm) and its answer kept in `cache`; `hits` and
+    `misses` count the look-ups.
+
+    Parameters
+    ----------
+    block : Network
+        As `simulation.model.network.expand_network` builds it.
+    source : str or None
+        The node the service is reached from (default: the block's first source).
+    """
+
+    def __init__(self, block: Network, source: str | None = None):
+        spec = block.spec
+        nodes = list(spec.graph.nodes)
+        at = {n: i for i, n in enumerate(nodes)}
+        self.node_bit = [0] * len(nodes)
+        link_bit: dict[frozenset, int] = {}
+        for pos, element in enumerate(block.elements):
+            if isinstance(element, tuple):
+                link_bit[frozenset(element)] = 1 << pos
+            else:
+                self.node_bit[at[element]] = 1 << pos
+        self.adj: list[list[tuple[int, int, float]]] = [[] for _ in nodes]
+        for link in spec.graph.links:
+            bit = link_bit.get(frozenset(link.ends), 0)
+            lat = link.total_latency_hours
+            self.adj[at[link.a]].append((at[link.b], bit, lat))
+            self.adj[at[link.b]].append((at[link.a], bit, lat))
+        self.source = at[source if source is not None else spec.sources[0]]
+        self.targets = [at[t] for t in spec.targets]
+        self.need_all = spec.need == "all"
+        self.bound = spec.max_latency_hours
+        self.cache: dict[int, int] = {}
+        self.hits = self.misses = 0
+
+    def state(self, down: int) -> int:
+        """`CONNECTED`, `DISCONNECTED` or `TOO_SLOW` for down-set `down` (a bit mask)."""
+        answer = self.cache.get(down)
+        if answer is not None:
+            self.hits += 1
+            return answer
+        self.misses += 1
+        answer = self._evaluate(down)
+        self.cache[down] = answer
+        return answer
+
+    def _joined(self, reached) -> bool:
+        found = [t in reached for t in self.targets]
+        return all(found) if self.need_all else any(found)
+
+    def _evaluate(self, down: int) -> int:
+        s = self.source
+        if self.node_bit[s] & down:
+            return DISCONNECTED
+        reached = {s}
+        stack = [s]
+        while stack:
+            u = stack.pop()
+            for v, bit, _lat in self.adj[u]:
+                if v not in reached and not (bit | self.node_bit[v]) & down:
+                    reached.add(v)
+                    stack.append(v)
+        if not self._joined(reached):
+            return DISCONNECTED
+        if self.bound is None:
+            return CONNECTED
+        dist = {s: 0.0}
+        heap = [(0.0, s)]
+        while heap:
+            d, u = heapq.heappop(heap)
+            if d > dist[u]:
+                continue
+            for v, bit, lat in self.adj[u]:
+                nd = d + lat
+                if nd <= self.bound and nd < dist.get(v, math.inf) and not (bit | self.node_bit[v]) & down:
+                    dist[v] = nd
+                    heapq.heappush(heap, (nd, v))
+        return CONNECTED if self._joined(dist) else TOO_SLOW
+
+    def states(self, down: np.ndarray) -> np.ndarray:
+        """`state` of each down-set of an int64 array of masks (members < 63), as int8;
+        each distinct mask is looked up once (a hit when already cached)."""
+        masks, inverse = np.unique(down, return_inverse=True)
+        out = np.fromiter((self.state(int(m)) for m in masks), np.int8, masks.size)
+        self.hits += down.size - masks.size
+        return out[inverse.reshape(down.shape)]
+
+
+@functools.lru_cache(maxsize=64)
+def connectivity_of(block: Network, source: str | None = None) -> Connectivity:
+    """The one `Connectivity` of a network block (and source) in this process, so that
+    its cache serves every replication and both engines."""
+    return Connectivity(block, source)
+
+
+class NetworkRule(Rule):
+    """A network block: up while its `Connectivity` answer for the members down is
+    `CONNECTED`; `state` keeps the last answer (why the block is down)."""
+
+    __slots__ = ("connectivity", "down", "state")
+
+    def __init__(self, connectivity: Connectivity):
+        self.connectivity = connectivity
+
+    def start(self, members_up):
+        self.down = sum(1 << pos for pos, up in enumerate(members_up) if not up)
+        self.state = self.connectivity.state(self.down)
+        self.up = self.state == CONNECTED
+        return self.up
+
+    def _member(self, t, pos, up, cause, kind):
+        if up:
+            self.down &= ~(1 << pos)
+        else:
+            self.down |= 1 << pos
+
+    def _is_up(self):
+        self.state = self.connectivity.state(self.down)
+        return self.state == CONNECTED
+
+
 @singledispatch
 def rule_for(block, draw: Callable[[], float] | None = None) -> Rule:
     """The rule of `block` (a model block); `draw` gives its switchover durations.
@@ -261,7 +405,7 @@ def rule_for(block, draw: Callable[[], float] | None = None) -> Rule:
     Raises
     ------
     TypeError
-        For a kind of block without a rule (networks are not simulated yet).
+        For a kind of block without a rule.
     """
     raise TypeError(f"no engine rule for a {type(block).__name__} block")
 
@@ -283,6 +427,11 @@ def _k_of_n(block: KofN, draw=None) -> Rule:
 @rule_for.register
 def _standby(block: Standby, draw=None) -> Rule:
     return SlotRule(1, len(block.members), block.revert, draw)
+
+
+@rule_for.register
+def _network(block: Network, draw=None) -> Rule:
+    return NetworkRule(connectivity_of(block))
 
 
 def switchover_of(block) -> Switchover | None:

@@ -11,12 +11,12 @@ __all__ = ["UnsupportedScenario", "check_supported", "unsupported_features"]
 
 def unsupported_features(scenario: Scenario) -> list[str]:
     """What `scenario` uses that this version reads and checks but does not simulate
-    yet: section names (``crews``, ``spares``, ...), ``network blocks`` and
+    yet: section names (``crews``, ``spares``, ...), ``per-site network sources`` and
     ``demand profiles``; empty when the engines can run it."""
     features = scenario.unsupported_sections()
     blocks = list(iter_blocks(scenario.service))
-    if any(isinstance(b, Network) for b in blocks):
-        features.append("network blocks")
+    if any(isinstance(b, Network) and b.spec.per_site for b in blocks):
+        features.append("per-site network sources")
     if any(getattr(b, "demand", None) for b in blocks) and "demand" not in features:
         features.append("demand profiles")
     if scenario.run.start == "steady" and operated_instances(scenario):

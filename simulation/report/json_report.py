@@ -260,6 +260,39 @@ REPORT_SCHEMA = {
                 },
             },
         },
+        "segments": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["segment", "downtime_share"],
+                        "properties": {
+                            "segment": {"type": "string"},
+                            "downtime_share": {"$ref": "#/$defs/fraction"},
+                        },
+                    },
+                },
+            ]
+        },
+        "networks": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["network", "disconnected_hours_per_year", "latency_hours_per_year"],
+                        "properties": {
+                            "network": {"type": "string"},
+                            "disconnected_hours_per_year": {"type": "number", "minimum": 0},
+                            "latency_hours_per_year": {"type": "number", "minimum": 0},
+                        },
+                    },
+                },
+            ]
+        },
         "elapsed_seconds": {"type": "number", "minimum": 0},
         "cost": {
             "description": "expected cost per year in the fee's currency (simulation.study.cost)",
@@ -421,6 +454,22 @@ def report_dict(result) -> dict:
                 "breach_share": _r(row.breach_share),
             }
             for row in result.attribution.itertuples()
+        ],
+        "segments": None
+        if result.segments is None
+        else [
+            {"segment": row.segment, "downtime_share": _r(row.downtime_share)}
+            for row in result.segments.itertuples()
+        ],
+        "networks": None
+        if result.network_downtime is None
+        else [
+            {
+                "network": row.network,
+                "disconnected_hours_per_year": _r(row.disconnected_h_per_year, 4),
+                "latency_hours_per_year": _r(row.latency_h_per_year, 4),
+            }
+            for row in result.network_downtime.itertuples()
         ],
         "elapsed_seconds": _r(result.elapsed_seconds, 3),
         "precision": _precision_dict(result.precision),

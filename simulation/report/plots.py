@@ -505,9 +505,73 @@ def plot_support_response(result, ax=None):
     return ax
 
 
+def _first_network(service):
+    from simulation.model.structure import Network, iter_blocks
+
+    return next((b for b in iter_blocks(service) if isinstance(b, Network)), None)
+
+
+def plot_network(result, ax=None):
+    """The first network block of the service at its nodes' geographic positions.
+
+    Links are coloured by their share of the run's counted downtime (the summed
+    `Result.attribution` shares of the link's own parts and risk groups: its
+    criticality), nodes by theirs; the quickest path (by latency) from the source to
+    each target is drawn underneath, wider. Nodes without a position are laid out by
+    networkx's spring layout (seed 0). Raises ValueError when the service has no
+    network block.
+    """
+    import networkx as nx
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    from simulation.model.structure import leaves
+
+    block = _first_network(result.scenario.service)
+    if block is None:
+        raise ValueError("the service has no network block")
+    ax = _axes(ax)
+    spec = block.spec
+    g = spec.graph.to_networkx()
+    pos = nx.get_node_attributes(g, "pos")
+    if len(pos) < g.number_of_nodes():
+        pos = nx.spring_layout(g, pos=pos or None, fixed=list(pos) or None, seed=0)
+    share = dict(zip(result.attribution.instance, result.attribution.downtime_share))
+    element_share = {}
+    for element, member in zip(block.elements, block.members):
+        key = frozenset(element) if isinstance(element, tuple) else element
+        element_share[key] = sum(share.get(i, 0.0) for i in dict.fromkeys(leaves(member)))
+    top = max([*element_share.values(), 1e-12])
+    cmap, norm = colormaps["viridis_r"], Normalize(0.0, top)
+    for target in spec.targets:
+        path = nx.shortest_path(g, spec.sources[0], target, weight="latency_hours")
+        ax.plot(
+            *zip(*(pos[n] for n in path)), color="orange", lw=7, alpha=0.35, zorder=1, solid_capstyle="round"
+        )
+    for a, b in g.edges:
+        c = cmap(norm(element_share.get(frozenset((a, b)), 0.0)))
+        ax.plot(*zip(pos[a], pos[b]), color=c, lw=2.2, zorder=2)
+    xs, ys = zip(*(pos[n] for n in g.nodes))
+    colours = [cmap(norm(element_share.get(n, 0.0))) for n in g.nodes]
+    ax.scatter(xs, ys, c=colours, s=40, zorder=3, edgecolors="black", linewidths=0.5)
+    for n in g.nodes:
+        weight = "bold" if n in spec.sources or n in spec.targets else "normal"
+        ax.annotate(n, pos[n], fontsize=7, xytext=(3, 3), textcoords="offset points", weight=weight)
+    ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label="share of counted downtime")
+    ax.set_title(
+        f"{block.name or 'network'}: {spec.sources[0]} to {', '.join(spec.targets)} (quickest paths shaded)"
+    )
+    if len(nx.get_node_attributes(g, "pos")) == len(g):
+        ax.set_xlabel("longitude (degrees)")
+        ax.set_ylabel("latitude (degrees)")
+    return ax
+
+
 def save_plots(result, directory) -> list[Path]:
     """Write availability.png, timeline.png, attribution.png and target-risk.png into `directory`
-    (and support.png when the scenario has a support desk)."""
+    (and support.png when the scenario has a support desk, network.png when it has a
+    network block)."""
     from matplotlib.figure import Figure  # no pyplot: works under any backend, leaks no figures
 
     out = Path(directory)
@@ -519,6 +583,7 @@ def save_plots(result, directory) -> list[Path]:
         ("attribution", plot_attribution),
         ("target-risk", plot_target_risk),
         *([("support", plot_support_response)] if result.support is not None else []),
+        *([("network", plot_network)] if _first_network(result.scenario.service) is not None else []),
     ):
         fig = Figure(figsize=(9, 4.8))
         draw(result, ax=fig.subplots())

@@ -643,6 +643,85 @@ class Result:
 
         return plot_outage_timeline(self, replication, ax=ax)
 
+    @cached_property
+    def network_downtime(self) -> pd.DataFrame | None:
+        """Each network block's own downtime split by reason, or None.
+
+        Measured by replaying the run's replications (same seed, same draws) with
+        `simulation.engine.fast.network_downtime`: the hours a block had no up path
+        (``disconnected``) and the hours it had up paths but none within its
+        ``max_latency`` (``latency``: a reroute over a detour too long). Raw hours of
+        the block, before the SLA's rules, whatever the rest of the service did.
+
+        Returns
+        -------
+        DataFrame or None
+            ``network``, ``disconnected_h_per_year``, ``latency_h_per_year`` (means over
+            the replications); None without network blocks, or where the fast engine
+            cannot run the scenario.
+        """
+        from simulation.engine import fast
+        from simulation.model.structure import Network, iter_blocks
+
+        if not any(isinstance(b, Network) for b in iter_blocks(self.scenario.service)):
+            return None
+        if fast.unsupported_reason(self.scenario) is not None:
+            return None
+        rows = fast.network_downtime(self.scenario, self.seed, range(self.replications), self.horizon_hours)
+        years = self.horizon_hours / HOURS_PER_YEAR
+        return pd.DataFrame(
+            {
+                "network": [name for name, _, _ in rows],
+                "disconnected_h_per_year": [float(d.mean()) / years for _, d, _ in rows],
+                "latency_h_per_year": [float(x.mean()) / years for _, _, x in rows],
+            }
+        )
+
+    @cached_property
+    def segments(self) -> pd.DataFrame | None:
+        """Counted downtime by segment of an end-to-end service, or None.
+
+        A service that is a series with at least one named member (``name:``: customer
+        access, carrier, data-centre edge, ...) has segments: each member of the series
+        is one, named by its ``name`` (a part alone by its instance id, else its position
+        ``series[i]``). An instance's counted downtime (`attribution`) goes to the segment
+        that holds it; an instance in several segments to ``shared (a, b)``.
+
+        Returns
+        -------
+        DataFrame or None
+            ``segment``, ``downtime_min`` (over all replications), ``downtime_share`` (of
+            all counted downtime) and ``hours_per_year`` (mean counted downtime per year
+            of the run), in series order; None for a service without named segments.
+        """
+        from simulation.model.structure import Leaf, Series, leaves
+
+        service = self.scenario.service
+        if not isinstance(service, Series) or not any(
+            not isinstance(m, Leaf) and getattr(m, "name", None) for m in service.members
+        ):
+            return None
+        names = [m.name or f"series[{i}]" for i, m in enumerate(service.members)]
+        held: dict[str, list[str]] = {}
+        for name, member in zip(names, service.members):
+            for iid in dict.fromkeys(leaves(member)):
+                held.setdefault(iid, []).append(name)
+        minutes: dict[str, float] = dict.fromkeys(names, 0.0)
+        for row in self.attribution.itertuples():
+            where = held.get(row.instance, [])
+            key = where[0] if len(where) == 1 else f"shared ({', '.join(where)})"
+            minutes[key] = minutes.get(key, 0.0) + float(row.downtime_min)
+        total = sum(minutes.values())
+        years = self.replications * self.horizon_hours / HOURS_PER_YEAR
+        return pd.DataFrame(
+            {
+                "segment": list(minutes),
+                "downtime_min": list(minutes.values()),
+                "downtime_share": [m / total if total > 0 else 0.0 for m in minutes.values()],
+                "hours_per_year": [m / 60.0 / years for m in minutes.values()],
+            }
+        )
+
     def plot_attribution(self, ax=None, top: int = 12):
         """Counted downtime per year and share of breached windows caused, by instance."""
         from simulation.report.plots import plot_attribution
@@ -661,6 +740,13 @@ class Result:
         from simulation.report.plots import plot_support_response
 
         return plot_support_response(self, ax=ax)
+
+    def plot_network(self, ax=None):
+        """The service's network at its geographic positions, links and nodes coloured
+        by their share of counted downtime (`simulation.report.plots.plot_network`)."""
+        from simulation.report.plots import plot_network
+
+        return plot_network(self, ax=ax)
 
     def save_plots(self, directory) -> list:
         """Write the standard plots as PNG files into `directory`; return the paths."""

@@ -137,6 +137,22 @@ def summary_text(result) -> str:
             + ", ".join(f"{i.path} {i.label(i.midpoint)}" for i in result.scenario.uncertain)
             + "; an uncertainty study samples them"
         )
+    segments = result.segments
+    if segments is not None and segments.downtime_min.sum() > 0:
+        lines.append(
+            f"  segments          of {segments.hours_per_year.sum():.3g} h/year counted downtime: "
+            + ", ".join(
+                f"{r.segment} {r.hours_per_year:.3g} h ({100 * r.downtime_share:.0f} %)"
+                for r in segments.itertuples()
+            )
+        )
+    networks = result.network_downtime
+    for r in () if networks is None else networks.itertuples():
+        lines.append(
+            f"  network           {r.network}: {r.disconnected_h_per_year + r.latency_h_per_year:.3g} h/year "
+            f"down ({r.disconnected_h_per_year:.3g} h disconnected, {r.latency_h_per_year:.3g} h beyond "
+            "max_latency; the block's own hours, replayed)"
+        )
     if result.cost is not None:
         lines.append(f"  expected cost     {result.cost.summary_line()}")
     portfolio = _portfolio(result)
