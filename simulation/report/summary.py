@@ -142,7 +142,7 @@ def summary_text(result) -> str:
         lines.append(
             f"  segments          of {segments.hours_per_year.sum():.3g} h/year counted downtime: "
             + ", ".join(
-                f"{r.segment} {r.hours_per_year:.3g} h ({100 * r.downtime_share:.0f} %)"
+                f"{r.segment} {r.hours_per_year:.3g} h ({_share(r.downtime_share)})"
                 for r in segments.itertuples()
             )
         )
