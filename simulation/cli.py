@@ -28,15 +28,10 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="simulate a scenario and print its SLA summary")
     r.add_argument("file", help="scenario file (YAML, format slasim/1)")
+    _run_options(r)
     r.add_argument(
         "--replications", "-n", type=int, help="number of replications (default: the file's run.replications)"
     )
-    r.add_argument("--seed", type=int, help="random seed (default: the file's run.seed)")
-    r.add_argument(
-        "--horizon", help="simulated time per replication, e.g. 1y, 720h (default: the file's run.horizon)"
-    )
-    r.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
-    r.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
     r.add_argument(
         "--precision",
         type=float,
@@ -56,7 +51,6 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="write the plots availability.png, timeline.png, attribution.png and target-risk.png to DIR",
     )
-    r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     r.add_argument(
         "--set",
         action="append",
@@ -64,7 +58,6 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH=VALUE",
         help="change a value by key path before running, e.g. sla.target=99.95%% (repeatable)",
     )
-    r.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
     r.add_argument(
         "--importance",
         action="store_true",
@@ -74,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("sweep", help="run variants of a scenario with one seed and compare them")
     w.add_argument("file", help="scenario file (YAML, format slasim/1)")
+    _run_options(w)
     how = w.add_mutually_exclusive_group(required=True)
     how.add_argument(
         "--vary",
@@ -105,15 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument(
         "--replications", "-n", type=int, help="replications per variant (default: run.replications)"
     )
-    w.add_argument("--seed", type=int, help="random seed of every variant (default: the file's run.seed)")
-    w.add_argument(
-        "--horizon", help="simulated time per replication, e.g. 1y (default: the file's run.horizon)"
-    )
-    w.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
-    w.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
-    w.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
     w.add_argument("--csv", metavar="OUT", help="write the table (one row per variant, every figure) to OUT")
-    w.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     o = sub.add_parser(
         "optimise",
@@ -124,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
         "and its neighbours at more replications.",
     )
     o.add_argument("file", help="scenario file (YAML, format slasim/1) with costs and an SLA")
+    _run_options(o)
     how = o.add_mutually_exclusive_group(required=True)
     how.add_argument(
         "--choose",
@@ -149,11 +136,6 @@ def _parser() -> argparse.ArgumentParser:
         help="judge designs on availability instead of sla.risk: the lower end of its 95%% "
         "interval must reach TARGET (e.g. 99.95%%)",
     )
-    o.add_argument("--seed", type=int, help="random seed of every design (default: the file's run.seed)")
-    o.add_argument("--horizon", help="simulated time per replication (default: the file's run.horizon)")
-    o.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
-    o.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
-    o.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
     o.add_argument("--store", metavar="FILE", help="results store (SQLite): write designs as they finish")
     o.add_argument(
         "--study", metavar="NAME", help="study name in the store (default: the scenario file name)"
@@ -165,31 +147,25 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument(
         "--plot", metavar="OUT", help="write the cost-risk plot with the Pareto front to OUT (PNG)"
     )
-    o.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     u = sub.add_parser(
         "uncertainty",
         help="sample the values given as ranges: the breach risk as a band, and a tornado of the inputs",
     )
     u.add_argument("file", help="scenario file (YAML) with values given as {between: [LOW, HIGH]}")
+    _run_options(u)
     u.add_argument(
         "--samples", type=int, default=20, help="Latin hypercube samples of the inputs (default 20)"
     )
     u.add_argument(
         "--replications", "-n", type=int, help="replications per sample (default: run.replications)"
     )
-    u.add_argument("--seed", type=int, help="random seed (default: the file's run.seed)")
-    u.add_argument("--horizon", help="simulated time per replication (default: the file's run.horizon)")
-    u.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
-    u.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
-    u.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
     u.add_argument("--store", metavar="FILE", help="results store (SQLite): write runs as they finish")
     u.add_argument(
         "--study", metavar="NAME", help="study name in the store (default: the scenario file name)"
     )
     u.add_argument("--csv", metavar="OUT", help="write the samples (inputs and risk) to OUT")
     u.add_argument("--plot", metavar="OUT", help="write the tornado chart to OUT (PNG)")
-    u.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     v = sub.add_parser(
         "validate",
@@ -557,6 +533,19 @@ def _schema(args) -> int:
 
     print(json.dumps(json_schema(), indent=2))
     return 0
+
+
+def _run_options(parser) -> None:
+    """The options every simulating command takes: seed, horizon, engine, workers,
+    executor and the progress bar (each command words its own --replications)."""
+    parser.add_argument("--seed", type=int, help="random seed (default: the file's run.seed)")
+    parser.add_argument(
+        "--horizon", help="simulated time per replication, e.g. 1y, 720h (default: the file's run.horizon)"
+    )
+    parser.add_argument("--engine", default="auto", choices=["auto", "des", "fast"], help="simulation engine")
+    parser.add_argument("--workers", type=int, help="local worker processes (default: number of cores)")
+    parser.add_argument("--executor", metavar="ADDRESS", help=_EXECUTOR_HELP)
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
 def _target_option(text: str | None, option: str) -> float | None:
