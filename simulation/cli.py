@@ -269,7 +269,8 @@ def _sweep(args) -> int:
         else:
             plan = _variants_file(args.variants)
         baseline = resolve_baseline(args.baseline, plan)
-        table = _SweepTable(plan, baseline)
+        window = scenario.sla.window_label if scenario.sla is not None else "window"
+        table = _SweepTable(plan, baseline, window)
         outcomes = []
         running = run_variants(
             scenario,
@@ -444,9 +445,10 @@ def _variants_file(path: str):
 class _SweepTable:
     """The console table of a sweep, a row printed as each variant finishes."""
 
-    def __init__(self, plan, baseline):
+    def __init__(self, plan, baseline, window: str = "window"):
         self.width = min(64, max(7, *(len(v.name) for v in plan)))
         self.baseline = baseline
+        self.window = window  # the SLA window, for the scope of P(breach) and credit
         self.base = None
 
     def _print(self, text: str) -> None:
@@ -455,9 +457,10 @@ class _SweepTable:
         tqdm.write(text, file=sys.stdout)
 
     def header(self) -> None:
+        window = self.window
         cols = (
             f"{'variant':<{self.width}}  {'availability % (95 % CI)':<34}  "
-            f"{'P(breach) (95 % CI)':<26}  credit %"
+            f"{f'P(breach/{window}) (95 % CI)':<26}  credit/{window} (% of fee)"
         )
         if self.baseline:
             cols += f"  {'ΔP(breach) vs ' + self.baseline + ' (paired CI)'}"

@@ -80,6 +80,13 @@ def test_keyword_form_absent_sections_and_dotted_names(scenario):
         ),
         ({"sla..target": 1}, "sla..target", "malformed key path"),
         ({"service.series[1].k_of_n": 3}, "service.series[1].k_of_n", "more than the 2 members"),
+        # a path through a name the file does not define: the nearest name, nothing added
+        (
+            {"components.servr.repair.mttr": "2h"},
+            "components.servr.repair.mttr",
+            "components has no 'servr' (did you mean 'server'?)",
+        ),
+        ({"crews.onsite.size": 2}, "crews.onsite.size", "crews has no 'onsite'"),
     ],
 )
 def test_a_bad_change_names_the_key_path_and_says_it_was_set(scenario, changes, path, message):

@@ -14,7 +14,14 @@ Key paths are the paths the parser names in its errors:
 
 A key that is absent is added (with any mappings on the way), so ``run.seed`` works in a
 file without a ``run`` section; the parser then checks it like any key, so a typo is an
-"unknown key" error with the nearest valid key. An index must name an existing item.
+"unknown key" error with the nearest valid key. A path does not go through a name the
+file does not define (``components.rack-pwr.failure``, ``crews.night.size``): that is
+an error naming the nearest defined name, since such a change could not alter anything
+that runs; a whole new entry is set at the name itself (``crews.night={size: 1}``). An
+index must name an existing item. Setting a key inside a mapping changes that key only:
+to change how a distribution is given, set the whole mapping
+(``components.x.failure={mtbf: 20000h}``, not ``components.x.failure.mtbf`` beside a
+``rate``).
 Values are written as in the file: ``"99.95%"``, ``"20000h"``, ``3``,
 ``{"dist": "weibull", "shape": 0.8, "mean": "15000h"}``; None removes an optional key.
 YAML anchors are expanded when a file is read: a key path changes one place only.
@@ -48,7 +55,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from simulation.scenario.errors import ScenarioError, UsageError
+from simulation.scenario.errors import ScenarioError, UsageError, did_you_mean
 from simulation.scenario.yamlsource import parse_yaml
 
 _TOKEN = re.compile(r"\[(\d+)\]|([^.\[\]]+)|(\.)")
@@ -151,10 +158,34 @@ def set_path(data, path: str, value, file: str = "<string>", origin: str = "a ch
         i += 1
 
 
+#: Sections whose keys are names the file defines (not keys of the format).
+NAMED_SECTIONS = (
+    "components",
+    "crews",
+    "spares",
+    "hours",
+    "blocks",
+    "instances",
+    "demand",
+    "support.channels",
+)
+
+
 def _descend(node, key, next_token, where, file, path, origin):
     if isinstance(node, dict) and node.get(key) is None:
         if isinstance(next_token, int):
             raise _path_error(f"{where} is absent: no item [{next_token}]", file, path, origin)
+        section = where[: -len(key) - 1]
+        if section in NAMED_SECTIONS:
+            hint = did_you_mean(key, [str(k) for k in node])
+            raise _path_error(
+                f"{section} has no '{key}'"
+                + (f" ({hint})" if hint else "")
+                + f"; to add one, set the whole entry: {where}={{...}}",
+                file,
+                path,
+                origin,
+            )
         node[key] = {}
     return node[key]
 

@@ -125,6 +125,9 @@ class Cost:
             "total_ci95": interval(self.total_ci),
         }
 
+    def __str__(self) -> str:
+        return self.summary_line()
+
     def summary_line(self) -> str:
         """``total 5,844 EUR/year (95 % CI ...): components 3,600, ..., credits 44``."""
         unit = f" {self.currency}" if self.currency else ""

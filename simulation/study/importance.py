@@ -255,7 +255,8 @@ def simulated_birnbaum(result, instances, progress=None, workers=None) -> dict:
         up = run(pinned(result.scenario, iid, True), **options).per_replication.availability
         down = run(pinned(result.scenario, iid, False), **options).per_replication.availability
         d = paired_difference(down.to_numpy(), up.to_numpy())
-        out[iid] = (d.delta, d.low, d.high)
+        # a coherent structure's Birnbaum importance lies in [0, 1]: so does its interval
+        out[iid] = (d.delta, max(0.0, d.low), min(1.0, d.high))
     return out
 
 

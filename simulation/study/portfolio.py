@@ -76,6 +76,9 @@ class Portfolio:
             "independent": {"p95": round(self.independent_p95, 2), "p99": round(self.independent_p99, 2)},
         }
 
+    def __str__(self) -> str:
+        return self.summary_line()
+
     def summary_line(self) -> str:
         c = self.currency
         return (
