@@ -261,9 +261,10 @@ class Result:
 
         Examples
         --------
-        >>> result.outages(3)  # doctest: +SKIP
-                        start                 end  duration_min  counted_min  counted  kind       cause
-        0 2027-02-11 04:13:51 2027-02-11 06:02:40        108.8        108.8     True  unplanned  rack-power
+        One outage of the flagship's replication 3 (``result.outages(3)``)::
+
+                            start                 end  duration_min  counted_min  counted       kind  ...
+            0 2027-02-11 04:13:51 2027-02-11 06:02:40         108.8        108.8     True  unplanned  ...
         """
         from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED
         from simulation.report.plots import _counted, _outages
