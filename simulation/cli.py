@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import traceback
 import warnings
@@ -202,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("slasim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``slasim run ... | head``): not a bug
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except InputError as err:
         print(f"slasim: error: {err}", file=sys.stderr)
         return EXIT_USAGE

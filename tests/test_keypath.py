@@ -1,5 +1,6 @@
 """Key paths: a change edits the file's data and is read again, so it is checked as the file is."""
 
+import json
 import warnings
 from dataclasses import replace
 
@@ -147,6 +148,13 @@ def test_cli_run_set(tmp_path, capsys):
         assert main([*args, "--set", "sla.target=99.5%", "--set", "run.seed=3"]) == 0
     out = capsys.readouterr().out
     assert "99.500 % per month" in out and "seed 3" in out
+    assert "  changed           sla.target=99.5%, run.seed=3\n" in out  # a what-if says so
+    report = tmp_path / "r.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main([*args, "--set", "sla.target=99.5%", "--json", str(report)]) == 0
+    capsys.readouterr()
+    assert json.loads(report.read_text())["changes"] == [{"path": "sla.target", "value": "99.5%"}]
     assert main([*args, "--set", "sla.target=high"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"slasim: error: {path}: sla.target: ") and err.endswith("(set by --set)")

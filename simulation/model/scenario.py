@@ -105,6 +105,9 @@ class Scenario:
     demand : mapping of str to DemandProfile
 
     The mappings are read-only (`FrozenMap`): a scenario does not change once built.
+    changes : tuple of (str, value)
+        The key-path changes applied to the file's data, in order (empty for a file as
+        written).
     data : mapping or None
         The file's data as read (before templates are expanded and values resolved):
         what `with_` changes by key path. None for a scenario built in Python.
@@ -133,6 +136,9 @@ class Scenario:
     demand: Mapping[str, DemandProfile] = field(default_factory=dict)
     data: Mapping[str, Any] | None = field(default=None, compare=False)
     folder: str | None = field(default=None, compare=False)
+    #: The key-path changes made to the file's data (`with_`, ``--set``, a sweep's
+    #: variant), in order: ``((path, value), ...)``; shown in the summary and report.
+    changes: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
     uncertain: tuple = field(default=(), compare=False)
 
     def __post_init__(self):

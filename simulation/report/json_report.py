@@ -294,6 +294,14 @@ REPORT_SCHEMA = {
             ]
         },
         "elapsed_seconds": {"type": "number", "minimum": 0},
+        "changes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "value"],
+                "properties": {"path": {"type": "string"}},
+            },
+        },
         "cost": {
             "description": "expected cost per year in the fee's currency (simulation.study.cost)",
             "oneOf": [
@@ -472,6 +480,7 @@ def report_dict(result) -> dict:
             for row in result.network_downtime.itertuples()
         ],
         "elapsed_seconds": _r(result.elapsed_seconds, 3),
+        "changes": [{"path": path, "value": _json_value(value)} for path, value in result.scenario.changes],
         "precision": _precision_dict(result.precision),
         "cost": None if result.cost is None else result.cost.to_dict(),
         "portfolio": _portfolio_dict(result),
@@ -575,6 +584,17 @@ def _window_kind(window) -> str:
     if isinstance(window, str):
         return window
     return "sliding" if isinstance(window, Sliding) else "rolling"
+
+
+def _json_value(value):
+    """A changed value as JSON data (dates and other YAML scalars as their text)."""
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
 
 
 def _interval(ci, digits: int = 10) -> list | None:

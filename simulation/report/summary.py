@@ -101,6 +101,21 @@ def _availability(result) -> str:
     return f"{_pct(result.availability)} of all hours, by the clock  ({interval})"
 
 
+def _changes_lines(changes) -> list[str]:
+    """The key-path changes a run was made with (``--set``, `with_`, a variant), if any."""
+    if not changes:
+        return []
+    return ["  changed           " + ", ".join(f"{path}={_value_text(v)}" for path, v in changes)]
+
+
+def _value_text(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_value_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_value_text(v) for v in value) + "]"
+    return str(value)
+
+
 def summary_text(result) -> str:
     """A few lines a reliability engineer reads first."""
     analytic = result.analytic_availability
@@ -110,6 +125,7 @@ def summary_text(result) -> str:
         f"seed {result.seed}, engine {result.engine}"
         + ("" if result.engine_reason == "chosen" else f" ({result.engine_reason})")
         + f", {result.elapsed_seconds:.1f} s",
+        *_changes_lines(result.scenario.changes),
         f"  availability      {_availability(result)}"
         + (f"   steady state (analytic) {_pct(analytic)}" if analytic is not None else ""),
         f"  downtime          {_num(result.downtime_min_per_year)} min/year by the clock, all outages "

@@ -48,6 +48,7 @@ simulation.scenario.errors.ScenarioError: <string>: sla.target: ... (set by Scen
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -77,7 +78,8 @@ def apply_changes(scenario, changes: Mapping[str, Any], origin: str = "a change"
     Returns
     -------
     Scenario
-        A new scenario; `scenario` is unchanged.
+        A new scenario whose `changes` lists these after any earlier ones; `scenario` is
+        unchanged.
 
     Raises
     ------
@@ -101,12 +103,16 @@ def apply_changes(scenario, changes: Mapping[str, Any], origin: str = "a change"
         return scenario
     data = copy.deepcopy(scenario.data)
     paths = []
+    done = []
     for path, value in changes.items():
-        paths.append(set_path(data, path, _plain(value), source, origin))
+        plain = _plain(value)
+        paths.append(set_path(data, path, plain, source, origin))
+        done.append((paths[-1], plain))
     try:
-        return parse_data(data, source, scenario.folder)
+        changed = parse_data(data, source, scenario.folder)
     except ScenarioError as err:
         raise _blame(err, paths, origin) from None
+    return dataclasses.replace(changed, changes=(*scenario.changes, *done))
 
 
 def set_path(data, path: str, value, file: str = "<string>", origin: str = "a change") -> str:

@@ -386,13 +386,14 @@ def flatten_report(report: Mapping, prefix: str = "") -> dict[str, Any]:
     A confidence interval ``[low, high]`` (a key ending in ``ci95``) becomes ``KEY.low`` and
     ``KEY.high``; other lists of numbers ``KEY[i]``; a list of records (such as
     ``attribution``) one group per record named by its first text value
-    (``attribution.rack-power.downtime_share``). The ``schema`` key and the target table
-    (``sla.targets``, whose targets differ from variant to variant; the contract's and the
-    achievable target's figures are columns of their own) are left out.
+    (``attribution.rack-power.downtime_share``). Left out: the ``schema`` key, ``changes``
+    (a sweep's ``set.`` columns hold them) and the target table (``sla.targets``, whose
+    targets differ from variant to variant; the contract's and the achievable target's
+    figures are columns of their own).
     """
     row: dict[str, Any] = {}
     for key, value in report.items():
-        if (not prefix and key == "schema") or (prefix == "sla." and key == "targets"):
+        if (not prefix and key in ("schema", "changes")) or (prefix == "sla." and key == "targets"):
             continue
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
