@@ -195,6 +195,25 @@ def _combine(block: Block, values: list[float]) -> float:
     raise AssertionError(block)
 
 
+def _rewrite(root: Block, replace) -> Block:
+    """`root` with every non-leaf block for which ``replace(block)`` gives a block put in
+    its place (outermost first; None: keep it and rewrite its members). Unchanged
+    subtrees are returned as they are."""
+
+    def rebuild(b: Block) -> Block:
+        if isinstance(b, Leaf):
+            return b
+        new = replace(b)
+        if new is not None:
+            return new
+        members = tuple(rebuild(m) for m in b.members)
+        if all(m is o for m, o in zip(members, b.members, strict=True)):
+            return b
+        return _replace_members(b, members)
+
+    return rebuild(root)
+
+
 def _replace_members(block: Block, members: tuple[Block, ...]) -> Block:
     return dataclasses.replace(block, members=members)
 
@@ -323,6 +342,13 @@ class _Solver:
 
         walk(root, None)
 
+    def _pseudo_leaf(self, availability: float) -> Leaf:
+        """A new leaf standing in for a block solved on its own, with its availability."""
+        self.n_pseudo += 1
+        pseudo = Leaf(f"{_PSEUDO}{self.n_pseudo}")
+        self.avail[pseudo.instance] = availability
+        return pseudo
+
     def _substitute_networks(self, root: Block) -> Block:
         """Stand a leaf in for each network block whose instances occur nowhere else.
 
@@ -332,26 +358,19 @@ class _Solver:
         """
         counts = Counter(b.instance for b in iter_blocks(root) if isinstance(b, Leaf))
 
-        def rebuild(b: Block) -> Block:
-            if isinstance(b, Leaf):
-                return b
-            if isinstance(b, Network) and not b.spec.per_site:
-                inner = Counter(x.instance for x in iter_blocks(b) if isinstance(x, Leaf))
-                if all(counts[i] == c for i, c in inner.items()):
-                    try:
-                        (value,) = network_leaf_availability(b, self.avail).values()
-                    except NotApplicable:
-                        return b  # solved with the structure around it, by `_combine`
-                    self.n_pseudo += 1
-                    pseudo = Leaf(f"{_PSEUDO}{self.n_pseudo}")
-                    self.avail[pseudo.instance] = value
-                    return pseudo
-            members = tuple(rebuild(m) for m in b.members)
-            if all(m is o for m, o in zip(members, b.members, strict=True)):
-                return b
-            return _replace_members(b, members)
+        def replace(b: Block) -> Block | None:
+            if not isinstance(b, Network) or b.spec.per_site:
+                return None
+            inner = Counter(x.instance for x in iter_blocks(b) if isinstance(x, Leaf))
+            if not all(counts[i] == c for i, c in inner.items()):
+                return None
+            try:
+                (value,) = network_leaf_availability(b, self.avail).values()
+            except NotApplicable:
+                return b  # solved with the structure around it, by `_combine`
+            return self._pseudo_leaf(value)
 
-        return rebuild(root)
+        return _rewrite(root, replace)
 
     def _substitute_shared_blocks(self, root: Block) -> Block:
         """Stand a leaf in for each outermost block used several times on its own.
@@ -376,20 +395,12 @@ class _Solver:
             inner = Counter(x.instance for x in iter_blocks(b) if isinstance(x, Leaf))
             return all(leaf_counts[i] == block_counts[b] * c for i, c in inner.items())
 
-        def rebuild(b: Block) -> Block:
-            if isinstance(b, Leaf):
-                return b
+        def replace(b: Block) -> Block | None:
             if b in replaced:
                 return replaced[b]
             if block_counts[b] > 1 and self_contained(b):
-                self.n_pseudo += 1
-                pseudo = Leaf(f"{_PSEUDO}{self.n_pseudo}")
-                self.avail[pseudo.instance] = self.block_availability(b)
-                replaced[b] = pseudo
-                return pseudo
-            members = tuple(rebuild(m) for m in b.members)
-            if all(m is o for m, o in zip(members, b.members, strict=True)):
-                return b
-            return _replace_members(b, members)
+                replaced[b] = self._pseudo_leaf(self.block_availability(b))
+                return replaced[b]
+            return None
 
-        return rebuild(root)
+        return _rewrite(root, replace)
