@@ -10,11 +10,11 @@ from helpers import L, det, expo, scenario_of
 from simulation.engine import des
 from simulation.engine.fast import unsupported_reason
 from simulation.engine.support import check_supported
-from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED
 from simulation.model.calendar import Calendar
 from simulation.model.distributions import Deterministic, Exponential
 from simulation.model.operations import MaintenanceRule, MaintenanceTime
 from simulation.model.structure import KofN, Series
+from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED
 from simulation.scenario.errors import UnsupportedScenario
 
 UTC = Calendar(dt.date(2027, 3, 1))

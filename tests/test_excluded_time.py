@@ -13,10 +13,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
 from simulation.measure import SlaMeter
 from simulation.model.calendar import Calendar, WeeklySchedule
 from simulation.model.sla import SLA, IntervalRule, Sliding
+from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
 from simulation.scenario import ScenarioError, ScenarioWarning, loads
 
 APRIL = Calendar(dt.date(2027, 4, 1), "UTC")  # a 30-day month

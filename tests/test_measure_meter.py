@@ -10,10 +10,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
 from simulation.measure import SlaMeter, WindowFigures
 from simulation.model.calendar import Calendar, WeeklySchedule
 from simulation.model.sla import SLA, CreditTier, DownOver, IntervalRule, Rolling
+from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
 
 UTC = Calendar(dt.date(2027, 1, 1), "UTC")
 AMS = Calendar(dt.date(2027, 1, 1), "Europe/Amsterdam")

@@ -11,10 +11,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.measure import SlaMeter, window_bounds
 from simulation.model.calendar import Calendar, WeeklySchedule
 from simulation.model.sla import SLA, CreditTier, IntervalRule, Rolling, Sliding
+from simulation.model.timeline import UNPLANNED, Timeline
 
 UTC = Calendar(dt.date(2027, 1, 1), "UTC")
 AMS = Calendar(dt.date(2027, 1, 1), "Europe/Amsterdam")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from simulation.engine.timeline import Timeline
 from simulation.measure import SlaMeter
 from simulation.model import distributions as d
 from simulation.model.calendar import Calendar, PublicHolidays, WeeklySchedule
@@ -24,6 +23,7 @@ from simulation.model.operations import (
     SupportDesk,
 )
 from simulation.model.sla import SLA
+from simulation.model.timeline import Timeline
 from simulation.scenario import ScenarioError, load, loads
 
 DATA = Path(__file__).parent / "data"

@@ -60,7 +60,7 @@ def test_summary_and_repr_show_the_key_figures(result):
 @pytest.mark.parametrize("engine", ["des", "fast"])
 def test_same_numbers_for_any_worker_count(engine):
     """Three batches of replications, run in one process or spread over two."""
-    from simulation.engine.streams import BATCH_SIZE
+    from simulation.study.batch import BATCH_SIZE
 
     parts = {"a": expo(300, 10), "b": expo(300, 10)}
     sc = scenario_of(KofN(1, L("a", "b")), parts, horizon=8760.0, sla=SLA_999)

@@ -10,10 +10,10 @@ import pytest
 
 import simulation as sim
 from simulation.analytic.erlang import MMc, erlang_b, erlang_c
-from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, UNPLANNED, Timeline
 from simulation.model.calendar import Calendar, PublicHolidays, WeeklySchedule
 from simulation.model.distributions import Deterministic, Exponential
 from simulation.model.operations import Channel, SupportDesk
+from simulation.model.timeline import ANNOUNCED_MAINTENANCE, UNPLANNED, Timeline
 from simulation.report.json_report import REPORT_SCHEMA
 from simulation.scenario import loads
 from simulation.support.desk import OUTAGE_SPREAD_HOURS, Desk

@@ -24,8 +24,8 @@ import numpy as np
 import simpy
 
 from simulation.engine.nodes import CompiledStructure, Leaf, compile_structure
-from simulation.engine.timeline import Timeline
 from simulation.model.scenario import Scenario
+from simulation.model.timeline import Timeline
 
 
 def _repair(env: simpy.Environment, leaf: Leaf):

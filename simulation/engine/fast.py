@@ -51,10 +51,10 @@ from simulation.engine.sampler import SwitchoverDraws
 from simulation.engine.steady import STEADY, steady_start
 from simulation.engine.streams import FAILURE, REPAIR, base_key, draws, stream_keys
 from simulation.engine.support import UnsupportedScenario, check_supported, operated_instances
-from simulation.engine.timeline import UNPLANNED, Timeline
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
 from simulation.model.structure import Leaf, Network
+from simulation.model.timeline import UNPLANNED, Timeline
 
 
 def unsupported_reason(scenario: Scenario) -> str | None:

@@ -37,11 +37,11 @@ from simulation.engine.streams import (
     MAINTENANCE as MAINTENANCE_STREAM,
 )
 from simulation.engine.support import UnsupportedScenario, check_supported
-from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
 from simulation.model.scenario import Scenario
 from simulation.model.shifts import Shifts
 from simulation.model.structure import Leaf as LeafBlock
 from simulation.model.structure import leaves as leaf_ids
+from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
 
 #: SimPy priority of the end-of-instant flush: after every NORMAL event of the instant.
 FLUSH = NORMAL + 1

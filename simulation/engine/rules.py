@@ -32,8 +32,8 @@ from functools import singledispatch
 
 import numpy as np
 
-from simulation.engine.timeline import UNPLANNED
 from simulation.model.structure import KofN, Network, Series, Standby, Switchover
+from simulation.model.timeline import UNPLANNED
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class Change:
     cause : int
         Index of the instance whose change caused this one.
     kind : int
-        Outage kind of a change to down (`engine.timeline` kinds: unplanned,
+        Outage kind of a change to down (`model.timeline` kinds: unplanned,
         announced maintenance, maintenance).
     """
 

@@ -35,9 +35,6 @@ RESPONSE, LEAD_TIME = 7, 8
 #: Maintenance (engine.maintenance): the uniform behind the j-th job's duration of a part.
 MAINTENANCE = 9
 
-#: Replications per unit of work sent to a worker (does not change any number).
-BATCH_SIZE = 200
-
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _PURPOSE = np.uint64(0xD1B54A32D192ED03)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -100,11 +97,3 @@ def uniforms(keys: np.ndarray, index: np.ndarray) -> np.ndarray:
 def draws(dist, keys: np.ndarray, index: np.ndarray) -> np.ndarray:
     """Durations from `dist` at the addresses (`keys`, `index`), by inverse transform."""
     return dist.ppf(uniforms(keys, index))
-
-
-def batches(replications: int, first: int = 0) -> list[range]:
-    """Consecutive ranges of at most `BATCH_SIZE` replications, from replication `first`."""
-    return [
-        range(a, min(a + BATCH_SIZE, first + replications))
-        for a in range(first, first + replications, BATCH_SIZE)
-    ]

@@ -64,11 +64,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, Timeline
 from simulation.measure.windows import EPS_HOURS, Windows, window_bounds
 from simulation.model.calendar import Calendar
 from simulation.model.shifts import covered_length
 from simulation.model.sla import SLA, Sliding
+from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, Timeline
 
 #: `SLA.exclude` names and the Timeline kinds each one removes.
 EXCLUDED_KINDS = {

@@ -266,7 +266,7 @@ class Result:
                             start                 end  duration_min  counted_min  counted       kind  ...
             0 2027-02-11 04:13:51 2027-02-11 06:02:40         108.8        108.8     True  unplanned  ...
         """
-        from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED
+        from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED
         from simulation.report.plots import _counted, _outages
 
         tl = self.timeline(replication)

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.engine.timeline import Timeline
 from simulation.model.scenario import Scenario
+from simulation.model.timeline import Timeline
+
+#: Replications per unit of work sent to a worker (does not change any number).
+BATCH_SIZE = 200
 
 #: Timelines kept per batch, and per run: the worst replications by counted downtime.
 WORST_KEPT = 5
@@ -155,3 +158,11 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], d
         support=None if desk is None else desk.measure(batch, timelines),
         stockouts=np.array([t.stockouts for t in timelines], dtype=np.int64),
     )
+
+
+def batches(replications: int, first: int = 0) -> list[range]:
+    """Consecutive ranges of at most `BATCH_SIZE` replications, from replication `first`."""
+    return [
+        range(a, min(a + BATCH_SIZE, first + replications))
+        for a in range(first, first + replications, BATCH_SIZE)
+    ]

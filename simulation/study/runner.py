@@ -18,11 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.engine.streams import BATCH_SIZE, batches
 from simulation.engine.support import check_supported
 from simulation.model.scenario import Scenario, check_run_size
 from simulation.scenario.errors import UsageError
-from simulation.study.batch import BatchOutput, run_batches
+from simulation.study.batch import BATCH_SIZE, BatchOutput, batches, run_batches
 from simulation.study.executors import as_executor
 
 ENGINES = ("auto", "des", "fast")

@@ -40,9 +40,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.engine.streams import base_key, single_stream_keys, uniforms
-from simulation.engine.timeline import ANNOUNCED_MAINTENANCE, Timeline
 from simulation.model.calendar import Calendar
 from simulation.model.operations import SupportDesk
+from simulation.model.timeline import ANNOUNCED_MAINTENANCE, Timeline
 
 #: Outage tickets arrive over the first half hour of an outage (or all of a shorter one).
 OUTAGE_SPREAD_HOURS = 0.5

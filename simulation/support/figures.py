@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.engine.timeline import Timeline
 from simulation.model.operations import SupportDesk
 from simulation.model.scenario import HOURS_PER_YEAR, Scenario
+from simulation.model.timeline import Timeline
 from simulation.support.desk import Desk
 
 #: Histogram of response times (minutes): bin 0 holds exact zeros (picked up at once),
