@@ -51,6 +51,7 @@ References
 from __future__ import annotations
 
 import dataclasses
+import functools
 import numbers
 from collections import Counter
 from dataclasses import dataclass
@@ -152,27 +153,38 @@ def unsupported_reason(scenario: Scenario, *, max_states: int = MAX_STATES) -> s
 # ------------------------------------------------------------------------ internals
 
 
+@functools.singledispatch
 def _is_stateless(block: Block) -> bool:
     """True for blocks whose up state is a function of their members' up states."""
-    if isinstance(block, (Series, Network)):
-        return True  # a network is up while its up members join source and target(s)
-    if isinstance(block, KofN):
-        if not isinstance(block.k, numbers.Integral):
-            raise NotApplicable(f"k-of-n {block.name or ''!r} has a non-integer k {block.k!r}")
-        if block.mode == "hot" and block.failover is None:
-            return True
-        # k >= n: no member ever waits and no failover can start (too few stay up).
-        # In warm/cold mode only when members are single instances, so that "in use"
-        # has no meaning below the block.
-        if block.k <= 0 or block.k >= len(block.members):
-            return block.mode == "hot" or all(isinstance(m, Leaf) for m in block.members)
-        return False
-    if isinstance(block, Standby):
-        if block.mode == "hot" and block.switchover is None:
-            return True  # the first up member serves at once: a parallel group
-        if len(block.members) == 1:
-            return block.mode == "hot" or isinstance(block.members[0], Leaf)
-        return False
+    return False
+
+
+@_is_stateless.register(Series)
+@_is_stateless.register(Network)
+def _(block) -> bool:
+    return True  # a network is up while its up members join source and target(s)
+
+
+@_is_stateless.register
+def _(block: KofN) -> bool:
+    if not isinstance(block.k, numbers.Integral):
+        raise NotApplicable(f"k-of-n {block.name or ''!r} has a non-integer k {block.k!r}")
+    if block.mode == "hot" and block.failover is None:
+        return True
+    # k >= n: no member ever waits and no failover can start (too few stay up).
+    # In warm/cold mode only when members are single instances, so that "in use"
+    # has no meaning below the block.
+    if block.k <= 0 or block.k >= len(block.members):
+        return block.mode == "hot" or all(isinstance(m, Leaf) for m in block.members)
+    return False
+
+
+@_is_stateless.register
+def _(block: Standby) -> bool:
+    if block.mode == "hot" and block.switchover is None:
+        return True  # the first up member serves at once: a parallel group
+    if len(block.members) == 1:
+        return block.mode == "hot" or isinstance(block.members[0], Leaf)
     return False
 
 
@@ -183,16 +195,30 @@ def _periodic(comp) -> bool:
     )
 
 
+@functools.singledispatch
 def _combine(block: Block, values: list[float]) -> float:
-    if isinstance(block, Series):
-        return rbd.series(values)
-    if isinstance(block, KofN):
-        return rbd.k_of_n(block.k, values)
-    if isinstance(block, Standby):
-        return rbd.parallel(values)
-    if isinstance(block, Network):
-        return network_block_availability(block, values)
+    """The availability of a stateless `block` from its members' availabilities."""
     raise AssertionError(block)
+
+
+@_combine.register
+def _(block: Series, values):
+    return rbd.series(values)
+
+
+@_combine.register
+def _(block: KofN, values):
+    return rbd.k_of_n(block.k, values)
+
+
+@_combine.register
+def _(block: Standby, values):
+    return rbd.parallel(values)
+
+
+@_combine.register
+def _(block: Network, values):
+    return network_block_availability(block, values)
 
 
 def _rewrite(root: Block, replace) -> Block:

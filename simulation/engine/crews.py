@@ -35,7 +35,7 @@ import simpy
 from simulation.model.operations import Crew, SparePool
 from simulation.model.scenario import Scenario
 from simulation.model.shifts import Shifts
-from simulation.model.structure import KofN, Leaf, Series, Standby
+from simulation.model.structure import Leaf
 
 
 def criticality_ranks(scenario: Scenario) -> dict[str, int]:
@@ -59,17 +59,8 @@ def criticality_ranks(scenario: Scenario) -> dict[str, int]:
         if isinstance(block, Leaf):
             ranks[block.instance] = min(ranks.get(block.instance, margin), margin)
             return
-        n = len(block.members)
-        if isinstance(block, Series):
-            tolerance = 0
-        elif isinstance(block, KofN):
-            tolerance = n - block.k
-        elif isinstance(block, Standby):
-            tolerance = n - 1
-        else:
-            tolerance = 0
         for member in block.members:
-            visit(member, margin + tolerance)
+            visit(member, margin + block.tolerance)
 
     visit(scenario.service, 0)
     return ranks

@@ -82,6 +82,11 @@ class Distribution(ABC):
         `simulation.engine.streams`, so every draw has a fixed place in its stream.
         """
 
+    @abstractmethod
+    def scaled(self, factor: float) -> Distribution:
+        """The same family with every value multiplied by `factor` (> 0): the
+        distribution of ``factor * X`` (a repair twice as fast is ``scaled(0.5)``)."""
+
     def sf(self, t):
         """P(X > t)."""
         return 1.0 - self.cdf(t)
@@ -131,6 +136,9 @@ class Exponential(Distribution):
     def variance(self):
         return 1.0 / self.rate**2
 
+    def scaled(self, factor):
+        return Exponential(self.rate / factor)
+
     def ppf(self, q):
         return -np.log1p(-np.asarray(q, dtype=float)) / self.rate
 
@@ -171,6 +179,9 @@ class Weibull(Distribution):
         g1 = math.gamma(1.0 + 1.0 / self.shape)
         g2 = math.gamma(1.0 + 2.0 / self.shape)
         return self.scale**2 * (g2 - g1 * g1)
+
+    def scaled(self, factor):
+        return Weibull(self.shape, self.scale * factor)
 
     def ppf(self, q):
         return self.scale * (-np.log1p(-np.asarray(q, dtype=float))) ** (1.0 / self.shape)
@@ -231,6 +242,9 @@ class Lognormal(Distribution):
         s2 = self.sigma**2
         return math.expm1(s2) * math.exp(2.0 * self.mu + s2)
 
+    def scaled(self, factor):
+        return Lognormal(self.mu + math.log(factor), self.sigma)
+
     def ppf(self, q):
         from scipy.special import ndtri
 
@@ -273,6 +287,9 @@ class Gamma(Distribution):
     @property
     def variance(self):
         return self.shape * self.scale**2
+
+    def scaled(self, factor):
+        return Gamma(self.shape, self.scale * factor)
 
     def ppf(self, q):
         from scipy.special import gammaincinv
@@ -332,6 +349,9 @@ class Normal(Distribution):
         lam = phi / z
         return self.sd**2 * (1.0 + a * lam - lam * lam)
 
+    def scaled(self, factor):
+        return Normal(self.loc * factor, self.sd * factor)
+
     def ppf(self, q):
         from scipy.special import ndtr, ndtri
 
@@ -369,6 +389,9 @@ class Deterministic(Distribution):
     def variance(self):
         return 0.0
 
+    def scaled(self, factor):
+        return Deterministic(self.value * factor)
+
     def ppf(self, q):
         return np.full(np.shape(q), float(self.value))
 
@@ -400,6 +423,9 @@ class Uniform(Distribution):
     @property
     def variance(self):
         return (self.high - self.low) ** 2 / 12.0
+
+    def scaled(self, factor):
+        return Uniform(self.low * factor, self.high * factor)
 
     def ppf(self, q):
         return self.low + np.asarray(q, dtype=float) * (self.high - self.low)
@@ -433,6 +459,9 @@ class Empirical(Distribution):
     @property
     def variance(self):
         return float(self._values.var())
+
+    def scaled(self, factor):
+        return Empirical(tuple(self._values * factor))
 
     def ppf(self, q):
         n = self._values.size

@@ -77,6 +77,11 @@ class Series:
     def __post_init__(self):
         _check_members(self)
 
+    @property
+    def tolerance(self) -> int:
+        """Member losses the block survives: none."""
+        return 0
+
 
 @dataclass(frozen=True)
 class KofN:
@@ -113,6 +118,11 @@ class KofN:
         if self.failover is not None and not isinstance(self.failover, Switchover):
             raise ValueError(f"failover must be a Switchover, got {self.failover!r}")
 
+    @property
+    def tolerance(self) -> int:
+        """Member losses the block survives: n - k (with a demand profile, n - its peak)."""
+        return len(self.members) - self.k
+
 
 @dataclass(frozen=True)
 class Standby:
@@ -135,6 +145,11 @@ class Standby:
         _check_mode(self.mode)
         if self.switchover is not None and not isinstance(self.switchover, Switchover):
             raise ValueError(f"switchover must be a Switchover, got {self.switchover!r}")
+
+    @property
+    def tolerance(self) -> int:
+        """Member losses the block survives: n - 1."""
+        return len(self.members) - 1
 
 
 Block = Union[Leaf, Series, KofN, Standby, "Network"]
@@ -227,3 +242,9 @@ class Network:
     members: tuple[Block, ...] = ()
     elements: tuple[str | tuple[str, str], ...] = ()
     name: str | None = None
+
+    @property
+    def tolerance(self) -> int:
+        """Member losses the block is sure to survive: none (any member may be on the
+        only path)."""
+        return 0

@@ -46,13 +46,6 @@ import pandas as pd
 from simulation.model.distributions import (
     Deterministic,
     Distribution,
-    Empirical,
-    Exponential,
-    Gamma,
-    Lognormal,
-    Normal,
-    Uniform,
-    Weibull,
 )
 from simulation.scenario.errors import UsageError
 
@@ -62,29 +55,13 @@ def scaled(dist: Distribution, factor: float) -> Distribution:
 
     Raises
     ------
-    ValueError
-        For a distribution of a family not listed here.
+    UsageError
+        For a factor that is not > 0.
     """
-    import math
-
     f = float(factor)
     if not f > 0:
         raise UsageError(f"a scale factor must be > 0, got {factor}")
-    if isinstance(dist, Exponential):
-        return Exponential(dist.rate / f)
-    if isinstance(dist, (Weibull, Gamma)):
-        return dataclasses.replace(dist, scale=dist.scale * f)
-    if isinstance(dist, Lognormal):
-        return Lognormal(dist.mu + math.log(f), dist.sigma)
-    if isinstance(dist, Normal):
-        return Normal(dist.loc * f, dist.sd * f)
-    if isinstance(dist, Deterministic):
-        return Deterministic(dist.value * f)
-    if isinstance(dist, Uniform):
-        return Uniform(dist.low * f, dist.high * f)
-    if isinstance(dist, Empirical):
-        return Empirical(tuple(np.asarray(dist.samples, dtype=float) * f))
-    raise UsageError(f"cannot scale a {type(dist).__name__}")
+    return dist.scaled(f)
 
 
 @dataclass
