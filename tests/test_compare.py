@@ -77,3 +77,21 @@ def test_runs_that_are_not_pairs_are_refused(runs):
         sim.compare(base, base, replications=40, precision=0.1)
     with pytest.raises(ValueError, match="equal sizes"):
         paired_difference([1.0, 2.0], [1.0])
+
+
+def test_compare_gives_the_yearly_risk_and_the_cost_per_year(runs):
+    """P(>= 1 breach per contract year) and the cost per year are compared on pairs too:
+    the per-replication figures average to the runs' own figures."""
+    fee = {"sla.fee": "1200 EUR", "components.web-server.cost": "1800/y"}
+    base = sim.loads(WEB_PAIR, source="web-pair.yaml").with_(fee)
+    a = sim.run(base, seed=5, **RUN)
+    b = sim.run(base.with_(FASTER_RACK_REPAIR), seed=5, **RUN)
+    c = sim.compare(a, b)
+    target = a.sla.target
+    assert c.breach_probability_year.a == pytest.approx(a.target_risk.year_risk(target)[0], abs=1e-12)
+    assert c.breach_probability_year.b == pytest.approx(b.target_risk.year_risk(target)[0], abs=1e-12)
+    assert c.breach_probability_year.high < 0  # faster repairs: fewer years with a breach
+    assert c.cost_per_year.a == pytest.approx(a.cost.total, rel=1e-12)
+    assert c.cost_per_year.delta == pytest.approx(b.cost.total - a.cost.total, rel=1e-9)
+    text = c.summary()
+    assert "per contract year" in text and "per window" in text and "per year" in text

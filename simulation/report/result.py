@@ -524,20 +524,26 @@ class Result:
         return portfolio(self, customers)
 
     @cached_property
-    def target_risk(self):
-        """`simulation.measure.targets.TargetRisk` of this run (None without SLA windows)."""
-        from simulation.measure.targets import TargetRisk, contract_years
+    def contract_years(self) -> np.ndarray | None:
+        """The contract year of each SLA window (shape (windows,), -1 after the last
+        whole one), or None without SLA windows or a whole contract year
+        (`simulation.measure.targets.contract_years`)."""
+        from simulation.measure.targets import contract_years
         from simulation.measure.windows import window_bounds
 
         if not self.window_breach.size:
             return None
         windows = window_bounds(self.sla.window, self.scenario.calendar, self.horizon_hours)
-        return TargetRisk(
-            self.window_availability,
-            self.sla,
-            self._window_hours,
-            contract_years(self.scenario.calendar, windows, self.horizon_hours),
-        )
+        return contract_years(self.scenario.calendar, windows, self.horizon_hours)
+
+    @cached_property
+    def target_risk(self):
+        """`simulation.measure.targets.TargetRisk` of this run (None without SLA windows)."""
+        from simulation.measure.targets import TargetRisk
+
+        if not self.window_breach.size:
+            return None
+        return TargetRisk(self.window_availability, self.sla, self._window_hours, self.contract_years)
 
     @cached_property
     def achievable_target(self) -> float | None:

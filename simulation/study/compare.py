@@ -12,6 +12,7 @@ the paired-t confidence interval).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,13 @@ import numpy as np
 from simulation.scenario.errors import UsageError
 
 #: The figures compared, with the per-replication value each is the mean of.
-FIGURES = ("availability", "breach_probability", "expected_credit_percent")
+FIGURES = (
+    "availability",
+    "breach_probability",
+    "breach_probability_year",
+    "expected_credit_percent",
+    "cost_per_year",
+)
 
 
 @dataclass(frozen=True)
@@ -56,11 +63,21 @@ class Comparison:
     availability : Difference
         Fraction of time up, per replication.
     breach_probability : Difference or None
-        Per replication the fraction of its SLA windows breached; the mean of these is
-        the breach probability (every replication has the same windows). None unless
-        both designs have an SLA.
+        P(breach) per SLA window: per replication the fraction of its windows
+        breached; the mean of these is the breach probability (every replication has
+        the same windows). None unless both designs have an SLA.
+    breach_probability_year : Difference or None
+        P(>= 1 breach per contract year): per replication the fraction of its contract
+        years with a breached window. None unless both runs hold a whole contract year
+        (`simulation.measure.targets.contract_years`).
     expected_credit_percent : Difference or None
         Per replication the mean credit over its windows, % of the fee.
+    cost_per_year : Difference or None
+        Expected cost per year (`simulation.study.cost`): the design's fixed cost plus
+        the credits it pays per year in each replication, in the fee's currency. None
+        unless both scenarios have a fee.
+    currency : str or None
+        The fee's currency (of `cost_per_year`).
     """
 
     replications: int
@@ -68,10 +85,13 @@ class Comparison:
     availability: Difference
     breach_probability: Difference | None
     expected_credit_percent: Difference | None
+    breach_probability_year: Difference | None = None
+    cost_per_year: Difference | None = None
+    currency: str | None = None
 
     def to_dict(self) -> dict:
-        """``{"replications", "seed", figure: {"a", "b", "delta", "ci95"} or None}``."""
-        out: dict = {"replications": self.replications, "seed": self.seed}
+        """``{"replications", "seed", "currency", figure: {"a", "b", "delta", "ci95"} or None}``."""
+        out: dict = {"replications": self.replications, "seed": self.seed, "currency": self.currency}
         for name in FIGURES:
             d = getattr(self, name)
             out[name] = None if d is None else d.to_dict()
@@ -81,8 +101,10 @@ class Comparison:
         lines = [f"B - A, paired over {self.replications} replications (seed {self.seed}), 95 % CI"]
         rows = [
             ("availability", self.availability, 100, "%", 5),
-            ("P(breach)", self.breach_probability, 1, "", 4),
+            ("P(breach)", self.breach_probability, 1, "per window", 4),
+            ("P(>=1 breach)", self.breach_probability_year, 1, "per contract year", 4),
             ("expected credit", self.expected_credit_percent, 1, "% of fee", 4),
+            ("cost", self.cost_per_year, 1, f"{self.currency or ''} per year".lstrip(), 0),
         ]
         for label, d, scale, unit, digits in rows:
             if d is None:
@@ -106,15 +128,28 @@ def replication_figures(result) -> dict[str, list[float]]:
     dict
         ``availability`` always; ``breach_probability`` (fraction of the replication's
         windows breached) and ``expected_credit_percent`` (mean credit of its windows, %)
-        when the run has SLA windows. Each a list with one float per replication, in
-        replication order (plain floats, so they store as JSON exactly).
+        when the run has SLA windows; ``breach_probability_year`` (fraction of its
+        contract years with a breach) when the run holds a whole contract year;
+        ``cost_per_year`` (fixed cost plus credits per year) with a fee. Each a list with
+        one float per replication, in replication order (plain floats, so they store as
+        JSON exactly).
     """
+    from simulation.study.cost import fixed_cost, replication_credits_per_year
+
     out = {"availability": [float(x) for x in result.per_replication.availability.to_numpy()]}
     w = result.windows
     if len(w):
         per_rep = w.groupby("replication", sort=True)[["breach", "credit_pct"]].mean()
         out["breach_probability"] = [float(x) for x in per_rep["breach"].to_numpy()]
         out["expected_credit_percent"] = [float(x) for x in per_rep["credit_pct"].to_numpy()]
+        years = result.contract_years
+        if years is not None:
+            counted = range(int(years.max()) + 1)
+            breached = np.stack([result.window_breach[:, years == y].any(axis=1) for y in counted], axis=1)
+            out["breach_probability_year"] = [float(x) for x in breached.mean(axis=1)]
+    credits = replication_credits_per_year(result)
+    if credits is not None:
+        out["cost_per_year"] = [float(x) for x in fixed_cost(result.scenario).total + credits]
     return out
 
 
@@ -188,4 +223,6 @@ def compare(a, b, **run_options) -> Comparison:
                 f"a paired comparison needs runs with the same {what.replace('_', ' ')}: "
                 f"got {getattr(a, what)} and {getattr(b, what)}"
             )
-    return compare_figures(replication_figures(a), replication_figures(b), a.replications, a.seed)
+    c = compare_figures(replication_figures(a), replication_figures(b), a.replications, a.seed)
+    fee = None if a.sla is None else a.sla.fee
+    return c if fee is None else dataclasses.replace(c, currency=fee.currency)
