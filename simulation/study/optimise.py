@@ -298,12 +298,12 @@ class Optimisation:
                 f"{c.risk_high:.3g}), {c.replications} replications"
             )
         front = self.table[self.table.pareto]
-        lines.append("  Pareto front      cost/year" + " " * 6 + "risk (95 % CI)")
+        lines.append("  Pareto front      cost/year" + " " * 6 + "risk (95 % CI)" + " " * 13 + "replications")
         for r in front.itertuples():
             mark = "  <- chosen" if r.chosen else ""
+            risk = f"{r.risk:.3g} ({r.risk_low:.3g} .. {r.risk_high:.3g})"
             lines.append(
-                f"                    {r.cost:>12,.0f}{unit}  {r.risk:.3g} ({r.risk_low:.3g} .. "
-                f"{r.risk_high:.3g})  {r.variant}{mark}"
+                f"                    {r.cost:>12,.0f}{unit}  {risk:<26} {r.replications:>12,}  {r.variant}{mark}"
             )
         return "\n".join(lines)
 
