@@ -104,8 +104,8 @@ def test_schema_prints_the_json_schema(capsys):
         (["run", str(FLAGSHIP), "--horizon", "720"], "horizon: duration 720 has no unit"),
         (["run", str(FLAGSHIP), "-n", str(10**12)], "simulated years, more than"),
         (
-            ["run", str(ROOT / "tests" / "data" / "format-example.yaml")],
-            "scenario uses rolling maintenance: read and checked",
+            ["run", str(ROOT / "tests" / "data" / "format-example.yaml"), "--set", "run.start=steady"],
+            "scenario uses a steady start with repair crews or spare pools, a steady start with maintenance",
         ),
         (["run", str(FLAGSHIP), "--precision", "2"], "precision must be a fraction"),
     ],
@@ -129,13 +129,11 @@ def test_plots_help_names_every_file_written(tmp_path, capsys):
     assert written and all(name in help_text for name in written)
 
 
-def test_validate_says_what_will_not_be_simulated(capsys):
+def test_validate_says_ok_with_the_instance_count(capsys):
     example = ROOT / "tests" / "data" / "format-example.yaml"
     assert main(["validate", str(example), str(FLAGSHIP)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == (
-        f"{example}: ok (6 instances), but not simulated yet: rolling maintenance (slasim run stops)"
-    )
+    assert out[0] == f"{example}: ok (6 instances)"
     assert out[1] == f"{FLAGSHIP}: ok (7 instances)"
 
 

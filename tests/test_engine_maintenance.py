@@ -4,18 +4,15 @@ import dataclasses
 import datetime as dt
 
 import numpy as np
-import pytest
 from helpers import L, det, expo, scenario_of
 
 from simulation.engine import des
 from simulation.engine.fast import unsupported_reason
-from simulation.engine.support import check_supported
 from simulation.model.calendar import Calendar
 from simulation.model.distributions import Deterministic, Exponential
 from simulation.model.operations import MaintenanceRule, MaintenanceTime
 from simulation.model.structure import KofN, Series
 from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED
-from simulation.scenario.errors import UnsupportedScenario
 
 UTC = Calendar(dt.date(2027, 3, 1))
 DAILY_0300 = MaintenanceTime(minute=180)
@@ -81,9 +78,6 @@ def test_random_durations_come_from_the_part_stream_and_fast_falls_back():
         np.testing.assert_array_equal(x.end, y.end)
         assert len(x) == 30 and np.ptp(x.end - x.start) > 0
     assert "maintenance" in unsupported_reason(maintained(sc, rule))
-    rolling = dataclasses.replace(rule, rolling=True)
-    with pytest.raises(UnsupportedScenario, match="rolling maintenance"):
-        check_supported(maintained(sc, rolling))
 
 
 def test_announced_maintenance_through_a_run_gives_the_worked_example_both_ways():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from simulation.engine.support import unsupported_features
 from simulation.measure import SlaMeter
 from simulation.model import distributions as d
 from simulation.model.calendar import Calendar, PublicHolidays, WeeklySchedule
@@ -171,7 +172,7 @@ def test_support_target_key():
     )
     assert s.support.target == pytest.approx(0.95) and s.support.agents == 2
     assert s.support.hours.is_always and s.support.rate_per_hour == 2.0
-    assert s.unsupported_sections() == []
+    assert unsupported_features(s) == []
 
 
 def test_support_target_out_of_range():

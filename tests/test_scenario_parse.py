@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from simulation.engine.support import unsupported_features
 from simulation.model import distributions as d
 from simulation.model.operations import MaintenanceTime
 from simulation.model.sla import Chronic, CreditTier, Fee, IntervalRule, Rolling
@@ -142,7 +143,7 @@ def test_format_example_operations(example):
     assert sup.channel("phone").share == 0.6
     assert sup.channel("email").handle.mean == pytest.approx(25 / 60)
     assert sup.channel("email").response_hours == 8.0
-    assert s.unsupported_sections() == []
+    assert unsupported_features(s) == []
 
 
 # -- instance naming --------------------------------------------------------------
@@ -525,7 +526,7 @@ def test_defaults():
     assert s.calendar.start == dt.date(2027, 1, 1) and s.calendar.timezone == "UTC"
     assert (s.run.horizon_hours, s.run.replications, s.run.seed) == (8760.0, 1000, 0)
     assert s.sla is None and s.support is None and s.maintenance == () and s.crews == {}
-    assert s.unsupported_sections() == []
+    assert unsupported_features(s) == []
 
 
 def test_maintenance_at_forms():

@@ -261,6 +261,10 @@ class _Solver:
         for b in iter_blocks(sc.service):
             if not isinstance(b, known):
                 raise NotApplicable(f"no analytic model for {type(b).__name__} blocks")
+            if getattr(b, "demand", None) is not None:
+                raise NotApplicable(
+                    f"k-of-n {b.name or ''!r} follows demand profile {b.demand!r}: k varies in time"
+                )
         used = list(dict.fromkeys(b.instance for b in iter_blocks(sc.service) if isinstance(b, Leaf)))
         operated = [iid for iid in used if sc.component_of(iid).crew or sc.component_of(iid).spares]
         if operated:  # repairs that queue: the chains of analytic.repair, where they apply

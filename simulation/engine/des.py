@@ -23,6 +23,7 @@ import math
 import numpy as np
 import simpy
 
+from simulation.engine.maintenance import RollingMaintenance
 from simulation.engine.nodes import CompiledStructure, Leaf, compile_structure
 from simulation.model.scenario import Scenario
 from simulation.model.timeline import Timeline
@@ -56,11 +57,11 @@ def _repair(env: simpy.Environment, leaf: Leaf):
     crew.give_back()
 
 
-def _plain_leaf(env: simpy.Environment, leaf: Leaf):
+def _plain_leaf(env: simpy.Environment, leaf: Leaf, rolling: RollingMaintenance | None = None):
     """Fail, repair, repeat: the loop of a part that is always in use."""
     timeout = env.timeout
     if leaf.jobs is not None:
-        yield from _maintained_leaf(env, leaf)
+        yield from _maintained_leaf(env, leaf, rolling)
         return
     if leaf.crew is not None or leaf.shelf is not None:
         yield from _operated_leaf(env, leaf)
@@ -87,34 +88,65 @@ def _operated_leaf(env: simpy.Environment, leaf: Leaf):
         leaf.go_up()
 
 
-def _maintained_leaf(env: simpy.Environment, leaf: Leaf):
+def _maintained_leaf(env: simpy.Environment, leaf: Leaf, rolling: RollingMaintenance | None):
     """Fail, repair, repeat, and go down for maintenance at each job's start.
 
     A job that starts while the part is down (failed, in repair, or in another job) is
     skipped; a failure due at a job's start instant comes first. During a job the part
     is down with the job's Timeline kind and does not age: its remaining life in use
     resumes when the job ends (maintenance does not renew the part). Job j of the part
-    lasts the rule's duration at draw j of the part's MAINTENANCE stream.
+    lasts the rule's duration at draw j of the part's MAINTENANCE stream. A rolling
+    job waits until `rolling` lets it start (`engine.maintenance`); the part ages and
+    may fail meanwhile, and its later jobs due meanwhile are skipped.
     """
     jobs, i = leaf.jobs, 0
     life = leaf.draw_failure()
+    waiting = None  # (event, duration, kind) of a rolling job that waits to start
     while True:
-        next_job = jobs[i][0] if i < len(jobs) else math.inf
-        if env.now + life <= next_job:
-            yield env.timeout(life)
-            leaf.go_down()
-            yield from _repair(env, leaf)
-            leaf.go_up()
-            life = leaf.draw_failure()
+        if waiting is not None:
+            began = env.now
+            fails = env.timeout(life)
+            yield waiting[0] | fails
+            if waiting[0].triggered:
+                life -= env.now - began
+                yield from _job(env, leaf, waiting[1], waiting[2], rolling)
+                waiting = None
+            else:
+                yield from _fail_and_repair(env, leaf)
+                life = leaf.draw_failure()
         else:
-            life -= next_job - env.now
-            yield env.timeout(next_job - env.now)
-            _, duration, kind = jobs[i]
-            leaf.go_down(kind)
-            yield env.timeout(float(duration.ppf(leaf.draw_job())))
-            leaf.go_up()
+            next_job = jobs[i][0] if i < len(jobs) else math.inf
+            if env.now + life <= next_job:
+                yield env.timeout(life)
+                yield from _fail_and_repair(env, leaf)
+                life = leaf.draw_failure()
+            else:
+                life -= next_job - env.now
+                yield env.timeout(next_job - env.now)
+                _, duration, kind, is_rolling = jobs[i]
+                if is_rolling and rolling is not None and rolling.has_groups(leaf):
+                    waiting = (rolling.request(leaf), duration, kind)
+                else:
+                    if rolling is not None:
+                        rolling.job_started(leaf)
+                    yield from _job(env, leaf, duration, kind, rolling)
         while i < len(jobs) and jobs[i][0] < env.now:
             i += 1
+
+
+def _fail_and_repair(env: simpy.Environment, leaf: Leaf):
+    leaf.go_down()
+    yield from _repair(env, leaf)
+    leaf.go_up()
+
+
+def _job(env: simpy.Environment, leaf: Leaf, duration, kind: int, rolling: RollingMaintenance | None):
+    """One maintenance job of `leaf` (its members already counted as in maintenance)."""
+    leaf.go_down(kind)
+    yield env.timeout(float(duration.ppf(leaf.draw_job())))
+    leaf.go_up()
+    if rolling is not None:
+        rolling.job_ended(leaf)
 
 
 def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
@@ -141,6 +173,14 @@ def _controlled_leaf(env: simpy.Environment, leaf: Leaf):
         leaf.go_up()
 
 
+def _demand(env: simpy.Environment, structure: CompiledStructure, node):
+    """Change the members `node` needs at each step of its demand profile."""
+    cause = structure.demand_cause
+    for t, k in node.demand_steps[1]:
+        yield env.timeout(t - env.now)
+        structure.instants.set_demand(node, k, cause)
+
+
 def _replications(structure: CompiledStructure, reps: np.ndarray, horizon_hours: float):
     """Run replications `reps` one after the other; yields each one's position once it has
     run (its outputs then hold its changes)."""
@@ -149,8 +189,12 @@ def _replications(structure: CompiledStructure, reps: np.ndarray, horizon_hours:
         env = simpy.Environment()
         structure.reset(env, pos)
         for leaf in structure.used:
-            loop = _controlled_leaf if leaf.controlled else _plain_leaf
-            leaf.process = env.process(loop(env, leaf))
+            if leaf.controlled:
+                leaf.process = env.process(_controlled_leaf(env, leaf))
+            else:
+                leaf.process = env.process(_plain_leaf(env, leaf, structure.rolling))
+        for node in structure.demand_nodes:
+            env.process(_demand(env, structure, node))
         env.run(until=horizon_hours)
         yield pos
 
@@ -180,6 +224,8 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -
         if structure.shelves:
             stockouts = sum(shelf.stockouts for shelf in structure.shelves)
             timeline = dataclasses.replace(timeline, stockouts=stockouts)
+        if structure.rolling is not None:
+            timeline = dataclasses.replace(timeline, deferrals=structure.rolling.deferrals)
         timelines.append(timeline)
     return timelines
 

@@ -59,12 +59,15 @@ from simulation.model.timeline import UNPLANNED, Timeline
 
 def unsupported_reason(scenario: Scenario) -> str | None:
     """Why the fast engine cannot run `scenario`, or None when it can."""
+    from simulation.model import structure
     try:
         check_supported(scenario)
     except UnsupportedScenario as err:
         return str(err)
     if scenario.maintenance:
         return "maintenance jobs take parts down (the SimPy engine runs them)"
+    if any(getattr(b, "demand", None) for b in structure.iter_blocks(scenario.service)):
+        return "a demand profile changes a block's k over the day (the SimPy engine runs it)"
     operated = operated_instances(scenario)
     if operated:
         return (

@@ -20,6 +20,7 @@ from simpy.events import NORMAL
 
 from simulation.engine.crews import CrewPool, SpareShelf, criticality_ranks
 from simulation.engine.keys import block_stream_keys
+from simulation.engine.maintenance import RollingMaintenance, rolling_groups
 from simulation.engine.rules import Change, Rule, controls_members, rule_for, switchover_of
 from simulation.engine.sampler import _UNIT, Sampler, SwitchoverDraws
 from simulation.engine.steady import STEADY, steady_start
@@ -37,11 +38,13 @@ from simulation.engine.streams import (
     MAINTENANCE as MAINTENANCE_STREAM,
 )
 from simulation.engine.support import UnsupportedScenario, check_supported
+from simulation.model.demand import demand_steps
 from simulation.model.scenario import Scenario
 from simulation.model.shifts import Shifts
+from simulation.model.structure import KofN, Standby
 from simulation.model.structure import Leaf as LeafBlock
 from simulation.model.structure import leaves as leaf_ids
-from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
+from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline, demand_cause
 
 #: SimPy priority of the end-of-instant flush: after every NORMAL event of the instant.
 FLUSH = NORMAL + 1
@@ -91,7 +94,7 @@ class Leaf:
         self.draw_response: Sampler | None = None
         self.draw_lead_time: Sampler | None = None
         self.rank = 0  # queue rank under priority: criticality (engine.crews)
-        self.jobs: list[tuple[float, float, int]] | None = None  # maintenance (t, ppf rule, kind)
+        self.jobs: list[tuple] | None = None  # maintenance (t, duration, kind, rolling)
         self.job_rules: list = []  # the maintenance rules that target the part
         self.draw_job: Sampler | None = None
 
@@ -125,6 +128,10 @@ class BlockNode:
         "member_leaves",
         "token",
         "dirty",
+        "redundant",
+        "profile",
+        "demand_steps",
+        "demand",
     )
 
     def __init__(self, label: str, rule: Rule, draw, members: list, member_leaves):
@@ -135,6 +142,15 @@ class BlockNode:
         self.member_leaves: list[list[Leaf]] | None = member_leaves  # warm/cold blocks only
         self.token = 0
         self.dirty = False
+        self.redundant = False  # a k-of-n, parallel or standby block (rolling maintenance groups)
+        self.profile = None  # the DemandProfile its k follows, or None
+        self.demand_steps: tuple[int, tuple] | None = None  # (k at t = 0, ((hours, k), ...))
+        self.demand: tuple[int, int] | None = None  # this instant's new (k, cause), for the flush
+
+
+def member_is_up(member) -> bool:
+    """The present state of a member node (a part or a block)."""
+    return member.up if isinstance(member, Leaf) else member.rule.up
 
 
 class Output:
@@ -200,6 +216,8 @@ class Instants:
         self.dirty: list[list] = [[] for _ in range(n_levels)]
         self.env = None
         self.scheduled = False
+        #: Called at the end of each flush (rolling maintenance retries waiting jobs).
+        self.after_flush: Callable[[], None] | None = None
 
     def reset(self, env: simpy.Environment) -> None:
         self.env, self.scheduled = env, False
@@ -244,7 +262,8 @@ class Instants:
                         for _pos, up, cause, kind in changes:
                             node.record(Change(t, up, cause, kind))
                         continue
-                    change = node.rule.instant(t, changes)
+                    change = node.rule.instant(t, changes, node.demand)
+                    node.demand = None
                     if node.draw is not None:
                         self._watch_switchover(node)
                     if node.member_leaves is not None:
@@ -256,6 +275,13 @@ class Instants:
                         for parent, pos in node.parents:
                             parent.pending.append((pos, change.up, change.cause, change.kind))
                             self._mark(parent)
+        if self.after_flush is not None:
+            self.after_flush()
+
+    def set_demand(self, node: BlockNode, k: int, cause: int) -> None:
+        """From this instant on, `node` needs `k` up members (a demand change)."""
+        node.demand = (k, cause)
+        self._mark(node)
 
 
 def initial_cause(up: bool, members: list[tuple[bool, int]]) -> int:
@@ -287,6 +313,14 @@ class CompiledStructure:
         #: Per-replication resources (engine.crews), reset at the start of each one.
         self.crews = list({id(leaf.crew): leaf.crew for leaf in self.used if leaf.crew}.values())
         self.shelves = list({id(leaf.shelf): leaf.shelf for leaf in self.used if leaf.shelf}.values())
+        #: Blocks whose k follows a demand profile, and the cause index of a demand change.
+        self.demand_nodes = [n for n in nodes if n.profile is not None]
+        self.demand_cause = demand_cause(len(scenario.instances))
+        #: Rolling maintenance (engine.maintenance), or None without a rolling rule.
+        self.rolling: RollingMaintenance | None = None
+        if any(rule.rolling for rule in scenario.maintenance):
+            self.rolling = RollingMaintenance(rolling_groups(self.used))
+            self.instants.after_flush = self.rolling.changed
 
     def prepare(self, reps: np.ndarray, horizon_hours: float) -> None:
         """Compute the stream keys of replications `reps`, and the first draws of every
@@ -320,6 +354,8 @@ class CompiledStructure:
             sampler.prepare_replications(reps)
         if self.scenario.maintenance:
             maintenance_jobs(self.scenario, self.used, horizon_hours)
+        for node in self.demand_nodes:
+            node.demand_steps = demand_steps(node.profile, self.scenario.calendar, horizon_hours)
 
     def reset(self, env, pos: int) -> None:
         """Start replication `pos` of the prepared batch: every part new and up, every
@@ -327,6 +363,8 @@ class CompiledStructure:
         self.instants.reset(env)
         for resource in [*self.crews, *self.shelves]:
             resource.reset(env)
+        if self.rolling is not None:
+            self.rolling.reset(env)
         for leaf in self.used:
             leaf.up, leaf.first = True, None
             leaf.idle_count = 0
@@ -343,7 +381,9 @@ class CompiledStructure:
             leaf_id: (leaf.up, leaf.index) for leaf_id, leaf in self.leaf_ids
         }
         for node in self.nodes:  # members before their blocks
-            node.pending, node.dirty, node.token = [], False, 0
+            node.pending, node.dirty, node.token, node.demand = [], False, 0, None
+            if node.demand_steps is not None:
+                node.rule.k = node.demand_steps[0]
             members = [state[id(m)] for m in node.members]
             up = node.rule.start([m[0] for m in members])
             state[id(node)] = (up, initial_cause(up, members))
@@ -391,6 +431,9 @@ def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:
                     for leaf in group:
                         _make_controlled(leaf, block.mode, scenario.component_of(leaf.label))
             node = BlockNode(block.name or keys[key], rule_for(block, draw), draw, members, member_leaves)
+            node.redundant = isinstance(block, (KofN, Standby))
+            if getattr(block, "demand", None) is not None:
+                node.profile = scenario.demand[block.demand]
             for pos, member in enumerate(members):
                 member.parents.append((node, pos))
             nodes.append(node)
@@ -459,7 +502,7 @@ def _attach_maintenance(scenario: Scenario, leaves: list[Leaf]) -> None:
 
 def maintenance_jobs(scenario: Scenario, leaves: list[Leaf], horizon_hours: float) -> None:
     """Set each maintained part's jobs that start before `horizon_hours`, sorted by start:
-    (start hours, the rule's duration, Timeline kind)."""
+    (start hours, the rule's duration, Timeline kind, rolling)."""
     from simulation.model.maintenance import job_starts
 
     starts = {id(rule): job_starts(rule, scenario.calendar, horizon_hours) for rule in scenario.maintenance}
@@ -469,5 +512,5 @@ def maintenance_jobs(scenario: Scenario, leaves: list[Leaf], horizon_hours: floa
         jobs = []
         for rule in leaf.job_rules:
             kind = ANNOUNCED_MAINTENANCE if rule.announced else MAINTENANCE
-            jobs += [(float(t), rule.duration, kind) for t in starts[id(rule)]]
+            jobs += [(float(t), rule.duration, kind, rule.rolling) for t in starts[id(rule)]]
         leaf.jobs = sorted(jobs, key=lambda job: job[0])

@@ -91,19 +91,36 @@ class Rule:
         """End the switchover due at or before this instant; its (cause, kind), or None."""
         return None
 
-    def instant(self, t: float, changes: list[MemberChange]) -> Change | None:
-        """Apply the member changes of instant `t` (any order); the block's net change."""
+    def instant(
+        self, t: float, changes: list[MemberChange], demand: tuple[int, int] | None = None
+    ) -> Change | None:
+        """Apply the member changes of instant `t` (any order); the block's net change.
+
+        `demand`, for a block whose k follows a demand profile, is ``(k, cause)``: the
+        members needed from `t` on, applied after a switchover that ends at `t` and
+        before the member changes, with `cause` (the run's demand cause index,
+        `model.timeline.demand_cause`) as the cause should it flip the block.
+        """
         was = self.up
         flip: tuple[int, int] | None = None
         ended = self._end_switchover() if self.switch_end is not None and self.switch_end <= t else None
         if ended is not None:
             flip = self._judge(ended, flip)
+        if demand is not None:
+            self.k = demand[0]
+            flip = self._judge((demand[1], UNPLANNED), flip)
         for pos, up, cause, kind in tie_order(changes) if len(changes) > 1 else changes:
             self._member(t, pos, up, cause, kind)
             flip = self._judge((cause, kind), flip)
         if self.up == was:
             return None
         return Change(t, self.up, *flip)
+
+    def up_without(self, pos: int, member_up: bool) -> bool:
+        """True when the block is up and would stay up were member `pos` (now up or
+        not, `member_up`) to go down: what a rolling maintenance job asks before it
+        starts (`engine.maintenance`)."""
+        raise NotImplementedError
 
     def _judge(self, why: tuple[int, int], flip):
         now = self._is_up()
@@ -114,7 +131,11 @@ class Rule:
 
 
 class CountRule(Rule):
-    """Series (k = n) and hot k-of-n without failover: up while at least k members are up."""
+    """Series (k = n) and hot k-of-n without failover: up while at least k members are up.
+
+    `k` may change in time (a demand profile, `Rule.instant`); k = 0 is up whatever the
+    members are.
+    """
 
     __slots__ = ("k", "n_up")
 
@@ -131,6 +152,9 @@ class CountRule(Rule):
 
     def _is_up(self):
         return self.n_up >= self.k
+
+    def up_without(self, pos, member_up):
+        return self.up and self.n_up - member_up >= self.k
 
 
 class SwitchingRule(Rule):
@@ -201,6 +225,9 @@ class FailoverRule(SwitchingRule):
     def _is_up(self):
         return self.n_up >= self.k and self.switch_end is None
 
+    def up_without(self, pos, member_up):
+        return self.up and self.n_up - member_up >= self.k
+
 
 class SlotRule(SwitchingRule):
     """Standby (k = 1) and warm/cold k-of-n: k members are in use, the others wait.
@@ -260,6 +287,9 @@ class SlotRule(SwitchingRule):
 
     def _is_up(self):
         return self.n_in_use == self.k and self.switch_end is None
+
+    def up_without(self, pos, member_up):
+        return self.up and sum(self.member_up) - self.member_up[pos] >= self.k
 
 
 #: `NetworkRule.state` values: up, down for want of any up path, down for want of a

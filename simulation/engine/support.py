@@ -11,18 +11,16 @@ __all__ = ["UnsupportedScenario", "check_supported", "unsupported_features"]
 
 def unsupported_features(scenario: Scenario) -> list[str]:
     """What `scenario` uses that this version reads and checks but does not simulate
-    yet: section names (``crews``, ``spares``, ...), ``per-site network sources`` and
-    ``demand profiles``; empty when the engines can run it."""
-    features = scenario.unsupported_sections()
+    yet: ``per-site network sources``, a demand profile on a warm or cold k-of-n, and
+    steady starts with operations; empty when the engines can run it."""
+    features = []
     blocks = list(iter_blocks(scenario.service))
     if any(isinstance(b, Network) and b.spec.per_site for b in blocks):
         features.append("per-site network sources")
-    if any(getattr(b, "demand", None) for b in blocks) and "demand" not in features:
-        features.append("demand profiles")
+    if any(getattr(b, "demand", None) and getattr(b, "mode", "hot") != "hot" for b in blocks):
+        features.append("a demand profile on a warm or cold k-of-n")
     if scenario.run.start == "steady" and operated_instances(scenario):
         features.append("a steady start with repair crews or spare pools")
-    if any(rule.rolling for rule in scenario.maintenance):
-        features.append("rolling maintenance")
     if scenario.run.start == "steady" and scenario.maintenance:
         features.append("a steady start with maintenance")
     return features

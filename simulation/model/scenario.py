@@ -160,13 +160,6 @@ class Scenario:
                 f"the service uses instance(s) {', '.join(map(repr, missing[:5]))} that are not in instances"
             )
 
-    def unsupported_sections(self) -> list[str]:
-        """Sections this version reads and checks but does not simulate yet."""
-        present = {
-            "demand": self.demand,
-        }
-        return [k for k, v in present.items() if v]
-
     def __repr__(self) -> str:
         sla = "no SLA"
         if self.sla is not None:

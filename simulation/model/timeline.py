@@ -9,6 +9,21 @@ import numpy as np
 #: Outage kinds (the `kind` column of a Timeline).
 UNPLANNED, ANNOUNCED_MAINTENANCE, MAINTENANCE = 0, 1, 2
 
+#: The label of the cause of a capacity shortfall: a demand change that took a block
+#: down (its up members could not carry the new demand).
+DEMAND = "demand"
+
+
+def demand_cause(n_instances: int) -> int:
+    """The cause index of `DEMAND` in a run of `n_instances` instances: one past the
+    last instance (so an array indexed by cause has ``n_instances + 1`` entries)."""
+    return n_instances
+
+
+def cause_labels(instance_ids) -> list[str]:
+    """The label of every cause index of a run: its instance ids, then `DEMAND`."""
+    return [*instance_ids, DEMAND]
+
 
 @dataclass(frozen=True)
 class Timeline:
@@ -26,11 +41,15 @@ class Timeline:
         `UNPLANNED`, `ANNOUNCED_MAINTENANCE` or `MAINTENANCE`.
     cause : ndarray of int32
         Index (into the run's instance ids) of the instance whose failure or
-        maintenance took the service down.
+        maintenance took the service down; ``demand_cause(n)`` (= n, the number of
+        instances) when a demand change did (`cause_labels` names them all).
     horizon_hours : float
     stockouts : int
         Repairs that found their spare pool empty in the replication (0 without spare
         pools; engine.crews).
+    deferrals : int
+        Rolling maintenance jobs that could not start when due (0 without rolling
+        maintenance; engine.maintenance).
     """
 
     start: np.ndarray
@@ -39,6 +58,7 @@ class Timeline:
     cause: np.ndarray
     horizon_hours: float
     stockouts: int = 0
+    deferrals: int = 0
 
     @classmethod
     def from_lists(cls, start, end, kind, cause, horizon_hours: float) -> Timeline:

@@ -73,6 +73,50 @@ REPORT_SCHEMA = {
                 },
             ]
         },
+        "maintenance": {
+            "description": "rolling maintenance: jobs deferred per year (mean and 95 % CI over "
+            "replications); null without rolling maintenance",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["deferrals_per_year"],
+                    "properties": {
+                        "deferrals_per_year": {
+                            "type": "object",
+                            "required": ["mean", "ci95"],
+                            "properties": {
+                                "mean": {"type": "number", "minimum": 0},
+                                "ci95": {"type": "array"},
+                            },
+                        }
+                    },
+                },
+            ],
+        },
+        "capacity_shortfall": {
+            "description": "downtime caused by demand changes (up members could not carry the "
+            "demand): raw hours per year (mean and 95 % CI over replications) and share of the "
+            "counted downtime; null without a demand profile",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["hours_per_year", "counted_share"],
+                    "properties": {
+                        "hours_per_year": {
+                            "type": "object",
+                            "required": ["mean", "ci95"],
+                            "properties": {
+                                "mean": {"type": "number", "minimum": 0},
+                                "ci95": {"type": "array"},
+                            },
+                        },
+                        "counted_share": {"$ref": "#/$defs/fraction"},
+                    },
+                },
+            ],
+        },
         "sla": {
             "oneOf": [
                 {"type": "null"},
@@ -453,6 +497,8 @@ def report_dict(result) -> dict:
             "mean_ci95": _interval(result.outages_per_year_ci(), 6),
         },
         "stockouts_per_year": _stockouts_dict(result),
+        "maintenance": _maintenance_dict(result),
+        "capacity_shortfall": _shortfall_dict(result),
         "sla": _sla_dict(result),
         "support": _support_dict(result),
         "attribution": [
@@ -671,3 +717,25 @@ def _stockouts_dict(result) -> dict | None:
     mean, ci = figures
     bounds = [_r(v, 4) if np.isfinite(v) else None for v in ci]  # None: a single replication
     return {"mean": _r(mean, 4), "ci95": bounds}
+
+
+def _maintenance_dict(result) -> dict | None:
+    """Rolling maintenance jobs deferred per year (mean and 95 % CI); None without."""
+    figures = result.deferrals_per_year()
+    if figures is None:
+        return None
+    mean, ci = figures
+    bounds = [_r(v, 4) if np.isfinite(v) else None for v in ci]
+    return {"deferrals_per_year": {"mean": _r(mean, 4), "ci95": bounds}}
+
+
+def _shortfall_dict(result) -> dict | None:
+    """Downtime caused by demand changes; None without a demand profile."""
+    figures = result.capacity_shortfall()
+    if figures is None:
+        return None
+    bounds = [_r(v, 6) if np.isfinite(v) else None for v in figures["ci95"]]
+    return {
+        "hours_per_year": {"mean": _r(figures["hours_per_year"], 6), "ci95": bounds},
+        "counted_share": _r(figures["counted_share"]),
+    }

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from simulation.model.scenario import HOURS_PER_YEAR
+from simulation.model.timeline import cause_labels
 
 
 def _axes(ax):
@@ -181,7 +182,7 @@ def plot_outage_timeline(result, replication: int | None = None, ax=None):
     tl = result.timeline(r)
     cal = result.scenario.calendar
     sla = result.sla
-    ids = list(result.scenario.instances)
+    ids = cause_labels(result.scenario.instances)
     to_num = lambda h: mdates.date2num(cal.local(h))  # noqa: E731
     start, end, longest = _outages(tl)
     cause = tl.cause[longest]

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from simulation.measure.stats import ConfidenceInterval
+from simulation.model.demand import has_demand
 from simulation.model.scenario import HOURS_PER_YEAR, Scenario
+from simulation.model.timeline import DEMAND, cause_labels
 
 __all__ = ["ConfidenceInterval", "Result"]
 
@@ -28,7 +30,9 @@ class Result:
     per_replication : DataFrame
         One row per replication: ``availability``, ``downtime_hours``, ``outages``, and
         ``stockouts`` (repairs that found their spare pool empty) when the scenario has
-        spare pools.
+        spare pools, ``deferrals`` (rolling maintenance jobs that could not start when
+        due) when it has rolling maintenance, and ``shortfall_hours`` (raw downtime
+        caused by a demand change) when a block follows a demand profile.
     window_breach : ndarray of bool, shape (replications, windows)
         Breach of every SLA window (no columns without an SLA).
     window_availability, window_downtime_min : ndarray of float64, shape (replications, windows)
@@ -114,14 +118,18 @@ class Result:
         )
         if scenario.spares:
             per_rep["stockouts"] = gathered["stockouts"]
+        if any(rule.rolling for rule in scenario.maintenance):
+            per_rep["deferrals"] = gathered["deferrals"]
+        if has_demand(scenario):
+            per_rep["shortfall_hours"] = gathered["shortfall_hours"]
         worst = gathered["worst"]
-        ids = list(scenario.instances)
+        ids = cause_labels(scenario.instances)
         attr_min, breached = gathered["attribution_min"], gathered["breach_cause"]
         total = attr_min.sum()
         attribution = pd.DataFrame(
             {
                 "instance": ids,
-                "component": [scenario.instances[i].component for i in ids],
+                "component": [scenario.instances[i].component if i in scenario.instances else i for i in ids],
                 "downtime_min": attr_min,
                 "downtime_share": attr_min / total if total > 0 else np.zeros_like(attr_min),
                 "breached_windows": breached,
@@ -165,6 +173,47 @@ class Result:
         scale = HOURS_PER_YEAR / self.horizon_hours
         mean, low, high = mean_ci(self.per_replication.stockouts.to_numpy() * scale, confidence)
         return mean, ConfidenceInterval(low, high)
+
+    def deferrals_per_year(self, confidence: float = 0.95) -> tuple[float, ConfidenceInterval] | None:
+        """Mean rolling maintenance jobs deferred (not started when due because their
+        group could not spare the member, `simulation.engine.maintenance`) per year of
+        simulated time, with its t-interval over replications; None without rolling
+        maintenance."""
+        if "deferrals" not in self.per_replication:
+            return None
+        from simulation.measure.stats import mean_ci
+
+        scale = HOURS_PER_YEAR / self.horizon_hours
+        mean, low, high = mean_ci(self.per_replication.deferrals.to_numpy() * scale, confidence)
+        return mean, ConfidenceInterval(low, high)
+
+    def capacity_shortfall(self, confidence: float = 0.95) -> dict | None:
+        """How much downtime was capacity shortfall: outages that a demand change caused
+        (the up members of a block could not carry the new demand; cause ``demand``).
+
+        Returns
+        -------
+        dict or None
+            ``hours_per_year``: mean raw downtime per year of simulated time caused by
+            demand, with ``ci95`` its t-interval over replications (`confidence`);
+            ``counted_share``: its share of the counted downtime (SLA rules applied; of
+            the raw downtime without an SLA), over all replications. None when no block
+            follows a demand profile.
+        """
+        if "shortfall_hours" not in self.per_replication:
+            return None
+        from simulation.measure.stats import mean_ci
+
+        scale = HOURS_PER_YEAR / self.horizon_hours
+        mean, low, high = mean_ci(self.per_replication.shortfall_hours.to_numpy() * scale, confidence)
+        attr = self.attribution
+        total = float(attr.downtime_min.sum())
+        demand = float(attr.downtime_min[attr.instance == DEMAND].sum())
+        return {
+            "hours_per_year": mean,
+            "ci95": ConfidenceInterval(low, high),
+            "counted_share": demand / total if total > 0 else 0.0,
+        }
 
     @property
     def window_availability(self) -> np.ndarray:
@@ -277,7 +326,7 @@ class Result:
             ANNOUNCED_MAINTENANCE: "announced maintenance",
             MAINTENANCE: "maintenance",
         }
-        ids = list(self.scenario.instances)
+        labels = cause_labels(self.scenario.instances)
         local = self.scenario.calendar.local
         counted_min = np.full(start.size, np.nan) if counted is None else 60.0 * counted
         return pd.DataFrame(
@@ -288,7 +337,7 @@ class Result:
                 "counted_min": counted_min,
                 "counted": counted_min > 0,
                 "kind": [names[int(tl.kind[i])] for i in longest],
-                "cause": [ids[int(tl.cause[i])] for i in longest],
+                "cause": [labels[int(tl.cause[i])] for i in longest],
             }
         )
 
@@ -701,7 +750,8 @@ class Result:
         access, carrier, data-centre edge, ...) has segments: each member of the series
         is one, named by its ``name`` (a part alone by its instance id, else its position
         ``series[i]``). An instance's counted downtime (`attribution`) goes to the segment
-        that holds it; an instance in several segments to ``shared (a, b)``.
+        that holds it; an instance in several segments to ``shared (a, b)``; a capacity
+        shortfall (cause ``demand``) to the segment that holds the demand block(s).
 
         Returns
         -------
@@ -710,7 +760,7 @@ class Result:
             all counted downtime) and ``hours_per_year`` (mean counted downtime per year
             of the run), in series order; None for a service without named segments.
         """
-        from simulation.model.structure import Leaf, Series, leaves
+        from simulation.model.structure import Leaf, Series, iter_blocks, leaves
 
         service = self.scenario.service
         if not isinstance(service, Series) or not any(
@@ -722,6 +772,8 @@ class Result:
         for name, member in zip(names, service.members):
             for iid in dict.fromkeys(leaves(member)):
                 held.setdefault(iid, []).append(name)
+            if any(getattr(b, "demand", None) is not None for b in iter_blocks(member)):
+                held.setdefault(DEMAND, []).append(name)  # a capacity shortfall of its block
         minutes: dict[str, float] = dict.fromkeys(names, 0.0)
         for row in self.attribution.itertuples():
             where = held.get(row.instance, [])
@@ -834,7 +886,7 @@ def _gather(outputs: list) -> dict:
     reps = sum(o.downtime_hours.size for o in ordered)
     last = ordered[-1]
     n_w = last.window_breach.shape[1]
-    stacked = ("downtime_hours", "outages", "window_breach", "stockouts")
+    stacked = ("downtime_hours", "outages", "window_breach", "stockouts", "deferrals", "shortfall_hours")
     out = {f: np.empty((reps, *getattr(last, f).shape[1:]), getattr(last, f).dtype) for f in stacked}
     sparse = ("window_flat", "window_downtime_min", "window_availability", "window_service_min")
     parts: dict[str, list] = {f: [] for f in sparse}

@@ -140,6 +140,20 @@ def summary_text(result) -> str:
             f"  spares            {stockouts[0]:.3g} stock-outs/year mean "
             f"(95 % CI {stockouts[1].low:.3g} to {stockouts[1].high:.3g})"
         )
+    deferrals = result.deferrals_per_year()
+    if deferrals is not None:
+        lines.append(
+            f"  maintenance       {deferrals[0]:.3g} rolling jobs deferred/year mean "
+            f"(95 % CI {deferrals[1].low:.3g} to {deferrals[1].high:.3g}): "
+            "the group could not spare the member when due"
+        )
+    shortfall = result.capacity_shortfall()
+    if shortfall is not None:
+        lines.append(
+            f"  demand            {shortfall['hours_per_year']:.3g} h/year down by capacity shortfall "
+            f"(95 % CI {shortfall['ci95'].low:.3g} to {shortfall['ci95'].high:.3g}), "
+            f"{100 * shortfall['counted_share']:.3g} % of counted downtime"
+        )
     if result.precision is not None:
         lines.append(_precision_line(result.precision))
     sla = result.sla

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.model.scenario import Scenario
-from simulation.model.timeline import Timeline
+from simulation.model.timeline import Timeline, demand_cause
 
 #: Replications per unit of work sent to a worker (does not change any number).
 BATCH_SIZE = 200
@@ -42,9 +42,10 @@ class BatchOutput:
         downtime and availability 1: most windows of a highly available service, so
         memory follows the troubled windows, not replications x windows. The credit is
         ``sla.credit_for(availability)``.
-    attribution_min : ndarray, shape (instances,)
-        Counted downtime (SLA rules applied; raw downtime without an SLA) by cause.
-    breach_cause : ndarray of int64, shape (instances,)
+    attribution_min : ndarray, shape (instances + 1,)
+        Counted downtime (SLA rules applied; raw downtime without an SLA) by cause index
+        (the instances, then demand: `model.timeline.cause_labels`).
+    breach_cause : ndarray of int64, shape (instances + 1,)
         Breached windows by main cause: the instance that caused most of a breached
         window's counted downtime.
     worst : tuple of (int, Timeline)
@@ -59,6 +60,11 @@ class BatchOutput:
         Support-desk figures, when the scenario has a desk.
     stockouts : ndarray of int64, shape (r,)
         Repairs that found their spare pool empty, per replication.
+    deferrals : ndarray of int64, shape (r,)
+        Rolling maintenance jobs that could not start when due, per replication.
+    shortfall_hours : ndarray, shape (r,)
+        Raw system downtime whose cause is a demand change (`model.timeline.DEMAND`),
+        per replication.
     """
 
     batch: int
@@ -74,6 +80,8 @@ class BatchOutput:
     worst: tuple[tuple[int, Timeline], ...]
     support: object = None
     stockouts: np.ndarray | None = None
+    deferrals: np.ndarray | None = None
+    shortfall_hours: np.ndarray | None = None
 
 
 def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> list[Timeline]:
@@ -119,8 +127,8 @@ def worst_replications(counted: np.ndarray, k: int = WORST_KEPT) -> np.ndarray:
 def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], desk=None) -> BatchOutput:
     size = len(timelines)
     n_inst = len(scenario.instances)
-    attribution = np.zeros(n_inst)
-    breach_cause = np.zeros(n_inst, dtype=np.int64)
+    attribution = np.zeros(n_inst + 1)  # by cause index: the instances, then demand
+    breach_cause = np.zeros(n_inst + 1, dtype=np.int64)
     downtime = np.array([t.downtime_hours for t in timelines])
     if meter is not None:
         figures = [meter.measure(t) for t in timelines]
@@ -157,6 +165,10 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], d
         worst=worst,
         support=None if desk is None else desk.measure(batch, timelines),
         stockouts=np.array([t.stockouts for t in timelines], dtype=np.int64),
+        deferrals=np.array([t.deferrals for t in timelines], dtype=np.int64),
+        shortfall_hours=np.array(
+            [float(np.sum((t.end - t.start)[t.cause == demand_cause(n_inst)])) for t in timelines]
+        ),
     )
 
 
