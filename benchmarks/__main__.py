@@ -10,7 +10,8 @@ Prints, for `scenarios/bench-datacenter.yaml` (about 500 parts, 1 year), one wor
 3. the fast engine against the RNG floor: the time numpy alone takes to draw as many
    up and down durations as the run uses (one call per component type); goal: the
    engine alone within 8x, a whole `slasim run --engine fast` (in process) within 10x;
-   and the flagship scenario's time per replication on the fast path;
+   and the flagship scenario's time per replication on the fast path; the SLA
+   measurement alone (one batch) on both;
 4. scaling of the fast engine with the number of racks (1x, 2x, 4x, 8x) and the
    horizon (1x, 4x); goal: 8x the racks costs at most 10x the time;
 5. peak memory of the largest run (tracemalloc: numpy's allocations); goal: < 2 GiB;
@@ -162,6 +163,12 @@ def main(argv=None) -> None:
         f"{t_flag / reps * 1e6:.0f} us per replication-year engine alone, "
         f"{t_flag_run / reps * 1e6:.0f} us whole run"
     )
+    print(
+        f"  SLA measurement alone (one batch of {reps} replications): data centre "
+        f"{_meter_seconds(scenario, fast_tl) / reps * 1e6:.1f} us, flagship "
+        f"{_meter_seconds(flagship, fast.simulate(flagship, 7, range(reps), fh)) / reps * 1e6:.1f} us "
+        f"per replication"
+    )
 
     base = None
     line = []
@@ -272,6 +279,14 @@ def run_memory(sizes=(10_000, 1_000_000)) -> None:
         + ", ".join(f"{n:,} replications {own:.0f} MiB ({sec:.0f} s)" for n, sec, own, _ in rows)
         + f"; largest worker {max(r[3] for r in rows):.0f} MiB   (goal: flat)"
     )
+
+
+def _meter_seconds(scenario, timelines) -> float:
+    """Best wall time of measuring a batch of timelines against the scenario's SLA."""
+    from simulation.measure import SlaMeter
+
+    meter = SlaMeter(scenario.sla, scenario.calendar, timelines.horizon_hours)
+    return _best(lambda: meter.measure_batch(timelines))[1]
 
 
 def _whole_run(scenario, reps: int, engine: str):

@@ -13,7 +13,7 @@ import pytest
 from simulation.measure import SlaMeter, WindowFigures
 from simulation.model.calendar import Calendar, WeeklySchedule
 from simulation.model.sla import SLA, CreditTier, DownOver, IntervalRule, Rolling
-from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline
+from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED, Timeline, TimelineBatch
 
 UTC = Calendar(dt.date(2027, 1, 1), "UTC")
 AMS = Calendar(dt.date(2027, 1, 1), "Europe/Amsterdam")
@@ -435,16 +435,21 @@ def test_random_timelines_agree_with_the_reference(interval, min_outage_hours, e
     )
     meter = SlaMeter(sla, AMS, 8760.0)
     rng = np.random.default_rng(42)
+    timelines = []
     for _ in range(5):
         n = 300
         gaps = rng.exponential(25.0, n) * rng.integers(0, 2, n)  # about half the segments touch
         lengths = rng.exponential(0.4, n)
         start = np.cumsum(gaps + np.r_[0, lengths[:-1]])
-        tl = Timeline.from_lists(start, start + lengths, rng.integers(0, 3, n), rng.integers(0, 9, n), 8760.0)
-        f = meter.measure(tl)
-        np.testing.assert_allclose(f.downtime_min, reference_downtime_min(meter, tl), atol=1e-6)
-        assert f.attribution.minutes.sum() == pytest.approx(f.downtime_min.sum())
-        assert np.all(f.downtime_min <= meter.service_min + 1e-9)
+        timelines.append(
+            Timeline.from_lists(start, start + lengths, rng.integers(0, 3, n), rng.integers(0, 9, n), 8760.0)
+        )
+    batch = meter.measure_batch(TimelineBatch.from_timelines(timelines))  # the five in one pass
+    for r, tl in enumerate(timelines):
+        for f in (meter.measure(tl), batch[r]):
+            np.testing.assert_allclose(f.downtime_min, reference_downtime_min(meter, tl), atol=1e-6)
+            assert f.attribution.minutes.sum() == pytest.approx(f.downtime_min.sum())
+            assert np.all(f.downtime_min <= meter.service_min + 1e-9)
 
 
 @pytest.mark.parametrize(

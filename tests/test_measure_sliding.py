@@ -14,7 +14,7 @@ import pytest
 from simulation.measure import SlaMeter, window_bounds
 from simulation.model.calendar import Calendar, WeeklySchedule
 from simulation.model.sla import SLA, CreditTier, IntervalRule, Rolling, Sliding
-from simulation.model.timeline import UNPLANNED, Timeline
+from simulation.model.timeline import UNPLANNED, Timeline, TimelineBatch
 
 UTC = Calendar(dt.date(2027, 1, 1), "UTC")
 AMS = Calendar(dt.date(2027, 1, 1), "Europe/Amsterdam")
@@ -215,11 +215,12 @@ def test_random_timelines_agree_with_the_minute_reference(service_hours, length_
     """Amsterdam, one year: DST moves service edges, still on whole minutes of model time."""
     meter = SlaMeter(SLA(0.999, window=Sliding(length_days * 24.0), service_hours=service_hours), AMS, 8760.0)
     rng = np.random.default_rng(11)
-    for _ in range(3):
-        tl = random_minute_timeline(rng, 8760.0)
-        f = meter.measure(tl)
-        np.testing.assert_array_equal(f.availability, minute_reference(meter, tl.start, tl.end))
-        assert np.all(f.availability == np.round(1 - f.downtime_min / f.service_min, 12))
+    timelines = [random_minute_timeline(rng, 8760.0) for _ in range(3)]
+    batch = meter.measure_batch(TimelineBatch.from_timelines(timelines))  # the three in one pass
+    for r, tl in enumerate(timelines):
+        for f in (meter.measure(tl), batch[r]):
+            np.testing.assert_array_equal(f.availability, minute_reference(meter, tl.start, tl.end))
+            assert np.all(f.availability == np.round(1 - f.downtime_min / f.service_min, 12))
 
 
 def test_interval_rule_and_min_outage_with_the_minute_reference():
@@ -232,10 +233,14 @@ def test_interval_rule_and_min_outage_with_the_minute_reference():
         min_outage_hours=3 * MIN,
     )
     meter = SlaMeter(sla, AMS, 8760.0)
-    tl = random_minute_timeline(np.random.default_rng(5), 8760.0, n=200)
-    a, b, _, _ = meter.counted_downtime(tl)
-    assert a.size  # the case is not empty
-    np.testing.assert_array_equal(meter.measure(tl).availability, minute_reference(meter, a, b))
+    rng = np.random.default_rng(5)
+    timelines = [random_minute_timeline(rng, 8760.0, n=200) for _ in range(2)]
+    batch = meter.measure_batch(TimelineBatch.from_timelines(timelines))  # the two in one pass
+    for r, tl in enumerate(timelines):
+        a, b, _, _ = meter.counted_downtime(tl)
+        assert a.size  # the case is not empty
+        np.testing.assert_array_equal(meter.measure(tl).availability, minute_reference(meter, a, b))
+        np.testing.assert_array_equal(batch[r].availability, minute_reference(meter, a, b))
 
 
 def test_a_run_reports_sliding_windows_per_month():

@@ -22,7 +22,8 @@ their members' events themselves: the block is simulated alone, online, with the
 engine's nodes and the same rules and streams (`des.block_changes`); its changes then
 enter the structure like any member's. Their events are rare (a power chain, a database
 pair). Out of scope: everything `engine.support.check_supported` rejects.
-The output is the same `Timeline` per replication as the SimPy engine's, from the
+The output is the same `Timeline` per replication as the SimPy engine's (as one
+`TimelineBatch`, flat arrays with replication offsets), from the
 same random numbers (see `engine.streams`): where both engines apply they give the same
 outages, and everything after the Timeline is shared.
 """
@@ -54,7 +55,7 @@ from simulation.engine.support import UnsupportedScenario, check_supported, oper
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
 from simulation.model.structure import Leaf, Network
-from simulation.model.timeline import UNPLANNED, Timeline
+from simulation.model.timeline import UNPLANNED, TimelineBatch
 
 
 def unsupported_reason(scenario: Scenario) -> str | None:
@@ -104,11 +105,11 @@ def check_fast(scenario: Scenario) -> None:
         )
 
 
-def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[Timeline]:
+def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> TimelineBatch:
     """Simulate replications `reps` (e.g. ``range(0, 1000)``) with the fast engine.
 
-    Returns one Timeline per replication. The numbers depend on (seed, replication
-    index) only, as with the SimPy engine.
+    Returns the batch of their timelines (``batch[i]``: the Timeline of ``reps[i]``).
+    The numbers depend on (seed, replication index) only, as with the SimPy engine.
 
     Raises
     ------
@@ -647,7 +648,7 @@ def _switching_node(block, members: list[Events], run: _Run, base: int) -> Event
 
 
 # --------------------------------------------------------------------------- output
-def _timelines(top: Events, replications: int, horizon: float) -> list[Timeline]:
+def _timelines(top: Events, replications: int, horizon: float) -> TimelineBatch:
     """System outages per replication from the top node's state changes."""
     if top.initial is not None and not top.initial.all():  # down from t = 0: a down at 0
         r0 = np.flatnonzero(~top.initial)
@@ -675,9 +676,6 @@ def _timelines(top: Events, replications: int, horizon: float) -> list[Timeline]
         first = np.flatnonzero(~joined)
         last = np.r_[first[1:], downs.size] - 1
         starts, reps, causes, ends = starts[first], reps[first], causes[first], ends[last]
-    bounds = np.searchsorted(reps, np.arange(replications + 1))
+    bounds = np.searchsorted(reps, np.arange(replications + 1)).astype(np.int64)
     kinds = np.full(starts.size, UNPLANNED, np.int8)
-    return [
-        Timeline(starts[a:b], ends[a:b], kinds[a:b], causes[a:b], float(horizon))
-        for a, b in zip(bounds[:-1], bounds[1:])
-    ]
+    return TimelineBatch(starts, ends, kinds, causes.astype(np.int32, copy=False), bounds, float(horizon))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.model.scenario import Scenario
-from simulation.model.timeline import Timeline, demand_cause
+from simulation.model.timeline import Timeline, TimelineBatch, demand_cause
 
 #: Replications per unit of work sent to a worker (does not change any number).
 BATCH_SIZE = 200
@@ -84,38 +84,45 @@ class BatchOutput:
     shortfall_hours: np.ndarray | None = None
 
 
-def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> list[Timeline]:
-    """The timelines of replications `reps` from `engine` (``"des"`` or ``"fast"``)."""
+def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> TimelineBatch:
+    """The timelines of replications `reps` from `engine` (``"des"`` or ``"fast"``), as
+    one batch (row i = replication ``reps[i]``)."""
     if engine == "fast":
         from simulation.engine.fast import simulate
     elif engine == "des":
         from simulation.engine.des import simulate
     else:
         raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
-    return simulate(scenario, seed, reps, horizon_hours)
+    timelines = simulate(scenario, seed, reps, horizon_hours)
+    if isinstance(timelines, TimelineBatch):
+        return timelines
+    return TimelineBatch.from_timelines(timelines, horizon_hours)
 
 
 def run_batches(
     scenario: Scenario, seed: int, plan: list[range], horizon_hours: float, engine: str
 ) -> list[BatchOutput]:
     """Simulate the batches of `plan` (consecutive ranges of replications) with `engine`
-    and measure each; the whole plan is one call of the engine."""
+    and measure them; the whole plan is one call of the engine and one of the meter."""
     reps = range(plan[0].start, plan[-1].stop)
     timelines = simulate(scenario, seed, reps, horizon_hours, engine)
-    meter = None
+    figures = None
     if scenario.sla is not None:
         from simulation.measure import SlaMeter
 
-        meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
+        figures = SlaMeter(scenario.sla, scenario.calendar, horizon_hours).measure_batch(timelines)
     desk = None
     if scenario.support is not None:
         from simulation.support import SupportMeter
 
         desk = SupportMeter(scenario, seed, horizon_hours)
     first = reps.start
-    return [
-        _measure(scenario, meter, b.start, timelines[b.start - first : b.stop - first], desk) for b in plan
-    ]
+    outputs = []
+    for b in plan:
+        rows = slice(b.start - first, b.stop - first)
+        part = None if figures is None else figures[rows]
+        outputs.append(_output(scenario, b.start, timelines[rows], part, desk))
+    return outputs
 
 
 def worst_replications(counted: np.ndarray, k: int = WORST_KEPT) -> np.ndarray:
@@ -124,22 +131,23 @@ def worst_replications(counted: np.ndarray, k: int = WORST_KEPT) -> np.ndarray:
     return order[:k]
 
 
-def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], desk=None) -> BatchOutput:
+def _output(scenario: Scenario, batch: int, timelines: TimelineBatch, figures, desk=None) -> BatchOutput:
+    """The `BatchOutput` of one batch: its timelines and their `BatchFigures` (None
+    without an SLA)."""
     size = len(timelines)
     n_inst = len(scenario.instances)
-    attribution = np.zeros(n_inst + 1)  # by cause index: the instances, then demand
-    breach_cause = np.zeros(n_inst + 1, dtype=np.int64)
-    downtime = np.array([t.downtime_hours for t in timelines])
-    if meter is not None:
-        figures = [meter.measure(t) for t in timelines]
-        w_down = np.array([f.downtime_min for f in figures]).reshape(size, -1)
-        w_avail = np.array([f.availability for f in figures]).reshape(size, -1)
-        w_breach = np.array([f.breach for f in figures], dtype=bool).reshape(size, -1)
-        w_service = np.array([f.service_min for f in figures]).reshape(size, -1)
-        for f in figures:
-            np.add.at(attribution, f.attribution.cause, f.attribution.minutes)
-            main = f.attribution.window_cause[f.breach]
-            np.add.at(breach_cause, main[main >= 0], 1)
+    downtime = timelines.downtime_hours
+    if figures is not None:
+        w_down, w_avail, w_breach, w_service = (
+            figures.downtime_min,
+            figures.availability,
+            figures.breach,
+            figures.service_min,
+        )
+        # by cause index: the instances, then demand
+        attribution = np.bincount(figures.cause, weights=figures.cause_minutes, minlength=n_inst + 1)
+        main = figures.window_cause[w_breach]
+        breach_cause = np.bincount(main[main >= 0], minlength=n_inst + 1).astype(np.int64)
         counted = w_down.sum(axis=1)
         flat = np.flatnonzero((w_down > 0) | (w_avail < 1.0))
         w_down, w_avail, w_service = w_down.ravel()[flat], w_avail.ravel()[flat], w_service.ravel()[flat]
@@ -147,27 +155,31 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], d
         flat = np.zeros(0, dtype=np.int64)
         w_down = w_avail = w_service = np.zeros(0)
         w_breach = np.zeros((size, 0), dtype=bool)
-        for t in timelines:
-            np.add.at(attribution, t.cause, (t.end - t.start) * 60.0)
+        attribution = np.bincount(
+            timelines.cause, weights=(timelines.end - timelines.start) * 60.0, minlength=n_inst + 1
+        )
+        breach_cause = np.zeros(n_inst + 1, dtype=np.int64)
         counted = downtime
-    worst = tuple((batch + int(i), timelines[i]) for i in worst_replications(counted))
+    worst = tuple((batch + int(i), timelines[int(i)]) for i in worst_replications(counted))
     return BatchOutput(
         batch=batch,
         downtime_hours=downtime,
-        outages=np.array([t.outage_count for t in timelines]),
+        outages=timelines.outage_count,
         window_breach=w_breach,
         window_flat=flat.astype(np.int64),
         window_downtime_min=w_down,
         window_availability=w_avail,
         window_service_min=w_service,
-        attribution_min=attribution,
+        attribution_min=attribution.astype(np.float64),
         breach_cause=breach_cause,
         worst=worst,
         support=None if desk is None else desk.measure(batch, timelines),
-        stockouts=np.array([t.stockouts for t in timelines], dtype=np.int64),
-        deferrals=np.array([t.deferrals for t in timelines], dtype=np.int64),
-        shortfall_hours=np.array(
-            [float(np.sum((t.end - t.start)[t.cause == demand_cause(n_inst)])) for t in timelines]
+        stockouts=timelines.stockouts.astype(np.int64),
+        deferrals=timelines.deferrals.astype(np.int64),
+        shortfall_hours=np.bincount(
+            timelines.replication,
+            weights=np.where(timelines.cause == demand_cause(n_inst), timelines.end - timelines.start, 0.0),
+            minlength=size,
         ),
     )
 

@@ -302,9 +302,8 @@ class Optimisation:
         for r in front.itertuples():
             mark = "  <- chosen" if r.chosen else ""
             risk = f"{r.risk:.3g} ({r.risk_low:.3g} .. {r.risk_high:.3g})"
-            lines.append(
-                f"                    {r.cost:>12,.0f}{unit}  {risk:<26} {r.replications:>12,}  {r.variant}{mark}"
-            )
+            row = f"{r.cost:>12,.0f}{unit}  {risk:<26} {r.replications:>12,}"
+            lines.append(f"{'':20}{row}  {r.variant}{mark}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
