@@ -50,7 +50,15 @@ from simulation.engine.rules import (
 )
 from simulation.engine.sampler import SwitchoverDraws
 from simulation.engine.steady import STEADY, steady_start
-from simulation.engine.streams import FAILURE, REPAIR, base_key, draws, pair_stream_keys, stream_keys
+from simulation.engine.streams import (
+    FAILURE,
+    REPAIR,
+    base_key,
+    draws,
+    pair_stream_keys,
+    stream_keys,
+    uniforms,
+)
 from simulation.engine.support import UnsupportedScenario, check_supported, operated_instances
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
@@ -256,109 +264,114 @@ def _levels(service) -> list[list]:
 def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
     """Failures and repairs of every instance, drawn per component type in bulk.
 
-    An instance's Events are views into its type's arrays (no copy per instance)."""
+    Instances of a type are taken in blocks of about `BLOCK_ELEMENTS` (instance,
+    replication) pairs, so the arrays of one step stay in cache however large the data
+    centre and the run are; an instance's Events are views into its block's arrays."""
     plan = _plan(scenario)
     out: dict[str, Events] = {}
     steady = scenario.run.start == "steady"
-    for (comp, idx, _), base in zip(plan.types, plan.bases(run.seed)):
-        start = steady_start(comp, stream_keys(base, run.reps, STEADY).T) if steady else None
-        counts, rep, t, up = _type_events(comp, base, run, start)
-        cause = np.repeat(np.asarray(idx, np.int32), counts)
-        bounds = np.zeros(len(idx) + 1, np.int64)
-        np.cumsum(counts, out=bounds[1:])
-        for j, i in enumerate(idx):
-            a, b = bounds[j], bounds[j + 1]
-            initial = None if start is None else ~start[0][j]
-            initial_cause = None if start is None else np.full(run.reps.size, i, np.int32)
-            out[plan.ids[i]] = Events(rep[a:b], t[a:b], up[a:b], cause[a:b], initial, initial_cause)
+    per_block = max(1, BLOCK_ELEMENTS // max(1, run.reps.size))
+    for (comp, idx, _), bases in zip(plan.types, plan.bases(run.seed)):
+        for first in range(0, len(idx), per_block):
+            block, base = idx[first : first + per_block], bases[first : first + per_block]
+            start = steady_start(comp, stream_keys(base, run.reps, STEADY).T) if steady else None
+            counts, rep, t, up = _block_events(comp, base, run, start)
+            cause = np.repeat(np.asarray(block, np.int32), counts)
+            bounds = np.zeros(len(block) + 1, np.int64)
+            np.cumsum(counts, out=bounds[1:])
+            for j, i in enumerate(block):
+                a, b = bounds[j], bounds[j + 1]
+                initial = None if start is None else ~start[0][j]
+                initial_cause = None if start is None else np.full(run.reps.size, i, np.int32)
+                out[plan.ids[i]] = Events(rep[a:b], t[a:b], up[a:b], cause[a:b], initial, initial_cause)
     return out
 
 
-#: Instances x replications per array block (keeps temporaries in the allocator's pool).
+#: (Instance, replication) pairs drawn per block of instances.
 BLOCK_ELEMENTS = 1 << 16
 
 
-def _type_events(comp: ComponentType, base: np.ndarray, run: _Run, start=None):
-    """Events of the n instances of one type: (events per instance, rep, t, up), the
-    arrays grouped by instance.
-
-    Within an instance the events are not in time order (the blocks that evaluate them
-    sort what they merge), which saves a sort of every event.
-
-    Instances are taken in blocks, so the arrays of one step stay around a few MiB
-    however large the data centre and the run are.
-    """
-    per_block = max(1, BLOCK_ELEMENTS // max(1, run.reps.size))
-    parts = [
-        _block_events(
-            comp,
-            base[a : a + per_block],
-            run,
-            None if start is None else tuple(x[a : a + per_block] for x in start),
-        )
-        for a in range(0, base.size, per_block)
-    ]
-    if len(parts) == 1:
-        return parts[0]
-    return tuple(np.concatenate([p[i] for p in parts]) for i in range(4))
-
-
 def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, start=None):
-    """`_type_events` for one block of instances.
+    """Events of a block of n instances of one type (stream base keys `base`): (events
+    per instance, rep, t, up), the arrays grouped by instance. Within an instance the
+    events are not in time order (the blocks that evaluate them sort what they merge),
+    which saves a sort of every event.
 
     First every instance's first failure (one draw per instance and replication: most
-    parts of a highly available system never fail within the horizon); then, for the
-    pairs that did fail, rounds of (repair, failure) cycles until the horizon, as many
-    cycles per round as the pairs still inside have, on average, left before the
-    horizon (the longer ones go on in the next round; draws past the horizon are
-    discarded, and every draw keeps its address, so a round's size changes no number).
-    With a steady `start` (starts down, first change; arrays (n, reps)), the life in
-    progress replaces failure draw 0, and a part that starts down comes up at its first
-    change and its cycles start at draw 1 (as in `engine.steady`).
+    parts of a highly available system never fail within the horizon; the failure time
+    is computed only where the uniform is below the failure law's probability of a
+    failure within the horizon, with a margin, and compared with the horizon there);
+    then, for the pairs that did fail, rounds of (repair, failure) cycles until the
+    horizon, as many cycles per round as the pairs still inside have, on average, left
+    before the horizon (the longer ones go on in the next round; draws past the horizon
+    are discarded, and every draw keeps its address, so a round's size changes no
+    number). With a steady `start` (starts down, first change; arrays (n, reps)), the
+    life in progress replaces failure draw 0, and a part that starts down comes up at
+    its first change and its cycles start at draw 1 (as in `engine.steady`).
     """
-    horizon, cycle = run.horizon, comp.failure.mean + comp.repair.mean
-    grid = np.arange(base.size)[:, None], np.arange(run.reps.size)[None, :]
-    kf = pair_stream_keys(base, run.reps, FAILURE, *grid)  # (n, reps)
-    parts = []
+    horizon, cycle, n_reps = run.horizon, comp.failure.mean + comp.repair.mean, run.reps.size
+    rep_bits = max(1, (n_reps - 1).bit_length())
+    grid = np.arange(base.size)[:, None], np.arange(n_reps)[None, :]
+    kf = pair_stream_keys(base, run.reps, FAILURE, *grid).ravel()  # pair i * n_reps + r
+    codes, times, ups = [], [], []  # pair codes (instance << rep_bits | rep), hours, up
     if start is None:
-        first = draws(comp.failure, kf, 0)
-        offset = None
+        u = uniforms(kf, np.uint64(0))
+        likely = min(1.0, float(comp.failure.cdf(horizon)) + FIRST_FAILURE_MARGIN)
+        flat = np.flatnonzero(u < likely)  # sorted by (instance, rep)
+        last = comp.failure.ppf(u[flat])
+        inside = last < horizon
+        flat, last = flat[inside], last[inside]
+        index = np.zeros(flat.size, np.int64)
     else:
         down, first = start
         di, dr = np.nonzero(down & (first < horizon))
-        parts.append((di, dr, first[di, dr], np.ones(di.size, bool)))  # the repair in progress ends
+        codes.append((di << rep_bits) | dr)  # the repair in progress ends
+        times.append(first[di, dr])
+        ups.append(True)
         first = first.copy()
-        first[di, dr] += draws(comp.failure, kf[di, dr], 1)  # the same addition as des
-        offset = down.astype(np.int64)
-    ii, rr = np.nonzero(first < horizon)  # sorted by (instance, rep)
-    last = first[ii, rr]
-    skip = np.zeros(ii.size, np.int64) if offset is None else offset[ii, rr]
-    parts.append((ii, rr, last, np.zeros(ii.size, bool)))
-    kf, kr = kf[ii, rr], pair_stream_keys(base, run.reps, REPAIR, ii, rr)
-    index = skip
-    while ii.size:
+        first[di, dr] += draws(comp.failure, kf[di * n_reps + dr], 1)  # the same addition as des
+        flat = np.flatnonzero(first < horizon)
+        last = first.ravel()[flat]
+        index = down.ravel()[flat].astype(np.int64)
+    inst, rep = np.divmod(flat, n_reps)
+    pair = (inst << rep_bits) | rep
+    codes.append(pair)
+    times.append(last)
+    ups.append(False)
+    kf, kr = kf[flat], pair_stream_keys(base, run.reps, REPAIR, inst, rep)
+    while pair.size:
         m = max(1, math.ceil(float(horizon - last.mean()) / cycle))
-        steps = np.empty((ii.size, 2 * m))
-        cycles = index[:, None] + np.arange(m)
-        steps[:, 0::2] = draws(comp.repair, kr[:, None], cycles)
+        steps = np.empty((2 * m, pair.size))  # row 2j: repair j, row 2j + 1: the failure after it
+        cycles = index + np.arange(m)[:, None]
+        steps[0::2] = draws(comp.repair, kr, cycles)
         cycles += 1
-        steps[:, 1::2] = draws(comp.failure, kf[:, None], cycles)
-        steps[:, 0] += last
-        cum = np.cumsum(steps, axis=1)  # the same additions, in the same order, as des
-        inside = cum < horizon
-        p, col = np.nonzero(inside)
-        parts.append((ii[p], rr[p], cum[inside], col % 2 == 0))
-        more = np.flatnonzero(inside[:, -1])
-        ii, rr, last, index, kf, kr = ii[more], rr[more], cum[more, -1], index[more] + m, kf[more], kr[more]
+        steps[1::2] = draws(comp.failure, kf, cycles)
+        steps[0] += last
+        for j in range(1, 2 * m):  # the same additions, in the same order, as des
+            steps[j] += steps[j - 1]
+        live = np.arange(pair.size)
+        for j in range(2 * m):
+            live = live[steps[j, live] < horizon]
+            codes.append(pair[live])
+            times.append(steps[j, live])
+            ups.append(j % 2 == 0)
+        pair, last, index, kf, kr = pair[live], steps[-1, live], index[live] + m, kf[live], kr[live]
     # group by instance; within an instance, time order is not needed (merges sort)
-    inst = np.concatenate([q[0] for q in parts])
+    sizes = [c.size for c in codes]
+    code = np.concatenate(codes)
+    inst = code >> rep_bits
     order = np.argsort(inst.astype(np.int16) if base.size < 2**15 else inst, kind="stable")
     return (
         np.bincount(inst, minlength=base.size),
-        np.concatenate([q[1] for q in parts])[order],
-        np.concatenate([q[2] for q in parts])[order],
-        np.concatenate([q[3] for q in parts])[order],
+        code[order] & ((1 << rep_bits) - 1),
+        np.concatenate(times)[order],
+        np.repeat(np.array(ups, bool), sizes)[order],
     )
+
+
+#: Added to a failure law's probability of failing within the horizon to pick the
+#: uniforms whose failure time is computed (far above any rounding of cdf and ppf).
+FIRST_FAILURE_MARGIN = 1e-9
 
 
 # ----------------------------------------------------------------------- count blocks
