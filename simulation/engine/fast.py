@@ -31,6 +31,7 @@ outages, and everything after the Timeline is shared.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +51,15 @@ from simulation.engine.rules import (
 )
 from simulation.engine.sampler import SwitchoverDraws
 from simulation.engine.steady import STEADY, steady_start
-from simulation.engine.streams import FAILURE, REPAIR, base_key, draws, stream_keys
+from simulation.engine.streams import (
+    FAILURE,
+    REPAIR,
+    base_key,
+    draws,
+    pair_stream_keys,
+    stream_keys,
+    uniforms,
+)
 from simulation.engine.support import UnsupportedScenario, check_supported, operated_instances
 from simulation.model.components import ComponentType
 from simulation.model.scenario import Scenario
@@ -116,7 +125,8 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -
     UnsupportedScenario
         When the scenario is outside the fast engine's subset (see `unsupported_reason`).
     """
-    check_fast(scenario)
+    if _plan(scenario).reason is not None:
+        check_fast(scenario)
     run = _Run(seed, np.asarray(reps, dtype=np.int64), float(horizon_hours))
     top = _Evaluator(scenario, run).evaluate()
     return _timelines(top, len(reps), horizon_hours)
@@ -129,27 +139,93 @@ class _Run:
     horizon: float
 
 
+class _Plan:
+    """What evaluating a scenario needs that no run changes, worked out once per scenario
+    (`_plan`): whether the fast engine can run it, the blocks by level with the count
+    blocks' k, the blocks' stream keys, and the instances grouped by type."""
+
+    def __init__(self, scenario: Scenario):
+        self.reason = unsupported_reason(scenario)
+        self.levels = _levels(scenario.service)
+        self.counts = [
+            [
+                (b, rule.k)
+                for b, rule in ((b, rule_for(b)) for b in level if not isinstance(b, Leaf))
+                if isinstance(rule, CountRule)
+            ]
+            for level in self.levels
+        ]
+        self.keys = block_stream_keys(scenario)
+        self.ids = list(scenario.instances)
+        groups: dict[tuple, list[int]] = {}
+        for i, iid in enumerate(self.ids):  # by type, and by own failure law (length-scaled parts)
+            instance = scenario.instances[iid]
+            groups.setdefault((instance.component, instance.failure), []).append(i)
+        self.types = [
+            (
+                scenario.component_of(self.ids[idx[0]]),
+                idx,
+                [scenario.instances[self.ids[i]].stream_key for i in idx],
+            )
+            for idx in groups.values()
+        ]
+        self._bases: dict[int, list[np.ndarray]] = {}
+
+    def bases(self, seed: int) -> list[np.ndarray]:
+        """The base keys (`streams.base_key`) of each type's instances under `seed`."""
+        if seed not in self._bases:
+            if len(self._bases) >= PLAN_SEEDS:
+                self._bases.clear()
+            self._bases[seed] = [
+                np.array([base_key(seed, k) for k in keys], np.uint64) for _, _, keys in self.types
+            ]
+        return self._bases[seed]
+
+
+#: Seeds whose base keys a plan keeps.
+PLAN_SEEDS = 4
+
+_PLANS: dict[int, tuple[weakref.ref, _Plan]] = {}
+
+
+def _plan(scenario: Scenario) -> _Plan:
+    """The `_Plan` of `scenario`, kept while the scenario lives (a scenario is immutable),
+    so the batches of a run do not work it out again."""
+    key = id(scenario)
+    entry = _PLANS.get(key)
+    if entry is not None and entry[0]() is scenario:
+        return entry[1]
+    plan = _Plan(scenario)
+
+    def forget(ref, key=key):
+        if _PLANS.get(key, (None,))[0] is ref:
+            del _PLANS[key]
+
+    _PLANS[key] = (weakref.ref(scenario, forget), plan)
+    return plan
+
+
 class _Evaluator:
     """Evaluates the structure bottom-up: count blocks of one level in one pass each."""
 
     def __init__(self, scenario: Scenario, run: _Run):
         self.scenario, self.run = scenario, run
+        self.plan = _plan(scenario)
         self.memo: dict[int, Events] = {}
-        self.keys = block_stream_keys(scenario)
+        self.keys = self.plan.keys
         self.leaf_events = _leaf_streams(scenario, run)
 
     def evaluate(self) -> Events:
-        for level in _levels(self.scenario.service):
-            plain = [(b, rule_for(b)) for b in level if not isinstance(b, Leaf)]
-            plain = [(b, rule) for b, rule in plain if isinstance(rule, CountRule)]
-            if plain:
-                specs = [(rule.k, len(b.members), [self.memo[id(m)] for m in b.members]) for b, rule in plain]
-                for (b, _), events in zip(plain, _count_nodes(specs, self.run.reps.size)):
-                    self.memo[id(b)] = events
+        memo = self.memo
+        for level, counts in zip(self.plan.levels, self.plan.counts):
+            if counts:
+                specs = [(k, len(b.members), [memo[id(m)] for m in b.members]) for b, k in counts]
+                for (b, _), events in zip(counts, _count_nodes(specs, self.run.reps.size)):
+                    memo[id(b)] = events
             for b in level:
-                if id(b) not in self.memo:
-                    self.memo[id(b)] = self._evaluate(b)
-        top = self.memo[id(self.scenario.service)]
+                if id(b) not in memo:
+                    memo[id(b)] = self._evaluate(b)
+        top = memo[id(self.scenario.service)]
         if isinstance(self.scenario.service, Leaf):  # leaf streams are grouped, not sorted
             order = _order_by(top.rep, top.t, top.up)
             top = Events(
@@ -190,125 +266,119 @@ def _levels(service) -> list[list]:
 
 # --------------------------------------------------------------------------- leaves
 def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
-    """Failures and repairs of every instance, drawn per component type in bulk."""
-    ids = list(scenario.instances)
-    groups: dict[tuple, list[int]] = {}
-    for i, iid in enumerate(ids):  # by type, and by own failure law (length-scaled parts)
-        instance = scenario.instances[iid]
-        groups.setdefault((instance.component, instance.failure), []).append(i)
+    """Failures and repairs of every instance, drawn per component type in bulk.
+
+    Instances of a type are taken in blocks of about `BLOCK_ELEMENTS` (instance,
+    replication) pairs, so the arrays of one step stay in cache however large the data
+    centre and the run are; an instance's Events are views into its block's arrays."""
+    plan = _plan(scenario)
     out: dict[str, Events] = {}
     steady = scenario.run.start == "steady"
-    for idx in groups.values():
-        comp = scenario.component_of(ids[idx[0]])
-        base = np.array(
-            [base_key(run.seed, scenario.instances[ids[i]].stream_key) for i in idx], dtype=np.uint64
-        )
-        start = steady_start(comp, stream_keys(base, run.reps, STEADY).T) if steady else None
-        inst, rep, t, up = _type_events(comp, base, run, start)
-        bounds = np.searchsorted(inst, np.arange(len(idx) + 1))
-        for j, i in enumerate(idx):
-            a, b = bounds[j], bounds[j + 1]
-            initial = None if start is None else ~start[0][j]
-            cause = None if start is None else np.full(run.reps.size, i, np.int32)
-            out[ids[i]] = Events(rep[a:b], t[a:b], up[a:b], np.full(b - a, i, np.int32), initial, cause)
+    per_block = max(1, BLOCK_ELEMENTS // max(1, run.reps.size))
+    for (comp, idx, _), bases in zip(plan.types, plan.bases(run.seed)):
+        for first in range(0, len(idx), per_block):
+            block, base = idx[first : first + per_block], bases[first : first + per_block]
+            start = steady_start(comp, stream_keys(base, run.reps, STEADY).T) if steady else None
+            counts, rep, t, up = _block_events(comp, base, run, start)
+            cause = np.repeat(np.asarray(block, np.int32), counts)
+            bounds = np.zeros(len(block) + 1, np.int64)
+            np.cumsum(counts, out=bounds[1:])
+            for j, i in enumerate(block):
+                a, b = bounds[j], bounds[j + 1]
+                initial = None if start is None else ~start[0][j]
+                initial_cause = None if start is None else np.full(run.reps.size, i, np.int32)
+                out[plan.ids[i]] = Events(rep[a:b], t[a:b], up[a:b], cause[a:b], initial, initial_cause)
     return out
 
 
-#: Instances x replications x draws per array block (keeps temporaries in the allocator's pool).
-BLOCK_ELEMENTS = 1 << 20
+#: (Instance, replication) pairs drawn per block of instances.
+BLOCK_ELEMENTS = 1 << 16
 
 
-def _type_events(comp: ComponentType, base: np.ndarray, run: _Run, start=None):
-    """Events of the n instances of one type: arrays grouped by instance.
-
-    Within an instance the events are not in time order (the blocks that evaluate them
-    sort what they merge), which saves a sort of every event.
-
-    Instances are taken in blocks, so the arrays of one step stay around a few MiB
-    however large the data centre and the run are.
-    """
-    cycles = run.horizon / (comp.failure.mean + comp.repair.mean)
-    m = max(1, int(math.ceil(cycles + math.sqrt(cycles))))  # the longer ones go on below
-    per_block = max(1, BLOCK_ELEMENTS // (2 * m * max(1, run.reps.size)))
-    parts = [
-        _block_events(
-            comp,
-            base[a : a + per_block],
-            run,
-            m,
-            None if start is None else tuple(x[a : a + per_block] for x in start),
-        )
-        for a in range(0, base.size, per_block)
-    ]
-    offsets = range(0, base.size, per_block)
-    inst = np.concatenate([p[0] + off for p, off in zip(parts, offsets)])
-    return inst, *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
-
-
-def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, m: int, start=None):
-    """`_type_events` for one block of instances (instance indices from 0).
+def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, start=None):
+    """Events of a block of n instances of one type (stream base keys `base`): (events
+    per instance, rep, t, up), the arrays grouped by instance. Within an instance the
+    events are not in time order (the blocks that evaluate them sort what they merge),
+    which saves a sort of every event.
 
     First every instance's first failure (one draw per instance and replication: most
-    parts of a highly available system never fail within the horizon); then, for the
-    pairs that did fail, `m` (repair, failure) cycles at a time until the horizon.
-    With a steady `start` (starts down, first change; arrays (n, reps)), the life in
-    progress replaces failure draw 0, and a part that starts down comes up at its first
-    change and its cycles start at draw 1 (as in `engine.steady`).
+    parts of a highly available system never fail within the horizon; the failure time
+    is computed only where the uniform is below the failure law's probability of a
+    failure within the horizon, with a margin, and compared with the horizon there);
+    then, for the pairs that did fail, rounds of (repair, failure) cycles until the
+    horizon, as many cycles per round as the pairs still inside have, on average, left
+    before the horizon (the longer ones go on in the next round; draws past the horizon
+    are discarded, and every draw keeps its address, so a round's size changes no
+    number). With a steady `start` (starts down, first change; arrays (n, reps)), the
+    life in progress replaces failure draw 0, and a part that starts down comes up at
+    its first change and its cycles start at draw 1 (as in `engine.steady`).
     """
-    kf = stream_keys(base, run.reps, FAILURE).T  # (n, reps)
-    kr = stream_keys(base, run.reps, REPAIR).T
-    parts = []
+    horizon, cycle, n_reps = run.horizon, comp.failure.mean + comp.repair.mean, run.reps.size
+    rep_bits = max(1, (n_reps - 1).bit_length())
+    grid = np.arange(base.size)[:, None], np.arange(n_reps)[None, :]
+    kf = pair_stream_keys(base, run.reps, FAILURE, *grid).ravel()  # pair i * n_reps + r
+    codes, times, ups = [], [], []  # pair codes (instance << rep_bits | rep), hours, up
     if start is None:
-        first = draws(comp.failure, kf, 0)
-        offset = None
+        u = uniforms(kf, np.uint64(0))
+        likely = min(1.0, float(comp.failure.cdf(horizon)) + FIRST_FAILURE_MARGIN)
+        flat = np.flatnonzero(u < likely)  # sorted by (instance, rep)
+        last = comp.failure.ppf(u[flat])
+        inside = last < horizon
+        flat, last = flat[inside], last[inside]
+        index = np.zeros(flat.size, np.int64)
     else:
         down, first = start
-        di, dr = np.nonzero(down & (first < run.horizon))
-        parts.append((di, dr, first[di, dr], np.ones(di.size, bool)))  # the repair in progress ends
+        di, dr = np.nonzero(down & (first < horizon))
+        codes.append((di << rep_bits) | dr)  # the repair in progress ends
+        times.append(first[di, dr])
+        ups.append(True)
         first = first.copy()
-        first[di, dr] += draws(comp.failure, kf[di, dr], 1)  # the same addition as des
-        offset = down.astype(np.int64)
-    ii, rr = np.nonzero(first < run.horizon)  # sorted by (instance, rep)
-    last = first[ii, rr]
-    skip = np.zeros(ii.size, np.int64) if offset is None else offset[ii, rr]
-    parts.append((ii, rr, last, np.zeros(ii.size, bool)))
-    start = 0
-    while ii.size:
-        index = skip[:, None] + np.arange(start, start + m)
-        steps = np.empty((ii.size, 2 * m))
-        steps[:, 0::2] = draws(comp.repair, kr[ii, rr][:, None], index)
-        steps[:, 1::2] = draws(comp.failure, kf[ii, rr][:, None], index + 1)
-        steps[:, 0] += last
-        cum = np.cumsum(steps, axis=1)  # the same additions, in the same order, as des
-        inside = cum < run.horizon
-        p, col = np.nonzero(inside)
-        parts.append((ii[p], rr[p], cum[inside], col % 2 == 0))
-        more = cum[:, -1] < run.horizon
-        ii, rr, last, skip, start = ii[more], rr[more], cum[more, -1], skip[more], start + m
-    inst = np.concatenate([q[0] for q in parts])
+        first[di, dr] += draws(comp.failure, kf[di * n_reps + dr], 1)  # the same addition as des
+        flat = np.flatnonzero(first < horizon)
+        last = first.ravel()[flat]
+        index = down.ravel()[flat].astype(np.int64)
+    inst, rep = np.divmod(flat, n_reps)
+    pair = (inst << rep_bits) | rep
+    codes.append(pair)
+    times.append(last)
+    ups.append(False)
+    kf, kr = kf[flat], pair_stream_keys(base, run.reps, REPAIR, inst, rep)
+    while pair.size:
+        m = max(1, math.ceil(float(horizon - last.mean()) / cycle))
+        steps = np.empty((2 * m, pair.size))  # row 2j: repair j, row 2j + 1: the failure after it
+        cycles = index + np.arange(m)[:, None]
+        steps[0::2] = draws(comp.repair, kr, cycles)
+        cycles += 1
+        steps[1::2] = draws(comp.failure, kf, cycles)
+        steps[0] += last
+        for j in range(1, 2 * m):  # the same additions, in the same order, as des
+            steps[j] += steps[j - 1]
+        live = np.arange(pair.size)
+        for j in range(2 * m):
+            live = live[steps[j, live] < horizon]
+            codes.append(pair[live])
+            times.append(steps[j, live])
+            ups.append(j % 2 == 0)
+        pair, last, index, kf, kr = pair[live], steps[-1, live], index[live] + m, kf[live], kr[live]
     # group by instance; within an instance, time order is not needed (merges sort)
+    sizes = [c.size for c in codes]
+    code = np.concatenate(codes)
+    inst = code >> rep_bits
     order = np.argsort(inst.astype(np.int16) if base.size < 2**15 else inst, kind="stable")
     return (
-        inst[order],
-        np.concatenate([q[1] for q in parts])[order].astype(np.int64),
-        np.concatenate([q[2] for q in parts])[order],
-        np.concatenate([q[3] for q in parts])[order],
+        np.bincount(inst, minlength=base.size),
+        code[order] & ((1 << rep_bits) - 1),
+        np.concatenate(times)[order],
+        np.repeat(np.array(ups, bool), sizes)[order],
     )
 
 
+#: Added to a failure law's probability of failing within the horizon to pick the
+#: uniforms whose failure time is computed (far above any rounding of cdf and ppf).
+FIRST_FAILURE_MARGIN = 1e-9
+
+
 # ----------------------------------------------------------------------- count blocks
-def _merge(member_streams: list[Events], group: np.ndarray | None = None):
-    """Concatenate streams and sort by (group, rep, t); returns the sorted arrays."""
-    rep = np.concatenate([s.rep for s in member_streams])
-    t = np.concatenate([s.t for s in member_streams])
-    up = np.concatenate([s.up for s in member_streams])
-    cause = np.concatenate([s.cause for s in member_streams])
-    key = rep if group is None else group * (int(rep.max(initial=0)) + 1) + rep
-    order = _order_by(key, t, up)
-    g = None if group is None else group[order]
-    return g, rep[order], t[order], up[order], cause[order]
-
-
 #: Fewest bits of time tick worth packing (else `_order_by` ranks the times instead).
 MIN_TICK_BITS = 8
 
@@ -376,15 +446,6 @@ def _group_starts(*keys) -> np.ndarray:
     return start
 
 
-def _running_down(up: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Number of members down after each event, restarting at each group start."""
-    delta = np.where(up, -1, 1).astype(np.int64)
-    cs = np.cumsum(delta)
-    gid = np.cumsum(starts) - 1
-    first = np.flatnonzero(starts)
-    return cs - (cs[first] - delta[first])[gid]
-
-
 def _transitions(g, rep, t, state_up, start_up=None):
     """Rows where the node's state changes, judged after the last event at each instant,
     and the rows whose cause the change takes: at each instant, the first row after
@@ -420,7 +481,7 @@ def _transitions(g, rep, t, state_up, start_up=None):
 
 
 #: Events sorted in one pass when a level's count blocks are evaluated.
-SORT_EVENTS = 1 << 20
+SORT_EVENTS = 1 << 15
 
 
 def _count_nodes(specs, n_reps: int) -> list[Events]:
@@ -437,33 +498,183 @@ def _count_nodes(specs, n_reps: int) -> list[Events]:
 
 
 def _count_slice(specs, n_reps: int) -> list[Events]:
-    """Series / k-of-n blocks, all in one pass."""
-    groups = np.concatenate(
-        [np.full(len(s), i, np.int64) for i, (_, _, ms) in enumerate(specs) for s in ms]
-        or [np.zeros(0, np.int64)]
-    )
-    all_streams = [s for _, _, ms in specs for s in ms]
-    slack = np.array([n - k for k, n, _ in specs], np.int64)
-    g, rep, t, up, cause = _merge(all_streams, groups)
-    down = _running_down(up, _group_starts(g, rep))
-    starts = [_initial_count(members, n_reps) for _, _, members in specs]
-    start_up = None
-    if any(st is not None for st in starts):
-        init_down = np.array([np.zeros(n_reps, np.int64) if st is None else st[0] for st in starts])
-        down += init_down[g, rep]
-        start_up = init_down <= slack[:, None]
-    state = down <= slack[g]
-    keep, why = _transitions(g, rep, t, state, None if start_up is None else start_up[g, rep])
-    bounds = np.searchsorted(g[keep], np.arange(len(specs) + 1))
+    """Series / k-of-n blocks, all in one pass.
+
+    A block of n members needing k is down while more than n - k members are down. Its
+    members' events are keyed by (block, replication) and put in the tie rule's order by
+    one sort of packed integers (`_sort_events`); the number of members down is a
+    running sum of +1 (down) and -1 (up) from each (block, replication)'s start, and the
+    block changes where that number crosses n - k, judged after each instant. Only the
+    rows where a block changes are looked up again (their exact time and cause).
+    """
+    streams = [s for _, _, ms in specs for s in ms]
+    lengths = np.fromiter((len(s) for s in streams), np.int64, len(streams))
+    per_block = np.fromiter((len(ms) for _, _, ms in specs), np.int64, len(specs))
+    rep = np.concatenate([s.rep for s in streams])
+    t = np.concatenate([s.t for s in streams])
+    up = np.concatenate([s.up for s in streams])
+    seg = np.repeat(np.repeat(np.arange(len(specs), dtype=np.int64) * n_reps, per_block), lengths)
+    seg += rep  # (block, replication): block * n_reps + rep
+    sorted_seg, sorted_up, row, same_next = _sort_events(seg, t, up)
+    n = row.size
+    first = np.ones(n, bool)
+    first[1:] = sorted_seg[1:] != sorted_seg[:-1]
+    starts = np.flatnonzero(first)
+    block, block_rep = np.divmod(sorted_seg[starts], n_reps)
+    slack = np.array([n_members - k for k, n_members, _ in specs], np.int64)[block]
+    initial = [_initial_count(members, n_reps) for _, _, members in specs]
+    start_up = init_up = None
+    if any(x is not None for x in initial):
+        init_down = np.array([np.zeros(n_reps, np.int64) if x is None else x[0] for x in initial])
+        init_up = init_down <= np.array([n_members - k for k, n_members, _ in specs])[:, None]
+        slack = slack - init_down[block, block_rep]
+        start_up = init_up[block, block_rep]
+    delta = 1 - 2 * sorted_up.view(np.int8).astype(np.int64)
+    down = np.cumsum(delta)
+    # up while (members down since the segment's start) + (down at t = 0) <= n - k
+    state = down <= np.repeat(slack + down[starts] - delta[starts], np.diff(np.append(starts, n)))
+    keep, why = _changes(state, starts, same_next, start_up)
+    blocks_kept = sorted_seg[keep] // n_reps
+    rep_kept = sorted_seg[keep] - blocks_kept * n_reps
+    t_kept = t[row[keep]]
+    cause_kept = np.concatenate([s.cause for s in streams])[row[why]] if keep.size else np.zeros(0, np.int32)
+    bounds = np.searchsorted(blocks_kept, np.arange(len(specs) + 1))
     out = []
     for i in range(len(specs)):
         a, b = bounds[i], bounds[i + 1]
-        sel = keep[a:b]
-        initial = initial_causes = None
-        if starts[i] is not None:
-            initial, initial_causes = start_up[i], starts[i][1]
-        out.append(Events(rep[sel], t[sel], state[sel], cause[why[a:b]], initial, initial_causes))
+        steady = initial[i] is not None
+        out.append(
+            Events(
+                rep_kept[a:b],
+                t_kept[a:b],
+                state[keep[a:b]],
+                cause_kept[a:b],
+                init_up[i] if steady else None,
+                initial[i][1] if steady else None,
+            )
+        )
     return out
+
+
+def _sort_events(seg: np.ndarray, t: np.ndarray, up: np.ndarray):
+    """Events put in order by (segment, time, downs before ups, input row): the tie rule's
+    order when the input is in member order.
+
+    One `np.sort` of plain 64-bit integers packing (segment | time tick | up | row), with
+    no gather of the inputs: the segment and the up flag are read back from the sorted
+    words. The tick only orders (a monotone quantisation of `t` into the bits the
+    segment, the flag and the row leave free, at least `MIN_TICK_BITS`); rows that share
+    a segment and a tick are then put in exact order by one small lexsort. Segments too
+    wide to leave that many bits take `_order_by_rank`.
+
+    Parameters
+    ----------
+    seg : ndarray of int64 >= 0, shape (n,)
+    t : ndarray of float64, shape (n,)
+        Exact times (hours); they are read again only where ticks tie.
+    up : ndarray of bool, shape (n,)
+
+    Returns
+    -------
+    (seg, up, row, same_next)
+        Sorted segments (int64) and up flags (bool), the input row of each sorted
+        position (int64), and a bool array telling the positions followed by an event
+        of the same segment at the same exact time (None when no tick is shared, so no
+        two events are at one instant).
+    """
+    n = t.size
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64), None
+    row_bits = max(1, (n - 1).bit_length())
+    seg_bits = max(1, int(seg.max()).bit_length())
+    tick_bits = min(50, 62 - row_bits - seg_bits)  # one bit for up; <= 50: exact in a float
+    low, span = float(t.min()), float(t.max() - t.min())
+    if tick_bits < MIN_TICK_BITS or not np.isfinite(span):
+        order = _order_by_rank(seg, t, up)
+        sorted_seg, sorted_t = seg[order], t[order]
+        same = (sorted_seg[1:] == sorted_seg[:-1]) & (sorted_t[1:] == sorted_t[:-1])
+        return sorted_seg, up[order], order, np.append(same, False) if same.any() else None
+    scale = ((1 << tick_bits) - 1) / span if span > 0 else 0.0
+    packed = t - low
+    packed *= scale
+    packed = packed.astype(np.int64)
+    np.minimum(packed, (1 << tick_bits) - 1, out=packed)  # monotone in t
+    packed <<= 1
+    packed |= up
+    packed <<= row_bits
+    packed |= np.arange(n, dtype=np.int64)
+    packed |= seg << (tick_bits + 1 + row_bits)
+    packed.sort()
+    high = packed >> (row_bits + 1)  # segment | tick
+    same = high[1:] == high[:-1]
+    same_next = None
+    if same.any():
+        row_mask = (1 << row_bits) - 1
+        tied = np.zeros(n, bool)
+        tied[1:] |= same
+        tied[:-1] |= same
+        idx = np.flatnonzero(tied)
+        first = np.ones(idx.size, bool)
+        first[1:] = ~same[idx[1:] - 1]
+        run = np.cumsum(first)
+        words = packed[idx]
+        rows = words & row_mask
+        words = words[np.lexsort((rows, up[rows], t[rows], run))]
+        packed[idx] = words
+        rows = words & row_mask
+        at_once = (run[1:] == run[:-1]) & (t[rows[1:]] == t[rows[:-1]])
+        if at_once.any():
+            same_next = np.zeros(n, bool)
+            same_next[idx[:-1][at_once]] = True
+        high = packed >> (row_bits + 1)
+    row = packed & ((1 << row_bits) - 1)
+    up_sorted = ((packed >> row_bits) & 1).astype(bool)
+    return high >> tick_bits, up_sorted, row, same_next
+
+
+def _changes(state: np.ndarray, starts: np.ndarray, same_next, start_up=None):
+    """Where a node's state changes, judged after the last event at each instant, and
+    the rows whose cause each change takes.
+
+    Parameters
+    ----------
+    state : ndarray of bool, shape (n,)
+        The node's state after each event (events sorted by segment and time).
+    starts : ndarray of int64
+        Position of each segment's first event (a segment: one node in one replication).
+    same_next : ndarray of bool, shape (n,), or None
+        True where the next event is of the same segment at the same instant (None: no
+        two events share an instant).
+    start_up : ndarray of bool, shape (len(starts),), or None
+        Each segment's state at t = 0 (None: up).
+
+    Returns
+    -------
+    (keep, why) : positions of the changes (the last event of each changing instant) and
+    of the events whose cause they take: at each instant, the first event after which
+    the node is in its final state (the member change that last flipped it, since the
+    downs of an instant come first).
+    """
+    n = state.size
+    if same_next is None:
+        prev = np.empty(n, bool)
+        prev[1:] = state[:-1]
+        prev[starts] = True if start_up is None else start_up
+        keep = np.flatnonzero(state != prev)
+        return keep, keep
+    last = np.flatnonzero(~same_next)  # last event of each instant
+    s = state[last]
+    instant = np.zeros(n, np.int64)
+    instant[last[:-1] + 1] = 1
+    instant = np.cumsum(instant)  # instant of each event
+    prev = np.empty(s.size, bool)
+    prev[1:] = s[:-1]
+    prev[instant[starts]] = True if start_up is None else start_up
+    changed = s != prev
+    final = np.flatnonzero(state == s[instant])
+    inst_final = instant[final]
+    first_final = final[np.flatnonzero(np.append(True, inst_final[1:] != inst_final[:-1]))]
+    return last[changed], first_final[changed]
 
 
 def _initial_count(members: list[Events], n_reps: int):

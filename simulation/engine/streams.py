@@ -71,6 +71,19 @@ def stream_keys(base: np.ndarray, reps: np.ndarray, purpose: int) -> np.ndarray:
         return _mix(per_purpose[None, :] ^ per_rep[:, None])
 
 
+def pair_stream_keys(
+    base: np.ndarray, reps: np.ndarray, purpose: int, inst: np.ndarray, rep: np.ndarray
+) -> np.ndarray:
+    """``stream_keys(base, reps, purpose)[rep, inst]`` (index arrays broadcast together),
+    without mixing the keys of the other pairs: the keys of the streams an engine reads."""
+    base = np.asarray(base, dtype=np.uint64)
+    reps = np.asarray(reps, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        per_purpose = _mix(base + np.uint64(purpose) * _PURPOSE)
+        per_rep = _mix((reps + np.uint64(1)) * _GAMMA)
+        return _mix(per_purpose[inst] ^ per_rep[rep])
+
+
 def single_stream_keys(base: int, reps: np.ndarray, purpose: int) -> np.ndarray:
     """`stream_keys` of one base key: shape (len(reps),)."""
     return stream_keys(np.array([base], dtype=np.uint64), reps, purpose)[:, 0]
