@@ -14,9 +14,10 @@ from simulation.engine.fast import unsupported_reason
 from simulation.engine.rules import CountRule
 from simulation.model.calendar import Calendar
 from simulation.model.demand import demand_steps, members_needed
+from simulation.model.distributions import Deterministic
 from simulation.model.operations import DemandProfile
 from simulation.model.scenario import RunSettings
-from simulation.model.structure import KofN
+from simulation.model.structure import KofN, Switchover
 from simulation.model.timeline import UNPLANNED, demand_cause
 from simulation.report.json_report import REPORT_SCHEMA
 
@@ -110,3 +111,24 @@ def test_availability_against_the_time_weighted_binomial():
     )
     assert "down by capacity shortfall" in result.summary()
     assert "demand" in [row["instance"] for row in report["attribution"]]
+
+
+def test_a_failover_group_pays_its_switchover_only_while_others_carry_the_demand():
+    """With failover (30 min): a's failure at 20:00 (demand 1, two others up) costs a
+    switchover [20, 20.5); the rise to 3 at 08:00 the next day finds only two up: down
+    [32, 34) because of demand. A failure at 10:00 (demand 3) leaves too few up for a
+    switchover: down [10, 15) because of a."""
+    never = det(1e6, 1)
+    failover = Switchover(Deterministic(0.5))
+    for a, horizon, starts, ends, causes in (
+        (det(20, 14), 36.0, [20.0, 32.0], [20.5, 34.0], [0, demand_cause(3)]),
+        (det(10, 5), 24.0, [10.0], [15.0], [0]),
+    ):
+        block = KofN(3, L("a", "b", "c"), failover=failover, demand=OFFICE.name)
+        sc = dataclasses.replace(
+            scenario_of(block, {"a": a, "b": never, "c": never}, horizon),
+            demand={OFFICE.name: OFFICE},
+            calendar=MONDAY,
+        )
+        [tl] = des.simulate(sc, 0, range(1), horizon)
+        assert (tl.start.tolist(), tl.end.tolist(), tl.cause.tolist()) == (starts, ends, causes)

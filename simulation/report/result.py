@@ -50,7 +50,9 @@ class Result:
         Counted downtime by instance, largest first: ``instance``, ``component``,
         ``downtime_min``, ``downtime_share``, and ``breached_windows`` /
         ``breach_share``: the breached windows whose counted downtime came mostly from
-        the instance, as a count and as a share of all breached windows.
+        the instance, as a count and as a share of all breached windows. Downtime that
+        a demand change caused (a capacity shortfall) has the row ``demand`` (its
+        ``component`` too).
     targets : DataFrame
         The target table (`simulation.measure.targets.TargetRisk.table`): risk per
         window and per contract year, breaches per year and expected credit (% of the
