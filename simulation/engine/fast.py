@@ -425,13 +425,16 @@ def _order_by(key: np.ndarray, t: np.ndarray, up: np.ndarray) -> np.ndarray:
 
 def _order_by_rank(key: np.ndarray, t: np.ndarray, up: np.ndarray) -> np.ndarray:
     """`_order_by` for keys too wide to pack: rank the times (by (t, up), stably, when
-    some are equal), then sort the unique integers ``key * n + rank``."""
+    some are equal), then sort the unique integers ``key * n + rank`` (or, where those
+    would not fit in 63 bits, sort by (key, rank))."""
     n = t.size
     by_time = np.argsort(t)
     if n > 1 and np.any(t[by_time[1:]] == t[by_time[:-1]]):
         by_time = np.lexsort((up, t))
     rank = np.empty(n, np.int64)
     rank[by_time] = np.arange(n)
+    if (int(key.max()) + 1) * n >= 1 << 63:
+        return np.lexsort((rank, key))
     return np.argsort(key * n + rank)
 
 
