@@ -677,19 +677,7 @@ class BatchFigures:
     def __len__(self) -> int:
         return int(self.downtime_min.shape[0])
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):  # the rows of some replications, as BatchFigures
-            first, stop, step = i.indices(len(self))
-            if step != 1:
-                raise ValueError("BatchFigures are sliced with step 1 only")
-            stop = max(stop, first)
-            a, b = np.searchsorted(self.cause_replication, [first, stop])
-            return BatchFigures(
-                *(getattr(self, f)[first:stop] for f in _ROW_FIELDS),
-                cause_replication=self.cause_replication[a:b] - first,
-                cause=self.cause[a:b],
-                cause_minutes=self.cause_minutes[a:b],
-            )
+    def __getitem__(self, i: int) -> WindowFigures:
         i = range(len(self))[i]
         a, b = np.searchsorted(self.cause_replication, [i, i + 1])
         return WindowFigures(
@@ -700,9 +688,6 @@ class BatchFigures:
             attribution=Attribution(self.cause[a:b], self.cause_minutes[a:b], self.window_cause[i]),
             service_min=self.service_min[i],
         )
-
-
-_ROW_FIELDS = ("downtime_min", "availability", "breach", "credit", "service_min", "window_cause")
 
 
 def _batch_of(timeline: Timeline) -> TimelineBatch:

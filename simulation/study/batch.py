@@ -103,14 +103,15 @@ def run_batches(
     scenario: Scenario, seed: int, plan: list[range], horizon_hours: float, engine: str
 ) -> list[BatchOutput]:
     """Simulate the batches of `plan` (consecutive ranges of replications) with `engine`
-    and measure them; the whole plan is one call of the engine and one of the meter."""
+    and measure them; the whole plan is one call of the engine, each batch one call of
+    the meter (so the figures, replications x windows, take a batch's memory at most)."""
     reps = range(plan[0].start, plan[-1].stop)
     timelines = simulate(scenario, seed, reps, horizon_hours, engine)
-    figures = None
+    meter = None
     if scenario.sla is not None:
         from simulation.measure import SlaMeter
 
-        figures = SlaMeter(scenario.sla, scenario.calendar, horizon_hours).measure_batch(timelines)
+        meter = SlaMeter(scenario.sla, scenario.calendar, horizon_hours)
     desk = None
     if scenario.support is not None:
         from simulation.support import SupportMeter
@@ -119,9 +120,9 @@ def run_batches(
     first = reps.start
     outputs = []
     for b in plan:
-        rows = slice(b.start - first, b.stop - first)
-        part = None if figures is None else figures[rows]
-        outputs.append(_output(scenario, b.start, timelines[rows], part, desk))
+        part = timelines[b.start - first : b.stop - first]
+        figures = None if meter is None else meter.measure_batch(part)
+        outputs.append(_output(scenario, b.start, part, figures, desk))
     return outputs
 
 
