@@ -28,7 +28,7 @@ import pandas as pd
 
 from simulation.model.operations import SupportDesk
 from simulation.model.scenario import HOURS_PER_YEAR, Scenario
-from simulation.model.timeline import Timeline
+from simulation.model.timeline import TimelineBatch
 from simulation.support.desk import Desk
 
 #: Histogram of response times (minutes): bin 0 holds exact zeros (picked up at once),
@@ -89,8 +89,9 @@ class SupportMeter:
         )
         self.has_objective = np.array([c.response_hours is not None for c in desk.channels])
 
-    def measure(self, first_replication: int, timelines: list[Timeline]) -> SupportBatch:
-        """Figures of replications ``first_replication, first_replication + 1, ...``."""
+    def measure(self, first_replication: int, timelines: TimelineBatch) -> SupportBatch:
+        """Figures of replications ``first_replication, first_replication + 1, ...``
+        (row i of `timelines`, or any sequence of Timelines)."""
         r, w, c = len(timelines), len(self.windows), len(self.desk.channels)
         tickets = np.zeros((r, w, c), dtype=np.int64)
         within = np.zeros((r, w, c), dtype=np.int64)
