@@ -3,11 +3,13 @@
 import dataclasses
 import datetime as dt
 
+import pytest
 from helpers import L, det, expo, scenario_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulation.engine import des
+from simulation.engine.maintenance import RollingMaintenance
 from simulation.model.calendar import Calendar
 from simulation.model.distributions import Deterministic, Exponential
 from simulation.model.operations import MaintenanceRule, MaintenanceTime
@@ -82,7 +84,8 @@ def test_a_group_of_three_patches_one_member_after_the_other_and_counts_deferral
 def test_random_runs_never_take_a_group_down_for_maintenance(n, spare, mtbf, hours, minutes, seed):
     """Property: a hot k-of-n whose members are patched by rolling rules (several, at
     random times of day, with random lengths) is never down *because of* maintenance:
-    every outage of the group starts with a failure (kind unplanned)."""
+    every outage of the group starts with a failure (kind unplanned); and no two of its
+    members are ever in a job at once."""
     k = max(1, n - spare)
     ids = [f"s{i}" for i in range(n)]
     parts = {i: expo(mtbf, 5.0) for i in ids}
@@ -93,5 +96,16 @@ def test_random_runs_never_take_a_group_down_for_maintenance(n, spare, mtbf, hou
         )
         for j, m in enumerate(minutes)
     ]
-    for tl in des.simulate(maintained(sc, *rules), seed, range(3), 24 * 20.0):
+    started = RollingMaintenance.job_started
+    most = []
+
+    def job_started(self, leaf):
+        started(self, leaf)
+        most.append(sum(1 for count in self.in_job.values() if count > 0))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RollingMaintenance, "job_started", job_started)
+        timelines = des.simulate(maintained(sc, *rules), seed, range(3), 24 * 20.0)
+    for tl in timelines:
         assert set(tl.kind.tolist()) <= {UNPLANNED}
+    assert most and max(most) == 1

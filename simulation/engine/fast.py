@@ -62,6 +62,7 @@ from simulation.engine.streams import (
 )
 from simulation.engine.support import UnsupportedScenario, check_supported, operated_instances
 from simulation.model.components import ComponentType
+from simulation.model.demand import has_demand
 from simulation.model.scenario import Scenario
 from simulation.model.structure import Leaf, Network
 from simulation.model.timeline import UNPLANNED, TimelineBatch
@@ -69,14 +70,13 @@ from simulation.model.timeline import UNPLANNED, TimelineBatch
 
 def unsupported_reason(scenario: Scenario) -> str | None:
     """Why the fast engine cannot run `scenario`, or None when it can."""
-    from simulation.model import structure
     try:
         check_supported(scenario)
     except UnsupportedScenario as err:
         return str(err)
     if scenario.maintenance:
         return "maintenance jobs take parts down (the SimPy engine runs them)"
-    if any(getattr(b, "demand", None) for b in structure.iter_blocks(scenario.service)):
+    if has_demand(scenario):
         return "a demand profile changes a block's k over the day (the SimPy engine runs it)"
     operated = operated_instances(scenario)
     if operated:

@@ -22,6 +22,7 @@ import numpy as np
 
 from simulation.model.calendar import Calendar
 from simulation.model.operations import DemandProfile
+from simulation.model.structure import iter_blocks
 
 _DAY = dt.timedelta(days=1)
 
@@ -98,6 +99,4 @@ def demand_steps(profile: DemandProfile, calendar: Calendar, horizon_hours: floa
 
 def has_demand(scenario) -> bool:
     """True when a block of `scenario.service` follows a demand profile."""
-    from simulation.model.structure import iter_blocks
-
     return any(getattr(b, "demand", None) is not None for b in iter_blocks(scenario.service))
