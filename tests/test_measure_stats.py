@@ -267,3 +267,18 @@ def test_confidence_interval_unpacks():
     lo, hi = fraction_mean_ci([1.0] * 3)
     assert (lo, hi) == fraction_mean_ci([1.0] * 3)
     assert fraction_mean_ci([1.0] * 3).high == 1.0
+
+
+def test_a_count_without_spread_gets_the_exact_poisson_interval_not_a_point():
+    """Counts that happen to be equal in every replication claim no certainty: the
+    Garwood interval of the total (12 x 8 = 96 events: 9.72 .. 14.65 per replication,
+    from chi-square quantiles), scaled like the counts; zero counts give the one-sided
+    bound; counts that vary give the t-interval."""
+    from simulation.measure.stats import count_mean_ci, mean_ci, poisson_zero_bound
+
+    ci = count_mean_ci([12] * 8)
+    assert (round(ci.low, 4), round(ci.high, 4)) == (9.72, 14.6541)
+    assert count_mean_ci([12] * 8, scale=2.0).high == pytest.approx(2 * ci.high)
+    assert count_mean_ci([0] * 50) == (0.0, pytest.approx(poisson_zero_bound(50)))
+    _, low, high = mean_ci([1, 2, 3, 5])
+    assert count_mean_ci([1, 2, 3, 5]) == (pytest.approx(low), pytest.approx(high))

@@ -473,6 +473,52 @@ def replication_mean_ci(
     return ConfidenceInterval(max(0.0, low), min(float(high), up))
 
 
+def count_mean_ci(counts, scale: float = 1.0, confidence: float = 0.95) -> ConfidenceInterval:
+    """Confidence interval of the mean of a per-replication count of events (outages,
+    stock-outs, deferred jobs).
+
+    The t-interval of the counts (`replication_mean_ci`) where they vary. Where they do
+    not, no spread was seen and none can be claimed away: every count 0 gives the exact
+    one-sided Poisson bound (`poisson_zero_bound`); every count the same c > 0 gives the
+    exact (Garwood) Poisson interval of the total n·c, divided by n [1]_: the interval the
+    counts would have if they were Poisson, the usual law of rare events.
+
+    Parameters
+    ----------
+    counts : array_like of int >= 0, shape (replications,)
+        Events of each replication (whole numbers: the Poisson intervals count them).
+    scale : float > 0
+        Multiplies the interval (e.g. replications' horizons per year, for a rate per year).
+    confidence : float
+
+    Returns
+    -------
+    ConfidenceInterval
+        Of the mean count times `scale`; ``(0, inf)`` for fewer than two replications.
+
+    References
+    ----------
+    .. [1] F. Garwood, "Fiducial limits for the Poisson distribution", Biometrika 28
+       (1936) 437-442.
+
+    Examples
+    --------
+    >>> ci = count_mean_ci([12] * 8)
+    >>> round(ci.low, 2), round(ci.high, 2)
+    (9.72, 14.65)
+    """
+    x = np.asarray(counts, dtype=np.float64).ravel()
+    if x.size >= 2 and np.all(x == x[0]) and x[0] > 0:
+        from scipy.stats import chi2  # lazy: keeps `import simulation` light
+
+        total, alpha = float(x.sum()), 1.0 - confidence
+        low = chi2.ppf(alpha / 2, 2 * total) / 2 / x.size
+        high = chi2.ppf(1 - alpha / 2, 2 * total + 2) / 2 / x.size
+        return ConfidenceInterval(float(low) * scale, float(high) * scale)
+    ci = replication_mean_ci(x, confidence, zero_high=poisson_zero_bound(x.size, confidence))
+    return ConfidenceInterval(ci.low * scale, ci.high * scale)
+
+
 def poisson_zero_bound(n: int, confidence: float = 0.95) -> float:
     """Upper bound of the mean count per trial when `n` trials saw no event (one-sided).
 

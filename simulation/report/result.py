@@ -166,28 +166,26 @@ class Result:
 
     def stockouts_per_year(self, confidence: float = 0.95) -> tuple[float, ConfidenceInterval] | None:
         """Mean spare-pool stock-outs (repairs that found their pool empty) per year of
-        simulated time, with its t-interval over replications
-        (`simulation.measure.stats.mean_ci`); None without spare pools."""
+        simulated time, with its interval over replications
+        (`simulation.measure.stats.count_mean_ci`); None without spare pools."""
         if "stockouts" not in self.per_replication:
             return None
-        from simulation.measure.stats import mean_ci
+        from simulation.measure.stats import count_mean_ci
 
-        scale = HOURS_PER_YEAR / self.horizon_hours
-        mean, low, high = mean_ci(self.per_replication.stockouts.to_numpy() * scale, confidence)
-        return mean, ConfidenceInterval(low, high)
+        counts = self.per_replication.stockouts.to_numpy()
+        return float(counts.mean() * self._per_year), count_mean_ci(counts, self._per_year, confidence)
 
     def deferrals_per_year(self, confidence: float = 0.95) -> tuple[float, ConfidenceInterval] | None:
         """Mean rolling maintenance jobs deferred (not started when due because their
         group could not spare the member, `simulation.engine.maintenance`) per year of
-        simulated time, with its t-interval over replications; None without rolling
-        maintenance."""
+        simulated time, with its interval over replications
+        (`simulation.measure.stats.count_mean_ci`); None without rolling maintenance."""
         if "deferrals" not in self.per_replication:
             return None
-        from simulation.measure.stats import mean_ci
+        from simulation.measure.stats import count_mean_ci
 
-        scale = HOURS_PER_YEAR / self.horizon_hours
-        mean, low, high = mean_ci(self.per_replication.deferrals.to_numpy() * scale, confidence)
-        return mean, ConfidenceInterval(low, high)
+        counts = self.per_replication.deferrals.to_numpy()
+        return float(counts.mean() * self._per_year), count_mean_ci(counts, self._per_year, confidence)
 
     def capacity_shortfall(self, confidence: float = 0.95) -> dict | None:
         """How much downtime was capacity shortfall: outages that a demand change caused
@@ -197,17 +195,21 @@ class Result:
         -------
         dict or None
             ``hours_per_year``: mean raw downtime per year of simulated time caused by
-            demand, with ``ci95`` its t-interval over replications (`confidence`);
+            demand, with ``ci95`` its t-interval over replications (`confidence`;
+            without any shortfall, the bound of the raw downtime);
             ``counted_share``: its share of the counted downtime (SLA rules applied; of
             the raw downtime without an SLA), over all replications. None when no block
             follows a demand profile.
         """
         if "shortfall_hours" not in self.per_replication:
             return None
-        from simulation.measure.stats import mean_ci
+        from simulation.measure.stats import replication_mean_ci
 
-        scale = HOURS_PER_YEAR / self.horizon_hours
-        mean, low, high = mean_ci(self.per_replication.shortfall_hours.to_numpy() * scale, confidence)
+        per_rep = self.per_replication.shortfall_hours.to_numpy() * self._per_year
+        # no shortfall at all: bounded by the raw downtime's bound (shortfall is part of it)
+        zero = self.downtime_min_per_year_ci(confidence).high / 60.0
+        mean = float(per_rep.mean())
+        low, high = replication_mean_ci(per_rep, confidence, HOURS_PER_YEAR, zero)
         attr = self.attribution
         total = float(attr.downtime_min.sum())
         demand = float(attr.downtime_min[attr.instance == DEMAND].sum())
@@ -409,13 +411,12 @@ class Result:
 
     def outages_per_year_ci(self, confidence: float = 0.95) -> ConfidenceInterval:
         """Interval of `outages_per_year`: the t-interval over replications; without any
-        outage the exact Poisson bound ``-ln(0.05) / replications`` per horizon (at 95 %);
+        spread, the exact Poisson interval (`simulation.measure.stats.count_mean_ci`: the
+        bound ``-ln(0.05) / replications`` per horizon without any outage, at 95 %);
         ``(0, inf)`` for one replication."""
-        from simulation.measure.stats import poisson_zero_bound, replication_mean_ci
+        from simulation.measure.stats import count_mean_ci
 
-        per_rep = self.per_replication.outages.to_numpy() * self._per_year
-        zero = poisson_zero_bound(self.replications, confidence) * self._per_year
-        return replication_mean_ci(per_rep, confidence, zero_high=zero)
+        return count_mean_ci(self.per_replication.outages.to_numpy(), self._per_year, confidence)
 
     @cached_property
     def _analytic(self):
