@@ -363,7 +363,7 @@ def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, start=None):
     sizes = [c.size for c in codes]
     code = np.concatenate(codes)
     inst = code >> rep_bits
-    order = np.argsort(inst.astype(np.int16) if base.size < 2**15 else inst, kind="stable")
+    order = np.argsort(inst, kind="stable")  # a merge of the parts' sorted runs (timsort)
     return (
         np.bincount(inst, minlength=base.size),
         code[order] & ((1 << rep_bits) - 1),
