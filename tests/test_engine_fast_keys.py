@@ -13,6 +13,7 @@ from simulation.engine import fast
 from simulation.engine.fast import Events, _count_nodes, _sort_events
 from simulation.engine.rules import CountRule
 from simulation.model import distributions as d
+from simulation.scenario import loads
 
 #: Times from a small set, so events of one member and of several share instants.
 TIMES = [0.0, 1e-9, 1.5, 2.0, 2.0 + 1e-12, 7.25, 100.0]
@@ -196,3 +197,35 @@ def test_first_failures_are_computed_wherever_they_can_fall_inside(dist):
     u = np.concatenate([grid, np.random.default_rng(0).random(100_000)])
     inside = dist.ppf(u) < horizon
     assert np.all(u[inside] < min(1.0, q + fast.FIRST_FAILURE_MARGIN))
+
+
+PAIR = """
+format: slasim/1
+name: pair
+components:
+  server: {failure: {mtbf: 500h}, repair: {mttr: 8h}}
+service: {k_of_n: 1, of: {server: 2}}
+run: {horizon: 2000h}
+"""
+
+
+def test_a_plan_lives_with_its_scenario():
+    """The per-scenario plan is reused while the scenario lives and dropped with it; a
+    changed copy of a scenario gets its own plan (and its own outages)."""
+    import dataclasses
+    import gc
+
+    from simulation.model.structure import Series
+
+    pair = loads(PAIR, source="pair")
+    first = fast.simulate(pair, 1, range(50), 2000.0)
+    assert fast._plan(pair) is fast._plan(pair)
+    single = dataclasses.replace(pair, service=Series(pair.service.members[:1]))
+    alone = fast.simulate(single, 1, range(50), 2000.0)
+    assert sum(t.outage_count for t in alone) > sum(t.outage_count for t in first)
+    again = fast.simulate(pair, 1, range(50), 2000.0)
+    assert all(np.array_equal(a.start, b.start) for a, b in zip(first, again))
+    key = id(single)
+    del single
+    gc.collect()
+    assert key not in fast._PLANS

@@ -3,11 +3,14 @@
 For every instance it draws the up and down durations of a whole batch of replications
 as arrays, turns them into transition times by cumulative sums, and then evaluates the
 structure bottom-up, one level of the structure at a time, as operations on sorted
-event arrays: a series or k-of-n block's state is a running count of its down members
-(`numpy.cumsum` over its members' merged events), and the block's own transitions are
-where that count crosses its threshold. All blocks of a level (twenty racks built alike)
-are evaluated in one pass (`CountRule` of `engine.rules`, vectorised: a count judged
-after each instant does not depend on the order of the instant's changes). Failover and
+event arrays: a series or k-of-n block is down while more than n - k of its members are
+down. The count blocks of a level (twenty racks built alike) are evaluated together:
+their members' events become 64-bit integer keys (block and replication | time tick |
+up | row), one `np.sort` of plain integers per slice of the level puts them in the tie
+rule's order, a `numpy.cumsum` of +1 and -1 counts each block's down members, and the
+block changes where the count crosses n - k, judged after each instant (`CountRule` of
+`engine.rules`, vectorised). The tick only orders: times are read back exactly, and only
+at the rows where a block changes (and where ticks tie). Failover and
 standby blocks, whose state depends on history, step their rule from `engine.rules`
 through their members' events in the order of the tie rule; their events are rare
 (power chains, database pairs, failover groups).
@@ -364,7 +367,7 @@ def _block_events(comp: ComponentType, base: np.ndarray, run: _Run, start=None):
     sizes = [c.size for c in codes]
     code = np.concatenate(codes)
     inst = code >> rep_bits
-    order = np.argsort(inst.astype(np.int16) if base.size < 2**15 else inst, kind="stable")
+    order = np.argsort(inst, kind="stable")  # a merge of the parts' sorted runs (timsort)
     return (
         np.bincount(inst, minlength=base.size),
         code[order] & ((1 << rep_bits) - 1),
