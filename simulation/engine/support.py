@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simulation.model.scenario import Scenario
-from simulation.model.structure import Network, iter_blocks, leaves
+from simulation.model.structure import iter_blocks, leaves
 from simulation.scenario.errors import UnsupportedScenario
 
 __all__ = ["UnsupportedScenario", "check_supported", "unsupported_features"]
@@ -11,12 +11,10 @@ __all__ = ["UnsupportedScenario", "check_supported", "unsupported_features"]
 
 def unsupported_features(scenario: Scenario) -> list[str]:
     """What `scenario` uses that this version reads and checks but does not simulate
-    yet: section names (``crews``, ``spares``, ...), ``per-site network sources`` and
-    ``demand profiles``; empty when the engines can run it."""
+    yet: section names (``crews``, ``spares``, ...) and ``demand profiles``; empty when
+    the engines can run it."""
     features = scenario.unsupported_sections()
     blocks = list(iter_blocks(scenario.service))
-    if any(isinstance(b, Network) and b.spec.per_site for b in blocks):
-        features.append("per-site network sources")
     if any(getattr(b, "demand", None) for b in blocks) and "demand" not in features:
         features.append("demand profiles")
     if scenario.run.start == "steady" and operated_instances(scenario):

@@ -31,6 +31,10 @@ class Timeline:
     stockouts : int
         Repairs that found their spare pool empty in the replication (0 without spare
         pools; engine.crews).
+    network_hours : ndarray of float64, shape (blocks, 2), or None
+        For each network block of the service (`simulation.model.network.network_blocks`
+        order), the hours of the replication it had no up path (column 0) and it had up
+        paths but none within its ``max_latency`` (column 1); None without network blocks.
     """
 
     start: np.ndarray
@@ -39,6 +43,7 @@ class Timeline:
     cause: np.ndarray
     horizon_hours: float
     stockouts: int = 0
+    network_hours: np.ndarray | None = None
 
     @classmethod
     def from_lists(cls, start, end, kind, cause, horizon_hours: float) -> Timeline:

@@ -9,6 +9,7 @@ timeline can be simulated again on its own from its address (`Result.timeline`).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +60,12 @@ class BatchOutput:
         Support-desk figures, when the scenario has a desk.
     stockouts : ndarray of int64, shape (r,)
         Repairs that found their spare pool empty, per replication.
+    network_hours : ndarray, shape (r, blocks, 2), or None
+        Each network block's hours disconnected and beyond its latency bound, per
+        replication (`Timeline.network_hours`); None without network blocks.
+    sites : tuple of BatchOutput
+        With per-site network sources: the same figures of the service seen from each
+        customer site (`simulation.model.network.sites_of` order), measured alike.
     """
 
     batch: int
@@ -74,6 +81,8 @@ class BatchOutput:
     worst: tuple[tuple[int, Timeline], ...]
     support: object = None
     stockouts: np.ndarray | None = None
+    network_hours: np.ndarray | None = None
+    sites: tuple = ()
 
 
 def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> list[Timeline]:
@@ -87,13 +96,27 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, e
     return simulate(scenario, seed, reps, horizon_hours)
 
 
+def simulate_outputs(
+    scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str
+) -> list[list[Timeline]]:
+    """The timelines of the service and of each customer site (`simulate_outputs` of the
+    engines: ``[service, site 1, ...]``), from one run of `engine`."""
+    if engine == "fast":
+        from simulation.engine.fast import simulate_outputs
+    elif engine == "des":
+        from simulation.engine.des import simulate_outputs
+    else:
+        raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
+    return simulate_outputs(scenario, seed, reps, horizon_hours)
+
+
 def run_batches(
     scenario: Scenario, seed: int, plan: list[range], horizon_hours: float, engine: str
 ) -> list[BatchOutput]:
     """Simulate the batches of `plan` (consecutive ranges of replications) with `engine`
     and measure each; the whole plan is one call of the engine."""
     reps = range(plan[0].start, plan[-1].stop)
-    timelines = simulate(scenario, seed, reps, horizon_hours, engine)
+    timelines, *sites = simulate_outputs(scenario, seed, reps, horizon_hours, engine)
     meter = None
     if scenario.sla is not None:
         from simulation.measure import SlaMeter
@@ -105,9 +128,15 @@ def run_batches(
 
         desk = SupportMeter(scenario, seed, horizon_hours)
     first = reps.start
-    return [
-        _measure(scenario, meter, b.start, timelines[b.start - first : b.stop - first], desk) for b in plan
-    ]
+    out = []
+    for b in plan:
+        part = slice(b.start - first, b.stop - first)
+        output = _measure(scenario, meter, b.start, timelines[part], desk)
+        if sites:  # each site measured as the service is
+            measured = tuple(_measure(scenario, meter, b.start, site[part]) for site in sites)
+            output = dataclasses.replace(output, sites=measured)
+        out.append(output)
+    return out
 
 
 def worst_replications(counted: np.ndarray, k: int = WORST_KEPT) -> np.ndarray:
@@ -157,6 +186,11 @@ def _measure(scenario: Scenario, meter, batch: int, timelines: list[Timeline], d
         worst=worst,
         support=None if desk is None else desk.measure(batch, timelines),
         stockouts=np.array([t.stockouts for t in timelines], dtype=np.int64),
+        network_hours=(
+            None
+            if not timelines or timelines[0].network_hours is None
+            else np.stack([t.network_hours for t in timelines])
+        ),
     )
 
 
