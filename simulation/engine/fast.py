@@ -172,6 +172,8 @@ class _Evaluator:
         #: Per network block (by id): hours disconnected and beyond the latency bound,
         #: shape (replications, 2).
         self.network_hours: dict[int, np.ndarray] = {}
+        #: A network block's merged member events and down-sets, by ``id(members)``.
+        self.down_sets: dict[int, _DownSets] = {}
 
     def evaluate(self, roots: list | None = None) -> list[Events]:
         """The events of each of `roots` (structures over the scenario's blocks; default:
@@ -215,7 +217,12 @@ class _Evaluator:
         members = [self.memo[id(m)] for m in block.members]
         if isinstance(block, Network):
             if len(members) <= MASK_MEMBERS:
-                events, hours = _network_node(block, members, self.run.reps.size, self.run.horizon)
+                key = id(block.members)  # the same tuple in every site's copy of the block
+                if key not in self.down_sets:
+                    self.down_sets[key] = _down_sets(members, self.run.reps.size)
+                events, hours = _network_node(
+                    block, members, self.run.reps.size, self.run.horizon, self.down_sets[key]
+                )
             else:
                 hours = np.zeros((self.run.reps.size, 2))
                 events = _switching_node(block, members, self.run, 0, hours)
@@ -544,19 +551,23 @@ def _initial_count(members: list[Events], n_reps: int):
 MASK_MEMBERS = 62
 
 
-def _network_node(
-    block: Network, members: list[Events], n_reps: int, horizon: float
-) -> tuple[Events, np.ndarray]:
-    """A network block: the down-set after each of its members' events is a bit mask
-    (bit i: member i down), kept by a running XOR (a member's changes alternate), the
-    block's state is its `Connectivity` answer for the mask (each distinct mask looked
-    up once), and its changes are where the answer, judged after each instant, changes
-    (the tie rule's cause: as for count blocks, the structure being monotone).
+@dataclass(frozen=True)
+class _DownSets:
+    """A network block's members' events merged in the tie rule's order, with the down-set
+    (bit mask) after each, and each distinct mask once (`numpy.unique`): shared by the
+    copies of a block seen from several sites, which differ only in how a mask is judged."""
 
-    Returns the block's events and its hours `DISCONNECTED` and `TOO_SLOW` per
-    replication, shape (n_reps, 2): each stretch between events in the state after the
-    first of them, summed in time order (as `engine.rules.NetworkRule` sums them)."""
-    connectivity = connectivity_of(block)
+    rep: np.ndarray
+    t: np.ndarray
+    cause: np.ndarray
+    mask: np.ndarray
+    initial_down: np.ndarray  # (n_reps,) mask at t = 0
+    unique: tuple[np.ndarray, np.ndarray]  # distinct masks, and each event's index into them
+
+
+def _down_sets(members: list[Events], n_reps: int) -> _DownSets:
+    """The down-set after each of the members' events: bit i is member i down, kept by a
+    running XOR (a member's changes alternate)."""
     pos_all = np.concatenate([np.full(len(m), i, np.int64) for i, m in enumerate(members)])
     rep_all = np.concatenate([m.rep for m in members])
     t_all = np.concatenate([m.t for m in members])
@@ -574,9 +585,28 @@ def _network_node(
     before[1:] = mask[starts[1:] - 1]
     gid = np.cumsum(_group_starts(rep)) - 1
     mask = mask ^ before[gid] ^ initial_down[rep]
-    answers = connectivity.states(mask)
+    masks, inverse = np.unique(mask, return_inverse=True)
+    return _DownSets(rep, t, cause, mask, initial_down, (masks, inverse.reshape(mask.shape)))
+
+
+def _network_node(
+    block: Network, members: list[Events], n_reps: int, horizon: float, down: _DownSets | None = None
+) -> tuple[Events, np.ndarray]:
+    """A network block: the down-set after each of its members' events is a bit mask
+    (`_down_sets`, or `down` when already merged for another site's copy of the block),
+    the block's state is its `Connectivity` answer for the mask (each distinct mask
+    looked up once), and its changes are where the answer, judged after each instant,
+    changes (the tie rule's cause: as for count blocks, the structure being monotone).
+
+    Returns the block's events and its hours `DISCONNECTED` and `TOO_SLOW` per
+    replication, shape (n_reps, 2): each stretch between events in the state after the
+    first of them, summed in time order (as `engine.rules.NetworkRule` sums them)."""
+    connectivity = connectivity_of(block)
+    down = down if down is not None else _down_sets(members, n_reps)
+    rep, t, cause = down.rep, down.t, down.cause
+    answers = connectivity.states(down.mask, down.unique)
     state = answers == CONNECTED
-    initial_answers = connectivity.states(initial_down)
+    initial_answers = connectivity.states(down.initial_down)
     hours = _state_hours(rep, t, answers, initial_answers, n_reps, horizon)
     steady = any(m.initial is not None for m in members)
     start_up = initial = initial_causes = None
@@ -607,12 +637,16 @@ def _state_hours(rep, t, answers, initial_answers, n_reps: int, horizon: float) 
     if n:
         starts = np.flatnonzero(_group_starts(rep))
         first_t[rep[starts]] = t[starts]
-    # the stretch before the first event comes first in each replication
-    rows = np.concatenate([np.arange(n_reps), rep])
-    which = np.concatenate([initial_answers, answers]).astype(np.int64)
-    length = np.concatenate([first_t, end - t])
-    order = np.argsort(rows, kind="stable")
-    sums = np.bincount(rows[order] * 3 + which[order], weights=length[order], minlength=3 * n_reps)
+    # the stretch before the first event comes first in each replication: its place is
+    # after the events of the replications before it (`rep` is sorted)
+    at_start = np.searchsorted(rep, np.arange(n_reps)) + np.arange(n_reps)
+    at_event = np.arange(n) + rep + 1
+    rows = np.empty(n + n_reps, np.int64)
+    which = np.empty(n + n_reps, np.int64)
+    length = np.empty(n + n_reps)
+    rows[at_start], which[at_start], length[at_start] = np.arange(n_reps), initial_answers, first_t
+    rows[at_event], which[at_event], length[at_event] = rep, answers, end - t
+    sums = np.bincount(rows * 3 + which, weights=length, minlength=3 * n_reps)
     sums = sums.reshape(n_reps, 3)
     return np.stack([sums[:, DISCONNECTED], sums[:, TOO_SLOW]], axis=1)
 

@@ -360,10 +360,11 @@ class Connectivity:
                     heapq.heappush(heap, (nd, v))
         return CONNECTED if self._joined(dist) else TOO_SLOW
 
-    def states(self, down: np.ndarray) -> np.ndarray:
+    def states(self, down: np.ndarray, unique: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """`state` of each down-set of an int64 array of masks (members < 63), as int8;
-        each distinct mask is looked up once (a hit when already cached)."""
-        masks, inverse = np.unique(down, return_inverse=True)
+        each distinct mask is looked up once (a hit when already cached). `unique`, when
+        given, is ``numpy.unique(down, return_inverse=True)`` already computed."""
+        masks, inverse = np.unique(down, return_inverse=True) if unique is None else unique
         out = np.fromiter((self.state(int(m)) for m in masks), np.int8, masks.size)
         self.hits += down.size - masks.size
         return out[inverse.reshape(down.shape)]
