@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import assert_same_timelines
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from simulation.analytic.network import network_leaf_availability
@@ -396,7 +396,8 @@ service: line
 
 
 def seen_from(scenario: Scenario, site: str) -> Scenario:
-    """`scenario` with its per-site network block seen from `site` alone (``source:``)."""
+    """`scenario` with its per-site network block seen from `site` alone (``source:``;
+    the instances of every site's access lines stay, so causes keep their indices)."""
     from simulation.model.network import site_services
 
     root = dict(site_services(scenario.service))[site]
@@ -482,6 +483,16 @@ def test_engines_agree_on_every_site_of_random_networks(case, seed, data):
     assume(len(others) >= 2)
     sites = tuple(data.draw(st.lists(st.sampled_from(others), min_size=2, max_size=4, unique=True)))
     spec = dataclasses.replace(spec, sources=sites, per_site=True)
+    if data.draw(st.booleans()):  # each site behind its access lines, some dual-homed
+        homes = []
+        for site in sites:
+            lines = [(site, 0.0)]
+            if data.draw(st.booleans()):
+                other = data.draw(st.sampled_from([v for v in spec.graph.nodes if v != site]))
+                lines.append((other, float(data.draw(st.integers(0, 1500)))))
+            homes.append((site, tuple(lines)))
+        spec = dataclasses.replace(spec, access=("part",), homes=tuple(homes))
+        event("access lines")
     s = network_scenario(spec, comps, horizon=3000.0, start=start)
     assume(s.service.members)
     for site in sites:
