@@ -519,8 +519,9 @@ def plot_network(result, ax=None):
     criticality), nodes by theirs; the quickest path (by latency) from the source to
     each target is drawn underneath, wider. With per-site sources (`Result.sites`), the
     sites are coloured instead by their P(breach) per SLA window (without SLA windows:
-    their unavailability) on a colour bar of their own, the other nodes drawn small and
-    grey, and the paths shaded are those of the first site (the run's own figures).
+    their unavailability) on a colour bar of their own spanning the sites' range, the
+    targets drawn as black squares and the other nodes small and grey, and the paths
+    shaded are those of the first site (the run's own figures).
     Nodes without a position are laid out by networkx's spring layout (seed 0). Raises
     ValueError when the service has no network block.
     """
@@ -562,7 +563,7 @@ def plot_network(result, ax=None):
         colours = [cmap(norm(element_share.get(n, 0.0))) for n in g.nodes]
         ax.scatter(xs, ys, c=colours, s=40, zorder=3, edgecolors="black", linewidths=0.5)
     else:
-        _site_nodes(ax, result, sites, pos, g)
+        _site_nodes(ax, result, sites, pos, g, spec.targets)
     for n in g.nodes:
         weight = "bold" if n in spec.sources or n in spec.targets else "normal"
         ax.annotate(n, pos[n], fontsize=7, xytext=(3, 3), textcoords="offset points", weight=weight)
@@ -594,9 +595,10 @@ def _downtime_share(result) -> dict[str, float]:
     return {iid: m / total for iid, m in minutes.items()} if total > 0 else {}
 
 
-def _site_nodes(ax, result, sites, pos, g) -> None:
+def _site_nodes(ax, result, sites, pos, g, targets) -> None:
     """Customer sites coloured by P(breach per window) (else unavailability), with a
-    colour bar; the other nodes small and grey."""
+    colour bar over the sites' range; the targets as black squares, the other nodes
+    small and grey."""
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -607,12 +609,18 @@ def _site_nodes(ax, result, sites, pos, g) -> None:
     else:
         values = 1.0 - sites.availability.to_numpy()
         label = "sites: unavailability"
-    others = [n for n in g.nodes if n not in set(sites.site)]
+    ax.scatter(*zip(*(pos[n] for n in targets)), marker="s", c="black", s=60, zorder=4)
+    others = [n for n in g.nodes if n not in set(sites.site) and n not in targets]
     if others:
         ax.scatter(
             *zip(*(pos[n] for n in others)), c="lightgrey", s=18, zorder=3, edgecolors="grey", linewidths=0.5
         )
-    cmap, norm = colormaps["Reds"], Normalize(0.0, max(float(values.max()), 1e-12))
+    # the colour scale spans the sites' own range (its bar gives the values), so that
+    # sites that differ little still tell apart
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-12:
+        low, high = max(0.0, low - 1e-12), high + 1e-12
+    cmap, norm = colormaps["Reds"], Normalize(low, high)
     xs, ys = zip(*(pos[n] for n in sites.site))
     ax.scatter(xs, ys, c=cmap(norm(values)), s=70, zorder=4, edgecolors="black", linewidths=0.6)
     ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=label)
