@@ -25,8 +25,9 @@ Prints, for `scenarios/bench-datacenter.yaml` (about 500 parts, 1 year), one wor
 8. a network: GEANT (`sndlib/geant`) with every node and link an instance, 1 year:
    time per replication of both engines (and whether they give the same outages), the
    cost per event against a series chain of the same parts, and the hit rate of the
-   connectivity cache (look-ups answered without a graph search). ``--network`` runs
-   only this case.
+   connectivity cache (look-ups answered without a graph search); and the same network
+   seen from every node (``sources: all``) in one run, against one site. ``--network``
+   runs only this case.
 
 Engine-only times (simulation to outage timelines), best of a few repeats; ratios come
 from one run on this machine.
@@ -280,6 +281,21 @@ def run_network(reps: int, des_reps: int) -> None:
         f"  connectivity cache hit rate: des {des_hits / max(des_looks, 1):.1%} of {des_looks:,} look-ups, "
         f"fast {fast_hits / max(fast_looks, 1):.1%} of {fast_looks:,} look-ups "
         f"({len(cache.cache):,} distinct down-sets searched)"
+    )
+    sites = sim.loads(GEANT.replace("source: at1.at", "sources: all"), source="bench-geant-sites")
+    n_sites = len(sites.service.spec.sources)
+    des_out, t_des_sites = _best(lambda: des.simulate_outputs(sites, 1, range(des_reps), horizon), 1)
+    fast_out, t_fast_sites = _best(lambda: fast.simulate_outputs(sites, 1, range(reps), horizon), 1)
+    same = all(
+        np.array_equal(a.start, b.start) and np.array_equal(a.end, b.end)
+        for x, y in zip(des_out, fast_out)
+        for a, b in zip(x, y)
+    )
+    print(
+        f"  per-site sources (sources: all, {n_sites} sites in one run), per replication: "
+        f"des {t_des_sites / des_reps * 1e3:.2f} ms ({t_des_sites / t_des:.1f}x one site), "
+        f"fast {t_fast_sites / reps * 1e3:.3f} ms ({t_fast_sites / t_fast:.1f}x one site); "
+        f"same outages at every site: {same}"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import textwrap
@@ -228,11 +229,23 @@ def test_scenario_risk_group_cuts_both_links():
     assert steady_state_availability(s) == pytest.approx(0.999 * 0.99979805, abs=1e-8)
 
 
-def test_scenario_per_site_network_has_no_single_value():
+def test_scenario_per_site_network_is_seen_from_its_first_site():
+    """The run's figures are the first site's, and so is the steady state; each site's
+    structure (`site_services`) has its own."""
+    from simulation.model.network import site_services
+
     body = BRIDGE.replace("source: s\n", "sources: [s, a]\n")
     s = scenario("service:\n  network:\n" + textwrap.indent(body, "    "))
-    assert steady_state_availability(s) is None
-    assert "per-site sources" in unsupported_reason(s)
+    assert steady_state_availability(s) == pytest.approx(0.99979805, abs=5e-9)
+    assert unsupported_reason(s) is None
+    sites = dict(site_services(s.service))
+    assert sites["s"] is s.service
+    from_a = steady_state_availability(dataclasses.replace(s, service=sites["a"]))
+    g = bridge()
+    expected = brute_force(
+        g, "a", ["t"], {e: P for e in map(frozenset, g.edges)}, {e: {e} for e in map(frozenset, g.edges)}, {}
+    )
+    assert from_a == pytest.approx(expected, rel=1e-12)
 
 
 def test_scenario_length_scaled_links_and_latency_bound():

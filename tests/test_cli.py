@@ -156,6 +156,7 @@ def test_internal_error_shows_its_traceback(monkeypatch, capsys, error):
         raise error
 
     monkeypatch.setattr(simulation.engine.fast, "simulate", broken)
+    monkeypatch.setattr(simulation.engine.fast, "simulate_outputs", broken)
     office = ROOT / "scenarios" / "office-hours.yaml"
     code = main(["run", str(office), "-n", "5", "--engine", "fast", "--workers", "1", "-q"])
     err = capsys.readouterr().err

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import assert_same_timelines
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from simulation.analytic.network import network_leaf_availability
@@ -309,14 +309,19 @@ def test_saas_europe_variants_load():
     base = sim.load(root / "saas-europe.yaml")
     variants = yaml.safe_load((root / "variants" / "saas-europe.yaml").read_text())
     assert list(variants) == ["single-homed", "dual-homed", "two-data-centres", "dual-homed-two-data-centres"]
-    for changes in variants.values():
+    for name, changes in variants.items():
         s = base.with_(changes) if changes else base
-        net = s.service.members[1]
+        net = s.service
         assert fast.unsupported_reason(s) is None
+        assert len(net.spec.sources) == 18 and net.spec.sources[0] == "pt1.pt"
         assert net.spec.targets in (("de1.de",), ("de1.de", "nl1.nl"))
         assert dict(net.spec.node_types)["nl1.nl"] == (
             "data-centre" if len(net.spec.targets) == 2 else "core-router"
         )
+        homes = dict(net.spec.homes)
+        assert len(homes["pt1.pt"]) == (2 if name.startswith("dual-homed") else 1)
+        if name.startswith("dual-homed"):  # Lisbon's second line goes to Madrid, another PoP
+            assert homes["pt1.pt"][1][0] == "es1.es"
 
 
 def test_network_downtime_split_into_disconnection_and_latency():
@@ -328,10 +333,15 @@ def test_network_downtime_split_into_disconnection_and_latency():
     spec = NetworkSpec(graph(links, km), ("a",), ("d",), link=("line",), max_latency_hours=2e-3 / 3600)
     s = network_scenario(spec, {"line": LINE}, start="steady")
     reps = 2000
-    [(name, disconnected, slow)] = fast.network_downtime(s, 1, range(reps), YEAR)
-    assert name == "network"
-    down = np.array([tl.downtime_hours for tl in fast.simulate(s, 1, range(reps), YEAR)])
+    timelines = fast.simulate(s, 1, range(reps), YEAR)
+    hours = np.stack([tl.network_hours for tl in timelines])
+    assert hours.shape == (reps, 1, 2)
+    disconnected, slow = hours[:, 0, 0], hours[:, 0, 1]
+    down = np.array([tl.downtime_hours for tl in timelines])
     np.testing.assert_allclose(disconnected + slow, down, rtol=0, atol=1e-9)
+    # the SimPy engine carries the very same hours
+    same = np.stack([tl.network_hours for tl in des.simulate(s, 1, range(50), YEAR)])
+    np.testing.assert_array_equal(same, hours[:50])
     for hours, exact in ((slow, 0.01 * 0.99**2), (disconnected, 0.01 * (1 - 0.99**2))):
         share = hours / YEAR
         assert abs(share.mean() - exact) <= 4 * share.std(ddof=1) / math.sqrt(reps), (share.mean(), exact)
@@ -380,3 +390,227 @@ components:
   line: {failure: {mtbf: 990h}, repair: {mttr: 10h}}
 service: line
 """
+
+
+# -- per-site sources: several outputs of one run ----------------------------------------
+
+
+def seen_from(scenario: Scenario, site: str) -> Scenario:
+    """`scenario` with its per-site network block seen from `site` alone (``source:``;
+    the instances of every site's access lines stay, so causes keep their indices)."""
+    from simulation.model.network import site_services
+
+    root = dict(site_services(scenario.service))[site]
+    plain = dataclasses.replace
+    if isinstance(root, type(scenario.service)) and hasattr(root, "spec"):
+        spec = plain(root.spec, sources=(site,), per_site=False)
+        return plain(scenario, service=plain(root, spec=spec, source=None))
+    raise AssertionError("the helper takes a network block as the service")
+
+
+GEANT_SITES = GEANT.replace("    source: at1.at\n", "    sources: [at1.at, fr1.fr, pl1.pl, es1.es]\n")
+
+
+@pytest.mark.parametrize("start", ["new", "steady"])
+def test_engines_agree_on_every_site_of_geant(start):
+    """One run gives each site's outages: the same from both engines, and the same as a
+    run of the network seen from that site alone (the same draws)."""
+    s = loads(GEANT_SITES, source="geant.yaml")
+    s = dataclasses.replace(s, run=dataclasses.replace(s.run, start=start))
+    a = des.simulate_outputs(s, 3, range(30), YEAR)
+    b = fast.simulate_outputs(s, 3, range(30), YEAR)
+    assert len(a) == len(b) == 1 + 4
+    assert a[0] is a[1] and b[0] is b[1]  # the headline is the first site
+    downs = []
+    for i, site in enumerate(("at1.at", "fr1.fr", "pl1.pl", "es1.es"), start=1):
+        assert_same_timelines(a[i], b[i])
+        alone = seen_from(s, site)
+        assert_same_timelines(b[i], fast.simulate(alone, 3, range(30), YEAR))
+        downs.append(sum(tl.downtime_hours for tl in b[i]))
+    assert len(set(downs)) == 4  # the sites do see different outages
+    np.testing.assert_array_equal(
+        np.stack([tl.network_hours for tl in a[0]]), np.stack([tl.network_hours for tl in b[0]])
+    )
+
+
+SITES_BEHIND_STANDBY = """\
+format: slasim/1
+name: sites behind a switch
+components:
+  line: {failure: {mtbf: 700h}, repair: {mttr: 20h}}
+  satellite: {failure: {mtbf: 500h}, repair: {mttr: 30h}}
+  app: {failure: {mtbf: 2000h}, repair: {mttr: 3h}}
+service:
+  series:
+    - app
+    - standby:
+        - name: wan
+          network:
+            graph:
+              nodes: [a, b, c, d, e]
+              links:
+                - {between: [a, b]}
+                - {between: [b, c]}
+                - {between: [c, d]}
+                - {between: [d, a]}
+                - {between: [e, c]}
+            sources: [a, b, e]
+            target: c
+            link: line
+        - satellite
+      switchover: {dist: lognormal, median: 10min, p95: 1h}
+"""
+
+
+def test_sites_behind_a_switching_block_draw_as_the_service():
+    """A standby above the network is copied per site, with the stream key of the
+    service's: each site's switchovers are those of a run seen from that site alone."""
+    s = loads(SITES_BEHIND_STANDBY, source="s.yaml")
+    a = des.simulate_outputs(s, 4, range(20), 5000.0)
+    b = fast.simulate_outputs(s, 4, range(20), 5000.0)
+    for i in range(4):
+        assert_same_timelines(a[i], b[i])
+    text = SITES_BEHIND_STANDBY.replace("sources: [a, b, e]", "source: e")
+    alone = fast.simulate(loads(text, source="s.yaml"), 4, range(20), 5000.0)
+    assert_same_timelines(b[3], alone)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(), st.integers(0, 2**16), st.data())
+def test_engines_agree_on_every_site_of_random_networks(case, seed, data):
+    spec, comps, start = case
+    others = [v for v in spec.graph.nodes if v not in spec.targets]
+    assume(len(others) >= 2)
+    sites = tuple(data.draw(st.lists(st.sampled_from(others), min_size=2, max_size=4, unique=True)))
+    spec = dataclasses.replace(spec, sources=sites, per_site=True)
+    if data.draw(st.booleans()):  # each site behind its access lines, some dual-homed
+        homes = []
+        for site in sites:
+            lines = [(site, 0.0)]
+            if data.draw(st.booleans()):
+                other = data.draw(st.sampled_from([v for v in spec.graph.nodes if v != site]))
+                lines.append((other, float(data.draw(st.integers(0, 1500)))))
+            homes.append((site, tuple(lines)))
+        spec = dataclasses.replace(spec, access=("part",), homes=tuple(homes))
+        event("access lines")
+    s = network_scenario(spec, comps, horizon=3000.0, start=start)
+    assume(s.service.members)
+    for site in sites:
+        assume(Connectivity(s.service, site).state(0) == CONNECTED)
+    a = des.simulate_outputs(s, seed, range(3), 3000.0)
+    b = fast.simulate_outputs(s, seed, range(3), 3000.0)
+    assert len(a) == len(b) == 1 + len(sites)
+    for i, site in enumerate(sites, start=1):
+        assert_same_timelines(a[i], b[i])
+        assert_same_timelines(b[i], fast.simulate(seen_from(s, site), seed, range(3), 3000.0))
+
+
+# -- access lines: single- and dual-homed customer sites ---------------------------------
+
+ACCESS = GEANT_SITES.replace(
+    "    max_latency: 9ms\n", "    max_latency: 12ms\n    access: {link: [line, card], homes: 2}\n"
+).replace("  card: {", "  line: {failure: {mtbf: 3000h}, repair: {mttr: 8h}}\n  card: {")
+
+
+def test_access_lines_of_every_site_in_both_engines():
+    """Each site reaches the backbone through its own access lines (dual-homed: its own
+    node and the nearest other one); one run, the same outages from both engines and
+    from a run seen from the site alone."""
+    s = loads(ACCESS, source="geant.yaml")
+    ids = [i for i in s.instances if "/access/" in i]
+    assert ids[:4] == [
+        "network/access/at1.at/line",
+        "network/access/at1.at/card",
+        "network/access/at1.at-sk1.sk/line",
+        "network/access/at1.at-sk1.sk/card",
+    ]
+    assert len(ids) == 4 * 4
+    a = des.simulate_outputs(s, 6, range(25), YEAR)
+    b = fast.simulate_outputs(s, 6, range(25), YEAR)
+    for x, y in zip(a, b):
+        assert_same_timelines(x, y)
+    ids = list(s.instances)
+    for i, site in enumerate(("at1.at", "fr1.fr", "pl1.pl", "es1.es"), start=1):
+        alone = loads(
+            ACCESS.replace("sources: [at1.at, fr1.fr, pl1.pl, es1.es]", f"source: {site}"), "g.yaml"
+        )
+        own = list(alone.instances)  # fewer access lines: causes are compared by instance id
+        for x, y in zip(b[i], fast.simulate(alone, 6, range(25), YEAR)):
+            np.testing.assert_array_equal(x.start, y.start)
+            np.testing.assert_array_equal(x.end, y.end)
+            assert [ids[c] for c in x.cause] == [own[c] for c in y.cause]
+
+
+def test_dual_homed_site_exact():
+    """A site dual-homed onto a two-node backbone: up while (its line to a is up, or its
+    line to b and the a-b link are up); a target at a. Exact: 1 - (1 - p)(1 - p^2)."""
+    from simulation.analytic import steady_state_availability
+
+    text = """\
+format: slasim/1
+name: dual
+components:
+  line: {failure: {mtbf: 990h}, repair: {mttr: 10h}}
+service:
+  network:
+    graph:
+      nodes: {s: {lat: 50.0, lon: 8.0}, a: {lat: 52.0, lon: 4.0}, t: {lat: 48.0, lon: 2.0}}
+      links: [{between: [s, a]}, {between: [a, t]}]
+    sources: [s, a]
+    target: t
+    link: line
+    access: {link: line, homes: 2}
+"""
+    s = loads(text, source="dual.yaml")
+    p = 0.99
+    # from s: access s-s or s-a; then s-a-t or a-t; s's own line: s-a link and a-t
+    from_s = (1 - (1 - p * p) * (1 - p)) * p  # (own line & s-a link, or line to a) then a-t
+    assert steady_state_availability(s) == pytest.approx(from_s, rel=1e-12)
+    # the simulated value agrees within its error (2000 replications, steady start)
+    s = dataclasses.replace(s, run=dataclasses.replace(s.run, start="steady"))
+    assert_exact(s, from_s)
+
+
+def test_result_sites_summary_report_and_plot(tmp_path):
+    """`Result.sites` gives each site's figures from one run; the run's own figures are
+    the first site's; the summary names the sites most at risk; the JSON report lists
+    them; the plot colours them."""
+    import jsonschema
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import simulation as sim
+    from simulation.report.json_report import REPORT_SCHEMA
+
+    text = GEANT_SITES.replace(
+        "format: slasim/1\nname: geant\n",
+        "format: slasim/1\nname: geant\nsla: {target: 99.9%, credits: [{below: 99.9%, credit: 10%}]}\n",
+    )
+    r = sim.run(loads(text, source="geant.yaml"), replications=60, seed=2, workers=1, progress=False)
+    sites = r.sites
+    assert list(sites.site) == ["at1.at", "fr1.fr", "pl1.pl", "es1.es"]
+    first = r.site_results["at1.at"]
+    assert sites.availability[0] == r.availability == first.availability
+    assert sites.breach_probability[0] == r.breach_probability
+    assert (sites.availability_ci_low <= sites.availability).all()
+    assert (sites.availability <= sites.availability_ci_high).all()
+    worst = sites.site[sites.breach_probability.idxmax()]
+    summary = r.summary()
+    assert "seen from         site at1.at, the first of 4 customer sites" in summary
+    assert f"most at risk: {worst} " in summary
+    report = r.to_dict()
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert [row["site"] for row in report["sites"]] == list(sites.site)
+    assert report["sites"][0]["availability"] == round(r.availability, 6)
+    # a site's timeline simulated again (one not kept) is that site's
+    kept = {i for i, _ in r.site_results["pl1.pl"].worst_timelines}
+    rep = next(i for i in range(60) if i not in kept)
+    again = r.site_results["pl1.pl"].timeline(rep)
+    direct = fast.simulate_outputs(r.scenario, 2, range(rep, rep + 1), r.horizon_hours)[3][0]
+    np.testing.assert_array_equal(again.start, direct.start)
+    ax = r.plot_network()
+    assert "4 sites; from at1.at" in ax.get_title()
+    labels = [a.get_ylabel() for a in ax.figure.axes]
+    assert "sites: P(breach per month)" in labels
+    plain = sim.run(loads(GEANT, source="geant.yaml"), replications=5, workers=1, progress=False)
+    assert plain.sites is None and plain.to_dict()["sites"] is None

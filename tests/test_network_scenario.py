@@ -11,7 +11,7 @@ import textwrap
 import networkx as nx
 import pytest
 
-from simulation.engine.support import UnsupportedScenario, check_supported
+from simulation.engine.support import check_supported
 from simulation.model import distributions as d
 from simulation.model.network import Graph, Link, NetworkSpec, RiskGroup, expand_network, great_circle_km
 from simulation.model.structure import Leaf, Network, Series, leaves
@@ -335,11 +335,24 @@ def test_expand_network_is_pure_and_checks_lengths():
     assert instances[0].failure.rate == pytest.approx(2.5 / 8760 * 0.2)
 
 
-def test_engines_run_networks_but_refuse_per_site_sources():
+def test_engines_run_per_site_sources():
     check_supported(network(SQUARE + "source: a\ntarget: d\nnode: router\n"))
-    s = network(SQUARE + "sources: [a, b]\ntarget: d\nnode: router\n")
-    with pytest.raises(UnsupportedScenario, match="per-site network sources"):
-        check_supported(s)
+    check_supported(network(SQUARE + "sources: [a, b]\ntarget: d\nnode: router\n"))
+
+
+def test_per_site_networks_must_name_the_same_sites():
+    body = """\
+    service:
+      series:
+        - name: one
+          network: {graph: {nodes: [a, b, c], links: [{between: [a, b]}, {between: [b, c]}]},
+                    sources: [a, b], target: c, node: router}
+        - name: two
+          network: {graph: {nodes: [a, b, c], links: [{between: [a, b]}, {between: [b, c]}]},
+                    sources: [a], target: c, node: router}
+    """
+    with pytest.raises(ScenarioError, match="not the same sites"):
+        scenario(body)
 
 
 def test_validate_counts_network_instances(tmp_path):
@@ -366,6 +379,7 @@ def test_the_documented_example_loads():
         HEAD
         + "  core-router: {failure: {mtbf: 50000h}, repair: {mttr: 4h}}\n"
         + "  line-card: {failure: {mtbf: 200000h}, repair: {mttr: 4h}}\n"
+        + "  access-line: {failure: {mtbf: 8760h}, repair: {mttr: 8h}}\n"
         + "service:\n  series:\n"
         + textwrap.indent(block, "    "),
         source="doc.yaml",
@@ -373,7 +387,8 @@ def test_the_documented_example_loads():
     net = s.service.members[0]
     assert net.name == "wan" and net.spec.graph.origin == "topology sndlib/geant"
     assert s.instances["wan/risk/channel-duct"].shared
-    assert len(s.instances) == 22 + 36 * 3 + 1
+    assert len(s.instances) == 22 + 36 * 3 + 1 + 2  # and the site's two access lines
+    assert s.instances["wan/access/at1.at-sk1.sk/access-line"]
 
 
 def test_length_scaled_part_of_a_zero_length_link_never_fails():
@@ -457,3 +472,21 @@ def test_a_topohub_json_file_reads_like_the_topology(tmp_path):
     assert b.link("Gdansk", "Warsaw").km == dist  # topohub's great-circle length, as given
     assert b.link("Gdansk", "Warsaw").km_from == "given"
     assert b.position("Gdansk") == tuple(next(n["pos"] for n in named["nodes"] if n["id"] == "Gdansk"))
+
+
+def test_access_lines_and_their_errors():
+    s = network(SQUARE + "sources: [a, b]\ntarget: d\nlink: fibre\naccess: {link: [card, card]}\n")
+    spec = s.service.spec
+    assert spec.access == ("card", "card") and spec.homes == (("a", (("a", 0.0),)), ("b", (("b", 0.0),)))
+    assert [i for i in s.instances if "/access/" in i] == [
+        "network/access/a/card-1",
+        "network/access/a/card-2",
+        "network/access/b/card-1",
+        "network/access/b/card-2",
+    ]
+    with pytest.raises(ScenarioError, match=r"network.access.homes: homes is 1 .* or 2"):
+        network(SQUARE + "source: a\ntarget: d\naccess: {link: card, homes: 3}\n")
+    with pytest.raises(ScenarioError, match="site 'a' has no position"):
+        network(SQUARE + "source: a\ntarget: d\naccess: {link: card, homes: 2}\n")
+    with pytest.raises(ScenarioError, match=r"network.access: missing required key 'link'"):
+        network(SQUARE + "source: a\ntarget: d\naccess: {homes: 1}\n")

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from simulation.analytic.ctmc import NotApplicable
+from simulation.model.network import access_links, source_node
 from simulation.model.structure import Leaf, Series
 
 if TYPE_CHECKING:
@@ -320,12 +321,14 @@ def network_block_availability(block: Network, member_availability: Iterable[flo
     groups shared by several links are factored on by the caller). The block's
     `NetworkSpec` gives the graph, source, targets, `need` and latency bound.
 
+    With per-site sources, the block is seen from its `Network.site` (every site at
+    once: `network_site_availability`).
+
     Raises
     ------
     NotApplicable
-        For per-site sources (one availability per site, not one for the block: see
-        `network_site_availability`), or a graph too large to bound within
-        `CERTIFIED_WIDTH` in `MAX_BRANCHES` branches (the message gives the bounds).
+        For a graph too large to bound within `CERTIFIED_WIDTH` in `MAX_BRANCHES`
+        branches (the message gives the bounds).
 
     Notes
     -----
@@ -333,11 +336,20 @@ def network_block_availability(block: Network, member_availability: Iterable[flo
     contains the exact availability (exact for small graphs, where every branch is
     decided).
     """
-    if block.spec.per_site:
-        raise NotApplicable(
-            f"network {block.name or ''!r} has per-site sources: its availability is one per site"
-        )
-    return network_site_availability(block, member_availability)[block.spec.sources[0]]
+    nodes, links = _elements(block, member_availability)
+    return _sites(block, nodes, links, {}, (block.site,))[block.site]
+
+
+def _elements(block: Network, member_availability: Iterable[float]) -> tuple[dict, dict]:
+    """(node -> availability, link ends -> availability) of a block's members."""
+    nodes: dict = {}
+    links: dict = {}
+    for element, a in zip(block.elements, member_availability, strict=True):
+        if isinstance(element, tuple):
+            links[element] = a
+        else:
+            nodes[element] = a
+    return nodes, links
 
 
 def network_site_availability(block: Network, member_availability: Iterable[float]) -> dict[str, float]:
@@ -356,17 +368,13 @@ def network_site_availability(block: Network, member_availability: Iterable[floa
         When a site's availability cannot be bounded within `CERTIFIED_WIDTH` in
         `MAX_BRANCHES` branches.
     """
-    nodes: dict = {}
-    links: dict = {}
-    for element, a in zip(block.elements, member_availability, strict=True):
-        if isinstance(element, tuple):
-            links[element] = a
-        else:
-            nodes[element] = a
+    nodes, links = _elements(block, member_availability)
     return _sites(block, nodes, links, {})
 
 
-def network_leaf_availability(block: Network, availability: Mapping[str, float]) -> dict[str, float]:
+def network_leaf_availability(
+    block: Network, availability: Mapping[str, float], sources: tuple[str, ...] | None = None
+) -> dict[str, float]:
     """Availability of a `Network` block from each source, from its instances' availabilities.
 
     For a block as `simulation.model.network.expand_network` builds it: each member a
@@ -379,6 +387,8 @@ def network_leaf_availability(block: Network, availability: Mapping[str, float])
     block : Network
     availability : mapping of str to float
         Instance id -> availability, for every leaf of the block.
+    sources : tuple of str, optional
+        The sources to solve for (default: every source of the block's spec).
 
     Returns
     -------
@@ -391,6 +401,15 @@ def network_leaf_availability(block: Network, availability: Mapping[str, float])
         For members of another shape, a node shared with another member, or a network
         that cannot be bounded within `CERTIFIED_WIDTH`.
     """
+    if block.spec.homes:  # each site with its own access lines
+        return {
+            s: _leaf_sites(block if s == block.site else block.seen_from(s), availability, (s,))[s]
+            for s in (block.spec.sources if sources is None else sources)
+        }
+    return _leaf_sites(block, availability, sources)
+
+
+def _leaf_sites(block: Network, availability: Mapping[str, float], sources) -> dict[str, float]:
     ids: list[list[str]] = []
     for member in block.members:
         if isinstance(member, Leaf):
@@ -416,17 +435,21 @@ def network_leaf_availability(block: Network, availability: Mapping[str, float])
             raise NotApplicable(f"node {element!r} of network {block.name or ''!r} shares an instance")
         else:
             nodes[element] = own
-    return _sites(block, nodes, links, groups)
+    return _sites(block, nodes, links, groups, sources)
 
 
-def _sites(block: Network, nodes: dict, links: dict, groups: dict) -> dict[str, float]:
+def _sites(block: Network, nodes: dict, links: dict, groups: dict, sources=None) -> dict[str, float]:
     spec = block.spec
     graph = spec.graph.to_networkx()
+    for a, b, latency in access_links(block):  # the site behind its access lines
+        graph.add_edge(a, b, latency_hours=latency)
     out = {}
-    for source in spec.sources:
+    for source in spec.sources if sources is None else sources:
+        if spec.homes and source != block.site:
+            raise NotApplicable(f"network {block.name or ''!r} is seen from {block.site!r}, not {source!r}")
         bounds = network_availability(
             graph,
-            source,
+            source_node(block) if source == block.site else source,
             spec.targets,
             node_availability=nodes,
             link_availability=links,

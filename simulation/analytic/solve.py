@@ -389,13 +389,13 @@ class _Solver:
         counts = Counter(b.instance for b in iter_blocks(root) if isinstance(b, Leaf))
 
         def replace(b: Block) -> Block | None:
-            if not isinstance(b, Network) or b.spec.per_site:
+            if not isinstance(b, Network):
                 return None
             inner = Counter(x.instance for x in iter_blocks(b) if isinstance(x, Leaf))
             if not all(counts[i] == c for i, c in inner.items()):
                 return None
             try:
-                (value,) = network_leaf_availability(b, self.avail).values()
+                (value,) = network_leaf_availability(b, self.avail, (b.site,)).values()
             except NotApplicable:
                 return b  # solved with the structure around it, by `_combine`
             return self._pseudo_leaf(value)

@@ -216,18 +216,39 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -
     -------
     list of Timeline, one per replication.
     """
-    structure = compile_structure(scenario, seed)
-    output = structure.outputs[0]
-    timelines = []
+    return _simulate(scenario, seed, reps, horizon_hours, False)[0]
+
+
+def simulate_outputs(
+    scenario: Scenario, seed: int, reps: range, horizon_hours: float
+) -> list[list[Timeline]]:
+    """`simulate` for the service and for the service seen from each customer site of its
+    per-site network blocks (`simulation.model.network.site_services`), in one run: one
+    list of Timelines per output (``[service, site 1, ...]``), as
+    `simulation.engine.fast.simulate_outputs`."""
+    return _simulate(scenario, seed, reps, horizon_hours, True)
+
+
+def _simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, sites: bool):
+    structure = compile_structure(scenario, seed, sites)
+    outputs = structure.outputs
+    same = [next(j for j, o in enumerate(outputs) if o.source is out.source) for out in outputs]
+    timelines: list[list[Timeline]] = [[] for _ in outputs]
     for _ in _replications(structure, np.asarray(reps, dtype=np.int64), horizon_hours):
-        timeline = output.timeline(horizon_hours)
-        if structure.shelves:
-            stockouts = sum(shelf.stockouts for shelf in structure.shelves)
-            timeline = dataclasses.replace(timeline, stockouts=stockouts)
-        if structure.rolling is not None:
-            timeline = dataclasses.replace(timeline, deferrals=structure.rolling.deferrals)
-        timelines.append(timeline)
-    return timelines
+        for i, output in enumerate(outputs):
+            if same[i] != i:
+                continue
+            timeline = output.timeline(horizon_hours)
+            if i == 0 and structure.shelves:
+                stockouts = sum(shelf.stockouts for shelf in structure.shelves)
+                timeline = dataclasses.replace(timeline, stockouts=stockouts)
+            if i == 0 and structure.rolling is not None:
+                timeline = dataclasses.replace(timeline, deferrals=structure.rolling.deferrals)
+            if i == 0 and structure.networks:
+                hours = [node.rule.hours_until(horizon_hours) for node in structure.networks]
+                timeline = dataclasses.replace(timeline, network_hours=np.array(hours))
+            timelines[i].append(timeline)
+    return [timelines[j] for j in same]
 
 
 def block_changes(scenario: Scenario, block, seed: int, reps: np.ndarray, horizon_hours: float):

@@ -25,8 +25,10 @@ their members' events themselves: the block is simulated alone, online, with the
 engine's nodes and the same rules and streams (`des.block_changes`); its changes then
 enter the structure like any member's. Their events are rare (a power chain, a database
 pair). Out of scope: everything `engine.support.check_supported` rejects.
-The output is the same `Timeline` per replication as the SimPy engine's (as one
-`TimelineBatch`, flat arrays with replication offsets), from the
+The structure may have several roots (the service seen from each customer site of a
+network with per-site sources: `simulate_outputs`); a block shared by them is evaluated
+once. The output is the same `Timeline` per replication as the SimPy engine's (as one
+`TimelineBatch` per root, flat arrays with replication offsets), from the
 same random numbers (see `engine.streams`): where both engines apply they give the same
 outages, and everything after the Timeline is shared.
 """
@@ -66,6 +68,7 @@ from simulation.engine.streams import (
 from simulation.engine.support import UnsupportedScenario, check_supported, operated_instances
 from simulation.model.components import ComponentType
 from simulation.model.demand import has_demand
+from simulation.model.network import network_blocks, site_services
 from simulation.model.scenario import Scenario
 from simulation.model.structure import Leaf, Network
 from simulation.model.timeline import UNPLANNED, TimelineBatch
@@ -128,11 +131,42 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -
     UnsupportedScenario
         When the scenario is outside the fast engine's subset (see `unsupported_reason`).
     """
+    return simulate_outputs(scenario, seed, reps, horizon_hours)[0]
+
+
+def simulate_outputs(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[TimelineBatch]:
+    """`simulate` for every output of the scenario, in one evaluation of the structure.
+
+    The outputs are the service, then the service seen from each customer site of its
+    per-site network blocks (`simulation.model.network.site_services`): several roots
+    over the same blocks and parts, each block evaluated once, so every output reads
+    the same draws. The service's timelines carry each network block's hours
+    disconnected and beyond its latency bound (`Timeline.network_hours`).
+
+    Returns
+    -------
+    list of TimelineBatch
+        One per output (``[service, site 1, site 2, ...]``), one row per replication
+        each; an output that is the service itself is the same batch.
+
+    Raises
+    ------
+    UnsupportedScenario
+        As `simulate`.
+    """
     if _plan(scenario).reason is not None:
         check_fast(scenario)
     run = _Run(seed, np.asarray(reps, dtype=np.int64), float(horizon_hours))
-    top = _Evaluator(scenario, run).evaluate()
-    return _timelines(top, len(reps), horizon_hours)
+    evaluator = _Evaluator(scenario, run)
+    tops = evaluator.evaluate()
+    roots = evaluator.plan.roots
+    nets = network_blocks(scenario.service)
+    hours = np.stack([evaluator.network_hours[id(b)] for b in nets], axis=1) if nets else None
+    out: dict[int, TimelineBatch] = {}
+    for root, top in zip(roots, tops):
+        if id(root) not in out:
+            out[id(root)] = _timelines(top, len(reps), horizon_hours, hours if root is roots[0] else None)
+    return [out[id(root)] for root in roots]
 
 
 @dataclass(frozen=True)
@@ -149,7 +183,10 @@ class _Plan:
 
     def __init__(self, scenario: Scenario):
         self.reason = unsupported_reason(scenario)
-        self.levels = _levels(scenario.service)
+        #: The service, then the service seen from each customer site (their copies of
+        #: the blocks above a per-site network, made once: blocks are memoised by identity).
+        self.roots = [scenario.service, *(root for _, root in site_services(scenario.service))]
+        self.levels = _levels(self.roots)
         self.counts = [
             [
                 (b, rule.k)
@@ -159,6 +196,9 @@ class _Plan:
             for level in self.levels
         ]
         self.keys = block_stream_keys(scenario)
+        for root in self.roots[1:]:  # a site's copy of a block draws as the block does
+            for key, value in block_stream_keys(scenario, root).items():
+                self.keys.setdefault(key, value)
         self.ids = list(scenario.instances)
         groups: dict[tuple, list[int]] = {}
         for i, iid in enumerate(self.ids):  # by type, and by own failure law (length-scaled parts)
@@ -217,8 +257,15 @@ class _Evaluator:
         self.memo: dict[int, Events] = {}
         self.keys = self.plan.keys
         self.leaf_events = _leaf_streams(scenario, run)
+        #: Per network block (by id): hours disconnected and beyond the latency bound,
+        #: shape (replications, 2).
+        self.network_hours: dict[int, np.ndarray] = {}
+        #: A network block's merged member events and down-sets, by ``id(members)``.
+        self.down_sets: dict[int, _DownSets] = {}
 
-    def evaluate(self) -> Events:
+    def evaluate(self) -> list[Events]:
+        """The events of each root of the plan (`_Plan.roots`: the service, then the
+        service seen from each customer site), every block evaluated once."""
         memo = self.memo
         for level, counts in zip(self.plan.levels, self.plan.counts):
             if counts:
@@ -228,13 +275,21 @@ class _Evaluator:
             for b in level:
                 if id(b) not in memo:
                     memo[id(b)] = self._evaluate(b)
-        top = memo[id(self.scenario.service)]
-        if isinstance(self.scenario.service, Leaf):  # leaf streams are grouped, not sorted
-            order = _order_by(top.rep, top.t, top.up)
-            top = Events(
-                top.rep[order], top.t[order], top.up[order], top.cause[order], top.initial, top.initial_cause
-            )
-        return top
+        tops = []
+        for root in self.plan.roots:
+            top = memo[id(root)]
+            if isinstance(root, Leaf):  # leaf streams are grouped, not sorted
+                order = _order_by(top.rep, top.t, top.up)
+                top = Events(
+                    top.rep[order],
+                    top.t[order],
+                    top.up[order],
+                    top.cause[order],
+                    top.initial,
+                    top.initial_cause,
+                )
+            tops.append(top)
+        return tops
 
     def _evaluate(self, block) -> Events:
         if isinstance(block, Leaf):
@@ -243,13 +298,25 @@ class _Evaluator:
             run = self.run
             return Events(*des.block_changes(self.scenario, block, run.seed, run.reps, run.horizon))
         members = [self.memo[id(m)] for m in block.members]
-        if isinstance(block, Network) and len(members) <= MASK_MEMBERS:
-            return _network_node(block, members, self.run.reps.size)
+        if isinstance(block, Network):
+            if len(members) <= MASK_MEMBERS:
+                key = id(block.members)  # the same tuple in every site's copy of the block
+                if key not in self.down_sets:
+                    self.down_sets[key] = _down_sets(members, self.run.reps.size)
+                events, hours = _network_node(
+                    block, members, self.run.reps.size, self.run.horizon, self.down_sets[key]
+                )
+            else:
+                hours = np.zeros((self.run.reps.size, 2))
+                events = _switching_node(block, members, self.run, 0, hours)
+            self.network_hours[id(block)] = hours
+            return events
         return _switching_node(block, members, self.run, base_key(self.run.seed, self.keys[id(block)]))
 
 
-def _levels(service) -> list[list]:
-    """Blocks grouped by height (leaves first); a shared block appears once."""
+def _levels(roots: list) -> list[list]:
+    """Blocks below any of `roots`, grouped by height (leaves first); a block shared by
+    several parents or roots appears once."""
     heights: dict[int, int] = {}
     blocks: dict[int, object] = {}
 
@@ -260,7 +327,8 @@ def _levels(service) -> list[list]:
             heights[key] = 1 + max((height(m) for m in getattr(block, "members", ())), default=-1)
         return heights[key]
 
-    height(service)
+    for root in roots:
+        height(root)
     levels: list[list] = [[] for _ in range(max(heights.values()) + 1)]
     for key, h in heights.items():
         levels[h].append(blocks[key])
@@ -704,13 +772,23 @@ def _initial_count(members: list[Events], n_reps: int):
 MASK_MEMBERS = 62
 
 
-def _network_node(block: Network, members: list[Events], n_reps: int) -> Events:
-    """A network block: the down-set after each of its members' events is a bit mask
-    (bit i: member i down), kept by a running XOR (a member's changes alternate), the
-    block's state is its `Connectivity` answer for the mask (each distinct mask looked
-    up once), and its changes are where the answer, judged after each instant, changes
-    (the tie rule's cause: as for count blocks, the structure being monotone)."""
-    connectivity = connectivity_of(block)
+@dataclass(frozen=True)
+class _DownSets:
+    """A network block's members' events merged in the tie rule's order, with the down-set
+    (bit mask) after each, and each distinct mask once (`numpy.unique`): shared by the
+    copies of a block seen from several sites, which differ only in how a mask is judged."""
+
+    rep: np.ndarray
+    t: np.ndarray
+    cause: np.ndarray
+    mask: np.ndarray
+    initial_down: np.ndarray  # (n_reps,) mask at t = 0
+    unique: tuple[np.ndarray, np.ndarray]  # distinct masks, and each event's index into them
+
+
+def _down_sets(members: list[Events], n_reps: int) -> _DownSets:
+    """The down-set after each of the members' events: bit i is member i down, kept by a
+    running XOR (a member's changes alternate)."""
     pos_all = np.concatenate([np.full(len(m), i, np.int64) for i, m in enumerate(members)])
     rep_all = np.concatenate([m.rep for m in members])
     t_all = np.concatenate([m.t for m in members])
@@ -728,81 +806,78 @@ def _network_node(block: Network, members: list[Events], n_reps: int) -> Events:
     before[1:] = mask[starts[1:] - 1]
     gid = np.cumsum(_group_starts(rep)) - 1
     mask = mask ^ before[gid] ^ initial_down[rep]
-    state = connectivity.states(mask) == CONNECTED
+    masks, inverse = np.unique(mask, return_inverse=True)
+    return _DownSets(rep, t, cause, mask, initial_down, (masks, inverse.reshape(mask.shape)))
+
+
+def _network_node(
+    block: Network, members: list[Events], n_reps: int, horizon: float, down: _DownSets | None = None
+) -> tuple[Events, np.ndarray]:
+    """A network block: the down-set after each of its members' events is a bit mask
+    (`_down_sets`, or `down` when already merged for another site's copy of the block),
+    the block's state is its `Connectivity` answer for the mask (each distinct mask
+    looked up once), and its changes are where the answer, judged after each instant,
+    changes (the tie rule's cause: as for count blocks, the structure being monotone).
+
+    Returns the block's events and its hours `DISCONNECTED` and `TOO_SLOW` per
+    replication, shape (n_reps, 2): each stretch between events in the state after the
+    first of them, summed in time order (as `engine.rules.NetworkRule` sums them)."""
+    connectivity = connectivity_of(block)
+    down = down if down is not None else _down_sets(members, n_reps)
+    rep, t, cause = down.rep, down.t, down.cause
+    answers = connectivity.states(down.mask, down.unique)
+    state = answers == CONNECTED
+    initial_answers = connectivity.states(down.initial_down)
+    hours = _state_hours(rep, t, answers, initial_answers, n_reps, horizon)
     steady = any(m.initial is not None for m in members)
     start_up = initial = initial_causes = None
     if steady:
-        initial = connectivity.states(initial_down) == CONNECTED
+        initial = initial_answers == CONNECTED
         initial_causes = np.full(n_reps, -1, np.int32)
         for m in reversed(members):  # the first member that starts down (`nodes.initial_cause`)
             if m.initial is not None:
                 initial_causes = np.where(~initial & ~m.initial, m.initial_cause, initial_causes)
         start_up = initial[rep]
     keep, why = _transitions(None, rep, t, state, start_up)
-    return Events(rep[keep], t[keep], state[keep], cause[why], initial, initial_causes)
+    return Events(rep[keep], t[keep], state[keep], cause[why], initial, initial_causes), hours
 
 
-def network_downtime(scenario: Scenario, seed: int, reps: range, horizon_hours: float) -> list[tuple]:
-    """Hours each network block of `scenario` spends down, by reason, per replication.
-
-    The same replications as `simulate` (same seed, same draws): each network block's
-    members are evaluated as in the run, and the time its `Connectivity` answer is
-    `engine.rules.DISCONNECTED` (no up path) or `engine.rules.TOO_SLOW` (up paths, none
-    within ``max_latency``) is summed up to the horizon.
-
-    Returns
-    -------
-    list of (str, ndarray, ndarray)
-        Per network block (its name, else ``network``): hours disconnected and hours
-        beyond the latency bound, each of shape (replications,).
-
-    Raises
-    ------
-    UnsupportedScenario
-        When the fast engine cannot run `scenario`.
-    """
-    check_fast(scenario)
-    run = _Run(seed, np.asarray(reps, dtype=np.int64), float(horizon_hours))
-    evaluator = _Evaluator(scenario, run)
-    evaluator.evaluate()
-    n = run.reps.size
-    out = []
-    for level in _levels(scenario.service):
-        for block in level:
-            if not isinstance(block, Network):
-                continue
-            members = [evaluator.memo[id(m)] for m in block.members]
-            connectivity = connectivity_of(block)
-            hours = {DISCONNECTED: np.zeros(n), TOO_SLOW: np.zeros(n)}
-            rep_all = np.concatenate([m.rep for m in members])
-            t_all = np.concatenate([m.t for m in members])
-            pos_all = np.concatenate([np.full(len(m), i, np.int64) for i, m in enumerate(members)])
-            order = _order_by(rep_all, t_all, np.concatenate([m.up for m in members]))
-            rep, t, pos = rep_all[order].tolist(), t_all[order].tolist(), pos_all[order].tolist()
-            down = [0] * n
-            for i, m in enumerate(members):
-                if m.initial is not None:
-                    for r in np.flatnonzero(~m.initial).tolist():
-                        down[r] |= 1 << i
-            since = [0.0] * n
-            for r, now, p in zip(rep, t, pos):
-                state = connectivity.state(down[r])
-                if state != CONNECTED:
-                    hours[state][r] += now - since[r]
-                down[r] ^= 1 << p
-                since[r] = now
-            for r in range(n):
-                state = connectivity.state(down[r])
-                if state != CONNECTED:
-                    hours[state][r] += horizon_hours - since[r]
-            out.append((block.name or "network", hours[DISCONNECTED], hours[TOO_SLOW]))
-    return out
+def _state_hours(rep, t, answers, initial_answers, n_reps: int, horizon: float) -> np.ndarray:
+    """Hours `DISCONNECTED` and `TOO_SLOW` per replication, shape (n_reps, 2), from the
+    events (sorted by replication and time) and the answer after each, and the answer
+    at the start: the stretch before a replication's first event in the starting
+    answer, each later stretch in the answer after the event that begins it, the last
+    one to the horizon. Summed stretch by stretch in time order, as the SimPy engine
+    sums them (`engine.rules.NetworkRule`), so both give the same hours."""
+    n = t.size
+    end = np.full(n, horizon)
+    if n:
+        same = rep[1:] == rep[:-1]
+        end[:-1][same] = t[1:][same]
+    first_t = np.full(n_reps, horizon)
+    if n:
+        starts = np.flatnonzero(_group_starts(rep))
+        first_t[rep[starts]] = t[starts]
+    # the stretch before the first event comes first in each replication: its place is
+    # after the events of the replications before it (`rep` is sorted)
+    at_start = np.searchsorted(rep, np.arange(n_reps)) + np.arange(n_reps)
+    at_event = np.arange(n) + rep + 1
+    rows = np.empty(n + n_reps, np.int64)
+    which = np.empty(n + n_reps, np.int64)
+    length = np.empty(n + n_reps)
+    rows[at_start], which[at_start], length[at_start] = np.arange(n_reps), initial_answers, first_t
+    rows[at_event], which[at_event], length[at_event] = rep, answers, end - t
+    sums = np.bincount(rows * 3 + which, weights=length, minlength=3 * n_reps)
+    sums = sums.reshape(n_reps, 3)
+    return np.stack([sums[:, DISCONNECTED], sums[:, TOO_SLOW]], axis=1)
 
 
 # ---------------------------------------------------------------- switching blocks
-def _switching_node(block, members: list[Events], run: _Run, base: int) -> Events:
+def _switching_node(block, members: list[Events], run: _Run, base: int, network_hours=None) -> Events:
     """Failover, standby and slot blocks: their rule (`engine.rules`) stepped through the
-    members' events of each replication, one instant at a time (the tie rule)."""
+    members' events of each replication, one instant at a time (the tie rule); and a
+    network block too large for a mask, whose hours disconnected and beyond the
+    latency bound then go into row r of `network_hours` (shape (replications, 2))."""
     switchover = switchover_of(block)
     draw = None if switchover is None else SwitchoverDraws(switchover, base)
     rule = rule_for(block, draw)
@@ -854,6 +929,8 @@ def _switching_node(block, members: list[Events], run: _Run, base: int) -> Event
             i = j
         if rule.switch_end is not None and rule.switch_end < horizon:
             emit(r, rule.instant(rule.switch_end, []))
+        if network_hours is not None:
+            network_hours[r] = rule.hours_until(horizon)
     return Events(
         np.asarray(out_rep, np.int64),
         np.asarray(out_t, float),
@@ -865,8 +942,9 @@ def _switching_node(block, members: list[Events], run: _Run, base: int) -> Event
 
 
 # --------------------------------------------------------------------------- output
-def _timelines(top: Events, replications: int, horizon: float) -> TimelineBatch:
-    """System outages per replication from the top node's state changes."""
+def _timelines(top: Events, replications: int, horizon: float, network_hours=None) -> TimelineBatch:
+    """System outages per replication from the top node's state changes; `network_hours`
+    (shape (replications, blocks, 2)) gives each its `Timeline.network_hours`."""
     if top.initial is not None and not top.initial.all():  # down from t = 0: a down at 0
         r0 = np.flatnonzero(~top.initial)
         rep = np.concatenate([r0, top.rep])
@@ -895,4 +973,12 @@ def _timelines(top: Events, replications: int, horizon: float) -> TimelineBatch:
         starts, reps, causes, ends = starts[first], reps[first], causes[first], ends[last]
     bounds = np.searchsorted(reps, np.arange(replications + 1)).astype(np.int64)
     kinds = np.full(starts.size, UNPLANNED, np.int8)
-    return TimelineBatch(starts, ends, kinds, causes.astype(np.int32, copy=False), bounds, float(horizon))
+    return TimelineBatch(
+        starts,
+        ends,
+        kinds,
+        causes.astype(np.int32, copy=False),
+        bounds,
+        float(horizon),
+        network_hours=network_hours,
+    )

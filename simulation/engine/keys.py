@@ -14,12 +14,15 @@ from simulation.model.scenario import Scenario
 from simulation.model.structure import Leaf, iter_blocks
 
 
-def block_stream_keys(scenario: Scenario) -> dict[int, str]:
-    """The stream key of every non-leaf block of `scenario.service`, by ``id()``.
+def block_stream_keys(scenario: Scenario, root=None) -> dict[int, str]:
+    """The stream key of every non-leaf block of `scenario.service` (or of `root`, the
+    service seen from a customer site), by ``id()``.
 
     Two distinct blocks that would get the same key (same kind, label and instances, as
     two unlabelled groups of the same shared instances) are told apart by a ``#2``, ``#3``
-    in the order they are first met.
+    in the order they are first met. A block of the service seen from a site
+    (`simulation.model.network.site_services`) gets the key of the service's block it
+    stands for: the same kind, label, parts and order, so the same draws.
     """
     keys: dict[int, str] = {}
     seen: dict[str, int] = {}
@@ -34,7 +37,7 @@ def block_stream_keys(scenario: Scenario) -> dict[int, str]:
                 below[id(block)] = frozenset().union(*(parts(m) for m in getattr(block, "members", ())))
         return below[id(block)]
 
-    for block in iter_blocks(scenario.service):
+    for block in iter_blocks(scenario.service if root is None else root):
         if isinstance(block, Leaf) or id(block) in keys:
             continue
         key = f"{type(block).__name__.lower()}:{block.name or ''}:{','.join(sorted(parts(block)))}"

@@ -39,6 +39,7 @@ from simulation.engine.streams import (
 )
 from simulation.engine.support import UnsupportedScenario, check_supported
 from simulation.model.demand import demand_steps
+from simulation.model.network import network_blocks, site_services
 from simulation.model.scenario import Scenario
 from simulation.model.shifts import Shifts
 from simulation.model.structure import KofN, Standby
@@ -310,6 +311,8 @@ class CompiledStructure:
             for sampler in (leaf.draw_response, leaf.draw_lead_time, leaf.draw_job)
             if sampler is not None
         ]
+        #: The nodes of the service's network blocks (`model.network.network_blocks` order).
+        self.networks: list[BlockNode] = []
         #: Per-replication resources (engine.crews), reset at the start of each one.
         self.crews = list({id(leaf.crew): leaf.crew for leaf in self.used if leaf.crew}.values())
         self.shelves = list({id(leaf.shelf): leaf.shelf for leaf in self.used if leaf.shelf}.values())
@@ -398,8 +401,12 @@ class CompiledStructure:
             out.start(*state[id(out.source)])
 
 
-def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:
-    """Build the node graph of `scenario.service`, with the streams of run `seed`."""
+def compile_structure(scenario: Scenario, seed: int, sites: bool = False) -> CompiledStructure:
+    """Build the node graph of `scenario.service`, with the streams of run `seed`.
+
+    Its first output is the service. With `sites`, one more output per customer site of
+    its per-site network blocks (`simulation.model.network.site_services`), over the
+    same nodes wherever the structures are the same blocks."""
     check_supported(scenario)
     ids = list(scenario.instances)
     index = {iid: i for i, iid in enumerate(ids)}
@@ -441,9 +448,16 @@ def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:
         return node
 
     top = build(scenario.service)
+    outputs = [Output("service", top)]
+    if sites:
+        for site, root in site_services(scenario.service):
+            keys.update({k: v for k, v in block_stream_keys(scenario, root).items() if k not in keys})
+            outputs.append(Output(site, build(root)))
     _attach_operations(scenario, leaves)
     _attach_maintenance(scenario, leaves)
-    return CompiledStructure(scenario, leaves, nodes, [Output("service", top)])
+    structure = CompiledStructure(scenario, leaves, nodes, outputs)
+    structure.networks = [built[id(b)] for b in network_blocks(scenario.service)]
+    return structure
 
 
 def _attach_operations(scenario: Scenario, leaves: list[Leaf]) -> None:

@@ -32,6 +32,7 @@ from functools import singledispatch
 
 import numpy as np
 
+from simulation.model.network import access_links, source_node
 from simulation.model.structure import KofN, Network, Series, Standby, Switchover
 from simulation.model.timeline import UNPLANNED
 
@@ -315,12 +316,15 @@ class Connectivity:
     block : Network
         As `simulation.model.network.expand_network` builds it.
     source : str or None
-        The node the service is reached from (default: the block's first source).
+        The node the service is reached from (default: the block's `Network.site`).
     """
 
     def __init__(self, block: Network, source: str | None = None):
         spec = block.spec
-        nodes = list(spec.graph.nodes)
+        if source is not None and source != block.site:
+            block = block.seen_from(source)
+        lines = access_links(block)
+        nodes = list(spec.graph.nodes) + list(dict.fromkeys(a for a, _, _ in lines))
         at = {n: i for i, n in enumerate(nodes)}
         self.node_bit = [0] * len(nodes)
         link_bit: dict[frozenset, int] = {}
@@ -330,12 +334,12 @@ class Connectivity:
             else:
                 self.node_bit[at[element]] = 1 << pos
         self.adj: list[list[tuple[int, int, float]]] = [[] for _ in nodes]
-        for link in spec.graph.links:
-            bit = link_bit.get(frozenset(link.ends), 0)
-            lat = link.total_latency_hours
-            self.adj[at[link.a]].append((at[link.b], bit, lat))
-            self.adj[at[link.b]].append((at[link.a], bit, lat))
-        self.source = at[source if source is not None else spec.sources[0]]
+        ends = [(link.a, link.b, link.total_latency_hours) for link in spec.graph.links]
+        for a, b, lat in [*ends, *lines]:
+            bit = link_bit.get(frozenset((a, b)), 0)
+            self.adj[at[a]].append((at[b], bit, lat))
+            self.adj[at[b]].append((at[a], bit, lat))
+        self.source = at[source_node(block)]
         self.targets = [at[t] for t in spec.targets]
         self.need_all = spec.need == "all"
         self.bound = spec.max_latency_hours
@@ -386,10 +390,11 @@ class Connectivity:
                     heapq.heappush(heap, (nd, v))
         return CONNECTED if self._joined(dist) else TOO_SLOW
 
-    def states(self, down: np.ndarray) -> np.ndarray:
+    def states(self, down: np.ndarray, unique: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """`state` of each down-set of an int64 array of masks (members < 63), as int8;
-        each distinct mask is looked up once (a hit when already cached)."""
-        masks, inverse = np.unique(down, return_inverse=True)
+        each distinct mask is looked up once (a hit when already cached). `unique`, when
+        given, is ``numpy.unique(down, return_inverse=True)`` already computed."""
+        masks, inverse = np.unique(down, return_inverse=True) if unique is None else unique
         out = np.fromiter((self.state(int(m)) for m in masks), np.int8, masks.size)
         self.hits += down.size - masks.size
         return out[inverse.reshape(down.shape)]
@@ -404,9 +409,10 @@ def connectivity_of(block: Network, source: str | None = None) -> Connectivity:
 
 class NetworkRule(Rule):
     """A network block: up while its `Connectivity` answer for the members down is
-    `CONNECTED`; `state` keeps the last answer (why the block is down)."""
+    `CONNECTED`; `state` keeps the last answer (why the block is down), and `hours` the
+    hours spent in each state (indexed by state) up to the last instant, `since`."""
 
-    __slots__ = ("connectivity", "down", "state")
+    __slots__ = ("connectivity", "down", "state", "since", "hours")
 
     def __init__(self, connectivity: Connectivity):
         self.connectivity = connectivity
@@ -415,7 +421,20 @@ class NetworkRule(Rule):
         self.down = sum(1 << pos for pos, up in enumerate(members_up) if not up)
         self.state = self.connectivity.state(self.down)
         self.up = self.state == CONNECTED
+        self.since, self.hours = 0.0, [0.0, 0.0, 0.0]
         return self.up
+
+    def instant(self, t, changes, demand=None):
+        self.hours[self.state] += t - self.since
+        self.since = t
+        return super().instant(t, changes, demand)
+
+    def hours_until(self, horizon: float) -> tuple[float, float]:
+        """Hours `DISCONNECTED` and `TOO_SLOW` from the start to `horizon` (after the
+        last instant)."""
+        hours = list(self.hours)
+        hours[self.state] += horizon - self.since
+        return hours[DISCONNECTED], hours[TOO_SLOW]
 
     def _member(self, t, pos, up, cause, kind):
         if up:

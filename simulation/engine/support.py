@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simulation.model.scenario import Scenario
-from simulation.model.structure import Network, iter_blocks, leaves
+from simulation.model.structure import iter_blocks, leaves
 from simulation.scenario.errors import UnsupportedScenario
 
 __all__ = ["UnsupportedScenario", "check_supported", "unsupported_features"]
@@ -11,12 +11,10 @@ __all__ = ["UnsupportedScenario", "check_supported", "unsupported_features"]
 
 def unsupported_features(scenario: Scenario) -> list[str]:
     """What `scenario` uses that this version reads and checks but does not simulate
-    yet: ``per-site network sources``, a demand profile on a warm or cold k-of-n, and
-    steady starts with operations; empty when the engines can run it."""
+    yet: a demand profile on a warm or cold k-of-n, and steady starts with operations;
+    empty when the engines can run it."""
     features = []
     blocks = list(iter_blocks(scenario.service))
-    if any(isinstance(b, Network) and b.spec.per_site for b in blocks):
-        features.append("per-site network sources")
     if any(getattr(b, "demand", None) and getattr(b, "mode", "hot") != "hot" for b in blocks):
         features.append("a demand profile on a warm or cold k-of-n")
     if scenario.run.start == "steady" and operated_instances(scenario):

@@ -26,6 +26,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -186,6 +187,13 @@ class NetworkSpec:
     per_site : bool
         True when the file gave ``sources:``: each source is a customer site whose
         availability is evaluated on its own.
+    access : tuple of str
+        Component types an access line is made of, in series; empty: a site is at its
+        node and needs no access line.
+    homes : tuple of (str, tuple of (str, float))
+        With `access`: for each source, the nodes its access lines join and each line's
+        length in km, ``(site, ((node, km), ...))``: its own node at 0 km, and when
+        dual-homed another node (the nearest) at the great-circle distance.
     """
 
     graph: Graph
@@ -197,6 +205,8 @@ class NetworkSpec:
     risk_groups: tuple[RiskGroup, ...] = ()
     max_latency_hours: float | None = None
     per_site: bool = False
+    access: tuple[str, ...] = ()
+    homes: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
 
     def risk_groups_of(self, link: Link) -> tuple[RiskGroup, ...]:
         """The risk groups `link` runs through, in the order they are defined."""
@@ -293,5 +303,114 @@ def expand_network(
             continue  # a link of nothing that fails never fails
         members.append(Series(tuple(leaves), name=scope))
         elements.append(link.ends)
-    block = Network(spec, tuple(members), tuple(elements), name)
+    access = []
+    for site, homes in spec.homes:
+        site_members, site_elements = [], []
+        for node, km in homes:
+            scope = f"{block_id}/access/{site}" if node == site else f"{block_id}/access/{site}-{node}"
+            leaves = []
+            for part, local in zip(spec.access, link_part_names(spec.access), strict=True):
+                per_km = components[part].failure_per_km
+                if per_km is not None and km == 0:
+                    continue  # a length-scaled part of no length never fails
+                failure = None if per_km is None else Exponential(per_km * km)
+                add(Instance(f"{scope}/{local}", part, shared, failure=failure))
+                leaves.append(Leaf(f"{scope}/{local}"))
+            if leaves:
+                site_members.append(Series(tuple(leaves), name=scope))
+                site_elements.append((access_node(site), node))
+        access.append((site, tuple(site_members), tuple(site_elements)))
+    if access:  # the block is seen from its first source: with that site's access lines
+        first = next(a for a in access if a[0] == spec.sources[0])
+        members += first[1]
+        elements += first[2]
+    block = Network(spec, tuple(members), tuple(elements), name, access=tuple(access))
     return block, tuple(instances.values())
+
+
+def access_node(site: str) -> str:
+    """The name of customer site `site` itself, joined to the graph by its access lines
+    (a name no graph node can have: node names hold no ``/``)."""
+    return f"{site}/site"
+
+
+def access_links(block: Network) -> tuple[tuple[str, str, float], ...]:
+    """The access lines of the site `block` is seen from, as links ``(customer node, node,
+    latency hours)``: every one of them, failing parts or not (a line of parts that never
+    fail always joins)."""
+    spec = block.spec
+    homes = dict(spec.homes).get(block.site, ())
+    return tuple((access_node(block.site), node, km * FIBRE_LATENCY_HOURS_PER_KM) for node, km in homes)
+
+
+def source_node(block: Network) -> str:
+    """The node paths start from: the customer site behind its access lines when the
+    block has them, else the site's own node."""
+    return access_node(block.site) if block.spec.homes else block.site
+
+
+def network_blocks(service) -> tuple[Network, ...]:
+    """The distinct `Network` blocks of a structure, depth first (a shared one once)."""
+    from simulation.model.structure import iter_blocks
+
+    return tuple({id(b): b for b in iter_blocks(service) if isinstance(b, Network)}.values())
+
+
+def sites_of(service) -> tuple[str, ...]:
+    """The customer sites of a structure: the sources of its per-site network blocks (one
+    list for all of them), or ``()`` when none has per-site sources.
+
+    Raises
+    ------
+    ValueError
+        When two per-site network blocks name different sites.
+    """
+    per_site = [b for b in network_blocks(service) if b.spec.per_site]
+    if not per_site:
+        return ()
+    sites = per_site[0].spec.sources
+    for block in per_site[1:]:
+        if block.spec.sources != sites:
+            raise ValueError(
+                f"network blocks {per_site[0].name or 'network'!r} and {block.name or 'network'!r} "
+                "have per-site sources, but not the same sites (one service is seen from one list of sites)"
+            )
+    return sites
+
+
+def site_services(service) -> tuple[tuple[str, object], ...]:
+    """The service seen from each customer site: ``((site, structure), ...)``.
+
+    For a structure with per-site network blocks (`sites_of`), the structure of site s
+    is `service` with every per-site network block seen from s (`Network.source`) and
+    the blocks above it rebuilt; every other block is the very same object, and so are
+    the networks' members, so all sites read the same parts (one run, shared draws).
+    Where a network is already seen from s (the site of the headline figures, the first
+    source), its block is kept, and the site whose every network is kept gets `service`
+    itself. Empty without per-site sources.
+
+    Raises
+    ------
+    ValueError
+        As `sites_of`.
+    """
+    out = []
+    for site in sites_of(service):
+        memo: dict[int, object] = {}
+
+        def seen_from(block, site=site, memo=memo):
+            key = id(block)
+            if key not in memo:
+                if isinstance(block, Network):
+                    keep = not block.spec.per_site or block.site == site
+                    memo[key] = block if keep else block.seen_from(site)
+                elif hasattr(block, "members"):
+                    members = tuple(seen_from(m) for m in block.members)
+                    same = all(a is b for a, b in zip(members, block.members))
+                    memo[key] = block if same else dataclasses.replace(block, members=members)
+                else:
+                    memo[key] = block
+            return memo[key]
+
+        out.append((site, seen_from(service)))
+    return tuple(out)

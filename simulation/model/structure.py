@@ -236,6 +236,11 @@ class Network:
     failing node, a `Series` per link), and ``elements[i]`` names the element of
     ``members[i]``: a node name, or a link's ``(a, b)`` end nodes. Built by
     `simulation.model.network.expand_network`.
+
+    `source` is the node the block is seen from: None for the spec's first source. A
+    network with per-site sources is seen from each site in a copy of it that differs
+    only in `source` (`simulation.model.network.site_services`): its members are the same
+    blocks, so every site reads the same parts.
     """
 
     spec: Any
@@ -243,8 +248,33 @@ class Network:
     elements: tuple[str | tuple[str, str], ...] = ()
     name: str | None = None
 
+    source: str | None = None
+    #: With access lines (``access:``): for every site, ``(site, members, elements)`` of
+    #: its access lines; `members` ends with those of the site it is seen from, an
+    #: element being ``(customer node, node)`` (`simulation.model.network.access_node`).
+    access: tuple = ()
+
     @property
     def tolerance(self) -> int:
         """Member losses the block is sure to survive: none (any member may be on the
         only path)."""
         return 0
+
+    @property
+    def site(self) -> str:
+        """The node the block is seen from (`source`, else the spec's first source)."""
+        return self.source if self.source is not None else self.spec.sources[0]
+
+    def seen_from(self, site: str) -> Network:
+        """This block seen from source `site`: the same members, its access lines
+        swapped for those of `site`."""
+        import dataclasses
+
+        if not self.access:
+            return dataclasses.replace(self, source=site)
+        lines = {s: (m, e) for s, m, e in self.access}
+        n = len(self.members) - len(lines[self.site][0])
+        members, elements = lines[site]
+        return dataclasses.replace(
+            self, source=site, members=self.members[:n] + members, elements=self.elements[:n] + elements
+        )

@@ -50,6 +50,10 @@ class Timeline:
     deferrals : int
         Rolling maintenance jobs that could not start when due (0 without rolling
         maintenance; engine.maintenance).
+    network_hours : ndarray of float64, shape (blocks, 2), or None
+        For each network block of the service (`simulation.model.network.network_blocks`
+        order), the hours of the replication it had no up path (column 0) and it had up
+        paths but none within its ``max_latency`` (column 1); None without network blocks.
     """
 
     start: np.ndarray
@@ -59,6 +63,7 @@ class Timeline:
     horizon_hours: float
     stockouts: int = 0
     deferrals: int = 0
+    network_hours: np.ndarray | None = None
 
     @classmethod
     def from_lists(cls, start, end, kind, cause, horizon_hours: float) -> Timeline:
@@ -113,6 +118,8 @@ class TimelineBatch:
     horizon_hours : float
     stockouts, deferrals : ndarray of int64, shape (replications,)
         `Timeline.stockouts` and `Timeline.deferrals` per replication.
+    network_hours : ndarray of float64, shape (replications, blocks, 2), or None
+        `Timeline.network_hours` per replication; None without network blocks.
 
     Raises
     ------
@@ -136,6 +143,7 @@ class TimelineBatch:
     horizon_hours: float
     stockouts: np.ndarray | None = None
     deferrals: np.ndarray | None = None
+    network_hours: np.ndarray | None = None
 
     def __post_init__(self):
         n = self.start.size
@@ -153,6 +161,8 @@ class TimelineBatch:
                 object.__setattr__(self, name, np.zeros(o.size - 1, dtype=np.int64))
             elif counts.shape != (o.size - 1,):
                 raise ValueError(f"{name} must have one entry per replication ({o.size - 1})")
+        if self.network_hours is not None and self.network_hours.shape[:1] != (o.size - 1,):
+            raise ValueError(f"network_hours must have one row per replication ({o.size - 1})")
 
     @classmethod
     def from_timelines(cls, timelines, horizon_hours: float | None = None) -> TimelineBatch:
@@ -179,6 +189,9 @@ class TimelineBatch:
             float(horizon_hours),
             np.array([t.stockouts for t in timelines], dtype=np.int64),
             np.array([t.deferrals for t in timelines], dtype=np.int64),
+            None
+            if not timelines or timelines[0].network_hours is None
+            else np.stack([t.network_hours for t in timelines]),
         )
 
     def __len__(self) -> int:
@@ -200,6 +213,7 @@ class TimelineBatch:
                 self.horizon_hours,
                 self.stockouts[first:stop],
                 self.deferrals[first:stop],
+                None if self.network_hours is None else self.network_hours[first:stop],
             )
         i = range(len(self))[index]  # raises IndexError, reads negative indices
         a, b = int(self.offsets[i]), int(self.offsets[i + 1])
@@ -211,6 +225,7 @@ class TimelineBatch:
             self.horizon_hours,
             int(self.stockouts[i]),
             int(self.deferrals[i]),
+            None if self.network_hours is None else self.network_hours[i],
         )
 
     def __iter__(self):

@@ -337,6 +337,28 @@ REPORT_SCHEMA = {
                 },
             ]
         },
+        "sites": {
+            "description": "per-site network sources: the service seen from each customer site "
+            "(Result.sites); the run's own figures are the first site's",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["site", "availability", "breach_probability", "expected_credit_percent"],
+                        "properties": {
+                            "site": {"type": "string"},
+                            "availability": {"$ref": "#/$defs/fraction"},
+                            "availability_ci95": {"$ref": "#/$defs/interval"},
+                            "breach_probability": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
+                            "breach_probability_ci95": {"$ref": "#/$defs/optional_interval"},
+                            "expected_credit_percent": {"type": ["number", "null"], "minimum": 0},
+                        },
+                    },
+                },
+            ],
+        },
         "elapsed_seconds": {"type": "number", "minimum": 0},
         "changes": {
             "type": "array",
@@ -525,6 +547,7 @@ def report_dict(result) -> dict:
             }
             for row in result.network_downtime.itertuples()
         ],
+        "sites": _sites_list(result),
         "elapsed_seconds": _r(result.elapsed_seconds, 3),
         "changes": [{"path": path, "value": _json_value(value)} for path, value in result.scenario.changes],
         "precision": _precision_dict(result.precision),
@@ -536,6 +559,30 @@ def report_dict(result) -> dict:
         ],
     }
     return report
+
+
+def _sites_list(result) -> list | None:
+    """Each customer site's figures (`Result.sites`), or None without per-site sources."""
+    sites = result.sites
+    if sites is None:
+        return None
+
+    def value(x, digits=6):
+        return None if x != x else _r(x, digits)  # NaN: no SLA windows
+
+    return [
+        {
+            "site": row.site,
+            "availability": _r(row.availability),
+            "availability_ci95": [_r(row.availability_ci_low), _r(row.availability_ci_high)],
+            "breach_probability": value(row.breach_probability),
+            "breach_probability_ci95": None
+            if row.breach_ci_low != row.breach_ci_low
+            else [_r(row.breach_ci_low), _r(row.breach_ci_high)],
+            "expected_credit_percent": value(row.expected_credit_percent, 4),
+        }
+        for row in sites.itertuples()
+    ]
 
 
 def _portfolio_dict(result) -> dict | None:

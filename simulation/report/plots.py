@@ -518,9 +518,13 @@ def plot_network(result, ax=None):
     Links are coloured by their share of the run's counted downtime (the summed
     `Result.attribution` shares of the link's own parts and risk groups: its
     criticality), nodes by theirs; the quickest path (by latency) from the source to
-    each target is drawn underneath, wider. Nodes without a position are laid out by
-    networkx's spring layout (seed 0). Raises ValueError when the service has no
-    network block.
+    each target is drawn underneath, wider. With per-site sources (`Result.sites`), the
+    sites are coloured instead by their P(breach) per SLA window (without SLA windows:
+    their unavailability) on a colour bar of their own spanning the sites' range, the
+    targets drawn as black squares and the other nodes small and grey, and the paths
+    shaded are those of the first site (the run's own figures).
+    Nodes without a position are laid out by networkx's spring layout (seed 0). Raises
+    ValueError when the service has no network block.
     """
     import networkx as nx
     from matplotlib import colormaps
@@ -538,11 +542,13 @@ def plot_network(result, ax=None):
     pos = nx.get_node_attributes(g, "pos")
     if len(pos) < g.number_of_nodes():
         pos = nx.spring_layout(g, pos=pos or None, fixed=list(pos) or None, seed=0)
-    share = dict(zip(result.attribution.instance, result.attribution.downtime_share))
+    sites = result.sites
+    share = _downtime_share(result)
     element_share = {}
     for element, member in zip(block.elements, block.members):
         key = frozenset(element) if isinstance(element, tuple) else element
-        element_share[key] = sum(share.get(i, 0.0) for i in dict.fromkeys(leaves(member)))
+        if sites is None or isinstance(element, tuple):
+            element_share[key] = sum(share.get(i, 0.0) for i in dict.fromkeys(leaves(member)))
     top = max([*element_share.values(), 1e-12])
     cmap, norm = colormaps["viridis_r"], Normalize(0.0, top)
     for target in spec.targets:
@@ -553,20 +559,72 @@ def plot_network(result, ax=None):
     for a, b in g.edges:
         c = cmap(norm(element_share.get(frozenset((a, b)), 0.0)))
         ax.plot(*zip(pos[a], pos[b]), color=c, lw=2.2, zorder=2)
-    xs, ys = zip(*(pos[n] for n in g.nodes))
-    colours = [cmap(norm(element_share.get(n, 0.0))) for n in g.nodes]
-    ax.scatter(xs, ys, c=colours, s=40, zorder=3, edgecolors="black", linewidths=0.5)
+    if sites is None:
+        xs, ys = zip(*(pos[n] for n in g.nodes))
+        colours = [cmap(norm(element_share.get(n, 0.0))) for n in g.nodes]
+        ax.scatter(xs, ys, c=colours, s=40, zorder=3, edgecolors="black", linewidths=0.5)
+    else:
+        _site_nodes(ax, result, sites, pos, g, spec.targets)
     for n in g.nodes:
         weight = "bold" if n in spec.sources or n in spec.targets else "normal"
         ax.annotate(n, pos[n], fontsize=7, xytext=(3, 3), textcoords="offset points", weight=weight)
-    ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label="share of counted downtime")
-    ax.set_title(
-        f"{block.name or 'network'}: {spec.sources[0]} to {', '.join(spec.targets)} (quickest paths shaded)"
+    ax.figure.colorbar(
+        ScalarMappable(norm=norm, cmap=cmap),
+        ax=ax,
+        label="links: share of all sites' counted downtime"
+        if sites is not None
+        else "share of counted downtime",
     )
+    seen = f"{len(sites)} sites; from {spec.sources[0]}" if sites is not None else spec.sources[0]
+    ax.set_title(f"{block.name or 'network'}: {seen} to {', '.join(spec.targets)} (quickest paths shaded)")
     if len(nx.get_node_attributes(g, "pos")) == len(g):
         ax.set_xlabel("longitude (degrees)")
         ax.set_ylabel("latitude (degrees)")
     return ax
+
+
+def _downtime_share(result) -> dict[str, float]:
+    """Instance -> share of the counted downtime: of the run's, or with per-site sources
+    of all sites' together."""
+    if not result.site_results:
+        return dict(zip(result.attribution.instance, result.attribution.downtime_share))
+    minutes: dict[str, float] = {}
+    for r in result.site_results.values():
+        for iid, m in zip(r.attribution.instance, r.attribution.downtime_min):
+            minutes[iid] = minutes.get(iid, 0.0) + float(m)
+    total = sum(minutes.values())
+    return {iid: m / total for iid, m in minutes.items()} if total > 0 else {}
+
+
+def _site_nodes(ax, result, sites, pos, g, targets) -> None:
+    """Customer sites coloured by P(breach per window) (else unavailability), with a
+    colour bar over the sites' range; the targets as black squares, the other nodes
+    small and grey."""
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    if result.breach_probability is not None:
+        values = sites.breach_probability.to_numpy()
+        label = f"sites: P(breach per {result.sla.window_label})"
+    else:
+        values = 1.0 - sites.availability.to_numpy()
+        label = "sites: unavailability"
+    ax.scatter(*zip(*(pos[n] for n in targets)), marker="s", c="black", s=60, zorder=4)
+    others = [n for n in g.nodes if n not in set(sites.site) and n not in targets]
+    if others:
+        ax.scatter(
+            *zip(*(pos[n] for n in others)), c="lightgrey", s=18, zorder=3, edgecolors="grey", linewidths=0.5
+        )
+    # the colour scale spans the sites' own range (its bar gives the values), so that
+    # sites that differ little still tell apart
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-12:
+        low, high = max(0.0, low - 1e-12), high + 1e-12
+    cmap, norm = colormaps["Reds"], Normalize(low, high)
+    xs, ys = zip(*(pos[n] for n in sites.site))
+    ax.scatter(xs, ys, c=cmap(norm(values)), s=70, zorder=4, edgecolors="black", linewidths=0.6)
+    ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=label)
 
 
 def save_plots(result, directory) -> list[Path]:

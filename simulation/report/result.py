@@ -69,6 +69,9 @@ class Result:
     support : DataFrame or None
         With a support desk: one row per (replication, window, channel), see
         `simulation.support.figures.support_table`; `support_figures` sums it up.
+    site_results : dict of str to Result
+        With per-site network sources: each customer site's own Result from the same
+        run (`sites` tabulates them); the figures above are the first site's.
     """
 
     def __init__(
@@ -99,15 +102,43 @@ class Result:
         self.precision = precision
         self._support = support_data  # (table, histogram, measured hours per replication) or None
         self.support: pd.DataFrame | None = None if support_data is None else support_data[0]
+        #: The customer site this Result is seen from (an entry of `site_results`, whose
+        #: `scenario` has the service seen from the site), or None.
+        self.site: str | None = None
+        #: With per-site network sources: each site's own Result, by site, from the same
+        #: run (the same replications and draws); empty otherwise.
+        self.site_results: dict[str, Result] = {}
+        self._network_hours = None  # (blocks, 2) hours summed over the replications, or None
 
     # ----------------------------------------------------------------- building
     @classmethod
     def from_batches(
-        cls, scenario, outputs, *, engine, engine_reason, seed, horizon_hours, elapsed_seconds, precision=None
+        cls,
+        scenario,
+        outputs,
+        *,
+        engine,
+        engine_reason,
+        seed,
+        horizon_hours,
+        elapsed_seconds,
+        precision=None,
+        site=None,
     ) -> Result:
         from simulation.support.figures import run_support
 
-        support = run_support(scenario, sorted(outputs, key=lambda o: o.batch), horizon_hours)
+        support = (
+            None
+            if site is not None
+            else run_support(scenario, sorted(outputs, key=lambda o: o.batch), horizon_hours)
+        )
+        outputs.sort(key=lambda o: o.batch)
+        site_outputs = (
+            [[o.sites[i] for o in outputs] for i in range(len(outputs[0].sites))] if outputs else []
+        )
+        network_hours = None
+        if outputs and outputs[0].network_hours is not None:
+            network_hours = sum(o.network_hours.sum(axis=0) for o in outputs)
         gathered = _gather(outputs)
         down = gathered["downtime_hours"]
         per_rep = pd.DataFrame(
@@ -144,7 +175,7 @@ class Result:
             .reset_index(drop=True)
         )
         figures = _window_figures(scenario, gathered, horizon_hours)
-        return cls(
+        result = cls(
             scenario,
             engine,
             engine_reason,
@@ -158,6 +189,25 @@ class Result:
             precision,
             support,
         )
+        result.site = site
+        result._network_hours = network_hours
+        if site_outputs:  # each site's Result: the scenario whose service is seen from it
+            import dataclasses
+
+            from simulation.model.network import site_services
+
+            common = dict(engine=engine, engine_reason=engine_reason, seed=seed, horizon_hours=horizon_hours)
+            result.site_results = {
+                name: cls.from_batches(
+                    dataclasses.replace(scenario, service=root),
+                    outs,
+                    elapsed_seconds=elapsed_seconds,
+                    site=name,
+                    **common,
+                )
+                for (name, root), outs in zip(site_services(scenario.service), site_outputs)
+            }
+        return result
 
     @cached_property
     def windows(self) -> pd.DataFrame:
@@ -706,44 +756,75 @@ class Result:
     def network_downtime(self) -> pd.DataFrame | None:
         """Each network block's own downtime split by reason, or None.
 
-        Measured by replaying the run's replications (same seed, same draws) with
-        `simulation.engine.fast.network_downtime`: the hours a block had no up path
-        (``disconnected``) and the hours it had up paths but none within its
-        ``max_latency`` (``latency``: a reroute over a detour too long). Raw hours of
-        the block, before the SLA's rules, whatever the rest of the service did.
+        Carried out of the engine with each replication (`Timeline.network_hours`): the
+        hours a block had no up path (``disconnected``) and the hours it had up paths but
+        none within its ``max_latency`` (``latency``: a reroute over a detour too long).
+        Raw hours of the block, before the SLA's rules, whatever the rest of the service
+        did.
 
         Returns
         -------
         DataFrame or None
             ``network``, ``disconnected_h_per_year``, ``latency_h_per_year`` (means over
-            the replications); None without network blocks, or where the fast engine
-            cannot run the scenario.
+            the replications); None without network blocks.
         """
-        from simulation.engine import fast
-        from simulation.model.structure import Network, iter_blocks
+        from simulation.model.network import network_blocks
 
-        if not any(isinstance(b, Network) for b in iter_blocks(self.scenario.service)):
+        if self._network_hours is None:
             return None
-        if fast.unsupported_reason(self.scenario) is not None:
-            return None
-        from simulation.study.runner import FAST_CHUNK
-
-        # replayed in chunks of replications, as the run simulated them: memory stays bounded
-        names, disconnected, latency = None, 0.0, 0.0
-        for first in range(0, self.replications, FAST_CHUNK):
-            reps = range(first, min(first + FAST_CHUNK, self.replications))
-            rows = fast.network_downtime(self.scenario, self.seed, reps, self.horizon_hours)
-            names = [name for name, _, _ in rows]
-            disconnected = disconnected + np.array([d.sum() for _, d, _ in rows])
-            latency = latency + np.array([x.sum() for _, _, x in rows])
+        names = [b.name or "network" for b in network_blocks(self.scenario.service)]
         years = self.replications * self.horizon_hours / HOURS_PER_YEAR
         return pd.DataFrame(
             {
                 "network": names,
-                "disconnected_h_per_year": disconnected / years,
-                "latency_h_per_year": latency / years,
+                "disconnected_h_per_year": self._network_hours[:, 0] / years,
+                "latency_h_per_year": self._network_hours[:, 1] / years,
             }
         )
+
+    @cached_property
+    def sites(self) -> pd.DataFrame | None:
+        """Each customer site's figures, or None without per-site network sources.
+
+        A network block with ``sources:`` is seen from each site in the same run (the
+        same replications and draws); each site's outages are measured against the SLA
+        as the service's are (`site_results` holds each site's whole `Result`). The
+        run's own figures are those of the first site.
+
+        Returns
+        -------
+        DataFrame or None
+            One row per site, in the order of ``sources``: ``site``, ``availability``
+            with ``availability_ci_low`` / ``availability_ci_high`` (95 %, over
+            replications, as `availability_ci`), ``downtime_h_per_year``,
+            ``breach_probability`` with ``breach_ci_low`` / ``breach_ci_high`` (per SLA
+            window, as `breach_ci`) and ``expected_credit_percent`` (of the fee per
+            window), and ``analytic``, the site's steady-state availability where it has
+            one (`analytic_availability`); NaN where a figure does not apply.
+        """
+        if not self.site_results:
+            return None
+        rows = []
+        for name, r in self.site_results.items():
+            ci = r.availability_ci()
+            breach = r.breach_ci()
+            rows.append(
+                {
+                    "site": name,
+                    "availability": r.availability,
+                    "availability_ci_low": ci.low,
+                    "availability_ci_high": ci.high,
+                    "downtime_h_per_year": r.downtime_min_per_year / 60.0,
+                    "breach_probability": np.nan if r.breach_probability is None else r.breach_probability,
+                    "breach_ci_low": np.nan if breach is None else breach.low,
+                    "breach_ci_high": np.nan if breach is None else breach.high,
+                    "expected_credit_percent": (
+                        np.nan if r.expected_credit_percent is None else r.expected_credit_percent
+                    ),
+                    "analytic": np.nan if r.analytic_availability is None else r.analytic_availability,
+                }
+            )
+        return pd.DataFrame(rows)
 
     @cached_property
     def segments(self) -> pd.DataFrame | None:

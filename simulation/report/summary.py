@@ -126,6 +126,7 @@ def summary_text(result) -> str:
         + ("" if result.engine_reason == "chosen" else f" ({result.engine_reason})")
         + f", {result.elapsed_seconds:.1f} s",
         *_changes_lines(result.scenario.changes),
+        *_seen_from_lines(result),
         f"  availability      {_availability(result)}"
         + (f"   steady state (analytic) {_pct(analytic)}" if analytic is not None else ""),
         f"  downtime          {_num(result.downtime_min_per_year)} min/year by the clock, all outages "
@@ -181,8 +182,9 @@ def summary_text(result) -> str:
         lines.append(
             f"  network           {r.network}: {r.disconnected_h_per_year + r.latency_h_per_year:.3g} h/year "
             f"down ({r.disconnected_h_per_year:.3g} h disconnected, {r.latency_h_per_year:.3g} h beyond "
-            "max_latency; the block's own hours, replayed)"
+            "max_latency; the block's own hours)"
         )
+    lines += _sites_lines(result)
     if result.cost is not None:
         lines.append(f"  expected cost     {result.cost.summary_line()}")
     portfolio = _portfolio(result)
@@ -191,6 +193,41 @@ def summary_text(result) -> str:
     lines += _cause_lines(result)
     lines += _support_lines(result)
     return "\n".join(lines)
+
+
+def _seen_from_lines(result) -> list[str]:
+    """With per-site sources: which site the run's figures are seen from."""
+    sites = result.sites
+    if sites is None:
+        return []
+    return [
+        f"  seen from         site {sites.site.iloc[0]}, the first of {len(sites)} customer sites "
+        "(the figures below; every site: the sites line, Result.sites)"
+    ]
+
+
+#: Sites named in the summary's `sites` line, most at risk first.
+SITES_SHOWN = 3
+
+
+def _sites_lines(result) -> list[str]:
+    """The customer sites most at risk: by P(breach per window), else by availability."""
+    sites = result.sites
+    if sites is None:
+        return []
+    with_sla = result.breach_probability is not None
+    key = "breach_probability" if with_sla else "availability"
+    worst = sites.sort_values(key, ascending=not with_sla, kind="stable").head(SITES_SHOWN)
+    parts = []
+    for r in worst.itertuples():
+        text = f"{r.site} availability {_pct(r.availability)}"
+        if with_sla:
+            text += (
+                f", P(breach) {_p(r.breach_probability)} per {result.sla.window_label} "
+                f"(95 % CI {_p(r.breach_ci_low)} .. {_p(r.breach_ci_high)})"
+            )
+        parts.append(text)
+    return [f"  sites             {len(sites)} customer sites, most at risk: " + "; ".join(parts)]
 
 
 def _portfolio(result):

@@ -52,6 +52,7 @@ NETWORK_KEYS = (
     "link",
     "risk_groups",
     "max_latency",
+    "access",
 )
 GRAPH_SOURCES = ("topology", "graph", "file")
 #: topohub collections with real, named topologies.
@@ -112,6 +113,7 @@ def parse_network(value, at: At, components: Mapping[str, ComponentType]) -> Net
         risk_groups=risk_groups,
         max_latency_hours=_max_latency(net, at, graph),
         per_site=per_site,
+        **_access(net, at, graph, sources, components),
     )
     _check_lengths(spec, net, at, components)
     _check_connected(spec, at)
@@ -566,6 +568,47 @@ def _risk_groups(net, at: At, graph: Graph, components) -> tuple[RiskGroup, ...]
             links.append(link.ends)
         out.append(RiskGroup(str(name), comp, tuple(links)))
     return tuple(out)
+
+
+#: Access lines per site: 1 (single-homed, to its own node) or 2 (dual-homed, another
+#: line to the nearest other node).
+HOMES = (1, 2)
+
+
+def _access(net, at: At, graph: Graph, sources, components) -> dict:
+    """``access: {link: [types], homes: 1 | 2}``: the access lines of every site, as the
+    `NetworkSpec` fields `access` and `homes` (empty without ``access:``)."""
+    if net.get("access") is None:
+        return {}
+    a_at = at.key(net, "access")
+    spec = expect_map(net["access"], a_at, "{link: access-line, homes: 1 | 2}")
+    check_keys(spec, a_at, ("link", "homes"), required=("link",))
+    parts = _link_parts(spec, a_at, components)
+    if not parts:
+        raise a_at.key(spec, "link").error("an access line is made of at least one component type")
+    homes = 1 if spec.get("homes") is None else spec["homes"]
+    if homes not in HOMES or isinstance(homes, bool):
+        raise a_at.key(spec, "homes").error(
+            f"homes is 1 (one access line, to the site's own node) or 2 (dual-homed: a second line "
+            f"to the nearest other node), got {type_name(homes)}"
+        )
+    pos = {n: (lon, lat) for n, lon, lat in graph.positions}
+    out = []
+    for site in sources:
+        lines = [(site, 0.0)]
+        if homes == 2:
+            if site not in pos:
+                raise a_at.key(spec, "homes").error(
+                    "dual-homing joins each site to the nearest other node, "
+                    f"but site '{site}' has no position"
+                )
+            others = [n for n in graph.nodes if n != site and n in pos]
+            if not others:
+                raise a_at.key(spec, "homes").error("dual-homing needs another node with a position")
+            nearest = min(others, key=lambda n: great_circle_km(pos[site], pos[n]))
+            lines.append((nearest, great_circle_km(pos[site], pos[nearest])))
+        out.append((site, tuple(lines)))
+    return {"access": parts, "homes": tuple(out)}
 
 
 def _max_latency(net, at: At, graph: Graph) -> float | None:

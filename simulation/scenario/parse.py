@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from simulation.model.calendar import Calendar
 from simulation.model.components import ComponentType
 from simulation.model.distributions import Exponential
+from simulation.model.network import sites_of
 from simulation.model.scenario import RunSettings, Scenario, check_run_size
 from simulation.scenario import units
 from simulation.scenario.checks import (
@@ -167,6 +168,10 @@ class _Reader:
         check_instance_count(templates, shared, service_node)
         builder = Builder(templates, shared, components)
         service = builder.build_service(service_node)
+        try:
+            sites_of(service)
+        except ValueError as exc:
+            raise root.key(data, "service").error(str(exc)) from None
         for n in shared_raw:
             if n not in builder.shared_used:
                 root.key(data, "instances").key_itself(shared_raw, n).warn(

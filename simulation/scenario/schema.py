@@ -186,6 +186,13 @@ def _block_defs() -> dict:
                 ),
             },
             "max_latency": _ref("latency"),
+            "access": _obj(
+                {
+                    "link": {"anyOf": [{"type": "string"}, members]},
+                    "homes": {"enum": [1, 2], "description": "2: dual-homed, to the nearest other node too"},
+                },
+                ["link"],
+            ),
         },
     )
     network["allOf"] = [

@@ -9,6 +9,7 @@ timeline can be simulated again on its own from its address (`Result.timeline`).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +66,12 @@ class BatchOutput:
     shortfall_hours : ndarray, shape (r,)
         Raw system downtime whose cause is a demand change (`model.timeline.DEMAND`),
         per replication.
+    network_hours : ndarray, shape (r, blocks, 2), or None
+        Each network block's hours disconnected and beyond its latency bound, per
+        replication (`Timeline.network_hours`); None without network blocks.
+    sites : tuple of BatchOutput
+        With per-site network sources: the same figures of the service seen from each
+        customer site (`simulation.model.network.sites_of` order), measured alike.
     """
 
     batch: int
@@ -82,6 +89,8 @@ class BatchOutput:
     stockouts: np.ndarray | None = None
     deferrals: np.ndarray | None = None
     shortfall_hours: np.ndarray | None = None
+    network_hours: np.ndarray | None = None
+    sites: tuple = ()
 
 
 def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> TimelineBatch:
@@ -99,6 +108,23 @@ def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, e
     return TimelineBatch.from_timelines(timelines, horizon_hours)
 
 
+def simulate_outputs(
+    scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str
+) -> list[TimelineBatch]:
+    """The timelines of the service and of each customer site (`simulate_outputs` of the
+    engines: ``[service, site 1, ...]``), from one run of `engine`, each as one batch."""
+    if engine == "fast":
+        from simulation.engine.fast import simulate_outputs
+    elif engine == "des":
+        from simulation.engine.des import simulate_outputs
+    else:
+        raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
+    return [
+        t if isinstance(t, TimelineBatch) else TimelineBatch.from_timelines(t, horizon_hours)
+        for t in simulate_outputs(scenario, seed, reps, horizon_hours)
+    ]
+
+
 def run_batches(
     scenario: Scenario, seed: int, plan: list[range], horizon_hours: float, engine: str
 ) -> list[BatchOutput]:
@@ -106,7 +132,7 @@ def run_batches(
     and measure them; the whole plan is one call of the engine, each batch one call of
     the meter (so the figures, replications x windows, take a batch's memory at most)."""
     reps = range(plan[0].start, plan[-1].stop)
-    timelines = simulate(scenario, seed, reps, horizon_hours, engine)
+    timelines, *sites = simulate_outputs(scenario, seed, reps, horizon_hours, engine)
     meter = None
     if scenario.sla is not None:
         from simulation.measure import SlaMeter
@@ -120,10 +146,20 @@ def run_batches(
     first = reps.start
     outputs = []
     for b in plan:
-        part = timelines[b.start - first : b.stop - first]
-        figures = None if meter is None else meter.measure_batch(part)
-        outputs.append(_output(scenario, b.start, part, figures, desk))
+        part = slice(b.start - first, b.stop - first)
+        output = _output(scenario, b.start, timelines[part], _figures(meter, timelines[part]), desk)
+        if sites:  # each site measured as the service is
+            measured = tuple(
+                _output(scenario, b.start, site[part], _figures(meter, site[part])) for site in sites
+            )
+            output = dataclasses.replace(output, sites=measured)
+        outputs.append(output)
     return outputs
+
+
+def _figures(meter, timelines: TimelineBatch):
+    """The meter's `BatchFigures` of `timelines`; None without an SLA (no meter)."""
+    return None if meter is None else meter.measure_batch(timelines)
 
 
 def worst_replications(counted: np.ndarray, k: int = WORST_KEPT) -> np.ndarray:
@@ -182,6 +218,7 @@ def _output(scenario: Scenario, batch: int, timelines: TimelineBatch, figures, d
             weights=np.where(timelines.cause == demand_cause(n_inst), timelines.end - timelines.start, 0.0),
             minlength=size,
         ),
+        network_hours=timelines.network_hours,
     )
 
 
