@@ -5,9 +5,9 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from helpers import L, det, expo, scenario_of
+from helpers import L, assert_same_timelines, det, expo, scenario_of
 
-from simulation.engine import des
+from simulation.engine import des, fast
 from simulation.engine.fast import unsupported_reason
 from simulation.engine.support import check_supported
 from simulation.model.calendar import Calendar
@@ -72,7 +72,7 @@ def test_jobs_target_component_types_and_redundancy_masks_them():
     assert len(des.simulate(maintained(sc, only_a), 0, range(1), 100.0)[0]) == 0
 
 
-def test_random_durations_come_from_the_part_stream_and_fast_falls_back():
+def test_random_durations_come_from_the_part_stream_and_fast_draws_the_same():
     sc = scenario_of(Series(L("a")), {"a": expo(1e9, 1)}, horizon=24 * 30.0)
     rule = MaintenanceRule("patch", ("a",), "day", DAILY_0300, Exponential.from_mean(0.5))
     one = des.simulate(maintained(sc, rule), 4, range(3), 24 * 30.0)
@@ -80,7 +80,8 @@ def test_random_durations_come_from_the_part_stream_and_fast_falls_back():
     for x, y in zip(one, two, strict=True):
         np.testing.assert_array_equal(x.end, y.end)
         assert len(x) == 30 and np.ptp(x.end - x.start) > 0
-    assert "maintenance" in unsupported_reason(maintained(sc, rule))
+    assert unsupported_reason(maintained(sc, rule)) is None
+    assert_same_timelines(one, fast.simulate(maintained(sc, rule), 4, range(3), 24 * 30.0))
     rolling = dataclasses.replace(rule, rolling=True)
     with pytest.raises(UnsupportedScenario, match="rolling maintenance"):
         check_supported(maintained(sc, rolling))
@@ -104,7 +105,8 @@ def test_announced_maintenance_through_a_run_gives_the_worked_example_both_ways(
             maintenance=(rule,),
             calendar=april,
         )
-        result = run(sc, replications=1, seed=0, horizon=720.0, workers=1, progress=False)
-        assert result.engine == "des"
-        figures.append(round(float(result.window_availability[0, 0]), 8))
-    assert figures == [0.99861111, 0.99859649]
+        for engine in ("auto", "des"):  # auto picks fast
+            result = run(sc, replications=1, seed=0, horizon=720.0, workers=1, progress=False, engine=engine)
+            assert result.engine == ("fast" if engine == "auto" else "des")
+            figures.append(round(float(result.window_availability[0, 0]), 8))
+    assert figures == [0.99861111, 0.99861111, 0.99859649, 0.99859649]

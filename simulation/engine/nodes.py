@@ -397,10 +397,10 @@ def compile_structure(scenario: Scenario, seed: int) -> CompiledStructure:
         built[key] = node
         return node
 
-    top = build(scenario.service)
+    outputs = [Output("service", build(scenario.service))]  # before the jobs: a lone part has a parent
     _attach_operations(scenario, leaves)
     _attach_maintenance(scenario, leaves)
-    return CompiledStructure(scenario, leaves, nodes, [Output("service", top)])
+    return CompiledStructure(scenario, leaves, nodes, outputs)
 
 
 def _attach_operations(scenario: Scenario, leaves: list[Leaf]) -> None:
