@@ -177,67 +177,82 @@ def operated_events(
         through them (time order; a job that starts as the part comes up follows its up).
     """
     kf = stream_keys(base, reps, FAILURE).T  # (n, reps)
-    kr = stream_keys(base, reps, REPAIR).T
-    respond = crew is not None and crew.delayed and crew.crew.response is not None
-    ks = stream_keys(base, reps, RESPONSE).T if respond else None
-    kj = stream_keys(base, reps, MAINTENANCE).T if jobs is not None else None
     life = draws(comp.failure, kf, 0)
     if jobs is None:
         ii, rr = np.nonzero(life < horizon)  # the pairs that fail before the horizon
     else:
         ii, rr = np.nonzero(np.ones(life.shape, bool))
-    life = life[ii, rr]
-    now = np.zeros(ii.size)
-    failures = np.ones(ii.size, np.int64)  # draws taken of each stream
-    repairs = np.zeros(ii.size, np.int64)
-    done_jobs = np.zeros(ii.size, np.int64)
-    next_job = np.zeros(ii.size, np.int64)  # index into jobs.t
+    respond = crew is not None and crew.delayed and crew.crew.response is not None
+    # the state of each pair (instance, replication) still before the horizon
+    pair = {
+        "inst": ii,
+        "rep": rr,
+        "life": life[ii, rr],
+        "now": np.zeros(ii.size),
+        "kf": kf[ii, rr],
+        "kr": stream_keys(base, reps, REPAIR).T[ii, rr],
+        "failures": np.ones(ii.size, np.int64),  # draws taken of each stream
+        "repairs": np.zeros(ii.size, np.int64),
+    }
+    if respond:
+        pair["ks"] = stream_keys(base, reps, RESPONSE).T[ii, rr]
+    if jobs is not None:
+        pair["kj"] = stream_keys(base, reps, MAINTENANCE).T[ii, rr]
+        pair["done_jobs"] = np.zeros(ii.size, np.int64)
+        pair["next_job"] = np.zeros(ii.size, np.int64)  # index into jobs.t
     out: list[tuple] = []
 
     def emit(sel, t, up, kind) -> None:
         inside = t < horizon
-        out.append((ii[sel][inside], rr[sel][inside], t[inside], up, kind[inside] if kind.ndim else kind))
+        ids, rep = pair["inst"][sel], pair["rep"][sel]
+        out.append((ids[inside], rep[inside], t[inside], up, kind[inside] if kind.ndim else kind))
 
-    while ii.size:
-        fail = np.ones(ii.size, bool) if jobs is None else now + life <= jobs.t[next_job]
+    while pair["now"].size:
+        now, life = pair["now"], pair["life"]
+        fail = np.ones(now.size, bool) if jobs is None else now + life <= jobs.t[pair["next_job"]]
         f = np.flatnonzero(fail)
         if f.size:
             down = now[f] + life[f]
             f, down = f[down < horizon], down[down < horizon]
             now[fail] = np.inf  # a failure at or after the horizon ends the pair
             emit(f, down, False, np.int8(UNPLANNED))
-            work = draws(comp.repair, kr[ii[f], rr[f]], repairs[f])
+            repairs = pair["repairs"][f]
+            work = draws(comp.repair, pair["kr"][f], repairs)
             if crew is None or not crew.delayed:
                 back = down + work
             else:
-                response = draws(crew.crew.response, ks[ii[f], rr[f]], repairs[f]) if respond else 0.0
+                response = draws(crew.crew.response, pair["ks"][f], repairs) if respond else 0.0
                 done = repair_done(crew.shifts, crew.crew.overtime, down, response, work)
                 back = down + np.maximum(done - down, 0.0)
             emit(f, back, True, np.int8(UNPLANNED))
-            repairs[f] += 1
-            life[f] = draws(comp.failure, kf[ii[f], rr[f]], failures[f])
-            failures[f] += 1
+            pair["repairs"][f] = repairs + 1
+            life[f] = draws(comp.failure, pair["kf"][f], pair["failures"][f])
+            pair["failures"][f] += 1
             now[f] = back
-        g = np.flatnonzero(~fail)
-        if g.size:
-            start = jobs.t[next_job[g]]
-            life[g] = life[g] - (start - now[g])
-            begin = now[g] + (start - now[g])
-            j = next_job[g]
-            emit(g, begin, False, jobs.kind[j])
-            u = draws(_UNIT, kj[ii[g], rr[g]], done_jobs[g])
-            length = np.empty(g.size)
-            for k, duration in enumerate(jobs.durations):
-                of_rule = jobs.rule[j] == k
-                length[of_rule] = duration.ppf(u[of_rule])
-            done_jobs[g] += 1
-            now[g] = begin + length
-            emit(g, now[g], True, np.int8(UNPLANNED))
-        if jobs is not None:  # skip the jobs that started while the part was down
-            next_job = np.maximum(next_job, np.searchsorted(jobs.t[:-1], now, side="left"))
+        if jobs is not None:
+            g = np.flatnonzero(~fail)
+            if g.size:
+                j = pair["next_job"][g]
+                start = jobs.t[j]
+                life[g] = life[g] - (start - now[g])
+                begin = now[g] + (start - now[g])
+                emit(g, begin, False, jobs.kind[j])
+                u = draws(_UNIT, pair["kj"][g], pair["done_jobs"][g])
+                if len(jobs.durations) == 1:
+                    length = jobs.durations[0].ppf(u)
+                else:
+                    length = np.empty(g.size)
+                    for k, duration in enumerate(jobs.durations):
+                        of_rule = jobs.rule[j] == k
+                        length[of_rule] = duration.ppf(u[of_rule])
+                pair["done_jobs"][g] += 1
+                now[g] = begin + length
+                emit(g, now[g], True, np.int8(UNPLANNED))
+            # skip the jobs that started while the part was down
+            pair["next_job"] = np.maximum(pair["next_job"], np.searchsorted(jobs.t[:-1], now, side="left"))
         more = now < horizon
-        ii, rr, now, life, failures = ii[more], rr[more], now[more], life[more], failures[more]
-        repairs, done_jobs, next_job = repairs[more], done_jobs[more], next_job[more]
+        if not more.all():
+            pair = {name: values[more] for name, values in pair.items()}
     if not out:
         empty = np.zeros(0, np.int64)
         return empty, empty, np.zeros(0), np.zeros(0, bool), np.zeros(0, np.int8)
