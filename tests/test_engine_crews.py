@@ -283,3 +283,15 @@ def test_analytic_value_where_a_chain_applies_and_the_reason_where_not():
         operated(scenario_of(Series(L("a", "b")), {"a": expo(9, 1), "b": expo(9, 1)}), Crew("c", 1))
     )
     assert series.value is None and "repairs may queue" in series.reason
+
+
+def test_fast_operated_parts_in_blocks_of_instances_give_the_same_outages(monkeypatch):
+    """Office-hours crew with a response delay on a 2-of-4: generated a few pairs
+    (instance, replication) at a time, the fast engine still gives the SimPy outages."""
+    from simulation.engine import fast_ops
+
+    parts = {i: expo(40, 3) for i in "abcd"}
+    sc = scenario_of(KofN(2, L("a", "b", "c", "d")), parts, horizon=1500.0, calendar=MONDAY)
+    sc = operated(sc, Crew("office", 4, OFFICE, response=Exponential.from_mean(0.5)))
+    monkeypatch.setattr(fast_ops, "PAIRS", 3)
+    assert_same_timelines(des.simulate(sc, 2, range(5), 1500.0), fast.simulate(sc, 2, range(5), 1500.0))

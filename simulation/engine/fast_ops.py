@@ -175,7 +175,26 @@ def operated_events(
         the new state (bool) and the Timeline kind of a change to down (int8, UNPLANNED
         for ups), grouped by instance and, within one, in the order the part went
         through them (time order; a job that starts as the part comes up follows its up).
+
+    Instances are taken in blocks of about `PAIRS` pairs (instance, replication), so
+    the state arrays of a step stay a few MiB however large the run.
     """
+    per_block = max(1, PAIRS // max(1, reps.size))
+    parts = [
+        _operated_block(comp, base[a : a + per_block], reps, horizon, crew, jobs)
+        for a in range(0, base.size, per_block)
+    ]
+    offsets = range(0, base.size, per_block)
+    inst = np.concatenate([p[0] + off for p, off in zip(parts, offsets)])
+    return inst, *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3, 4))
+
+
+#: Pairs (instance, replication) stepped at once by `operated_events`.
+PAIRS = 1 << 18
+
+
+def _operated_block(comp, base, reps, horizon, crew, jobs):
+    """`operated_events` for one block of instances (instance indices from 0)."""
     kf = stream_keys(base, reps, FAILURE).T  # (n, reps)
     life = draws(comp.failure, kf, 0)
     if jobs is None:
