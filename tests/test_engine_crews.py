@@ -66,12 +66,13 @@ def test_friday_1755_failure_with_office_crew_ends_monday_1155():
     sc = operated(
         scenario_of(Series(L("a")), {"a": part}, horizon=300.0, calendar=MONDAY), Crew("office", 1, OFFICE)
     )
-    [timeline] = des.simulate(sc, 0, range(1), 300.0)
-    assert MONDAY.local(timeline.start[0]) == dt.datetime(2027, 3, 5, 17, 55)
-    assert MONDAY.local(timeline.end[0]) == dt.datetime(2027, 3, 8, 11, 55)
     with_overtime = dataclasses.replace(sc, crews={"office": Crew("office", 1, OFFICE, overtime=True)})
-    [timeline] = des.simulate(with_overtime, 0, range(1), 300.0)
-    assert MONDAY.local(timeline.end[0]) == dt.datetime(2027, 3, 5, 21, 55)
+    for engine in (des, fast):
+        [timeline] = engine.simulate(sc, 0, range(1), 300.0)
+        assert MONDAY.local(timeline.start[0]) == dt.datetime(2027, 3, 5, 17, 55)
+        assert MONDAY.local(timeline.end[0]) == dt.datetime(2027, 3, 8, 11, 55)
+        [timeline] = engine.simulate(with_overtime, 0, range(1), 300.0)
+        assert MONDAY.local(timeline.end[0]) == dt.datetime(2027, 3, 5, 21, 55)
 
 
 def test_response_delay_runs_from_the_shift_start():
@@ -80,8 +81,9 @@ def test_response_delay_runs_from_the_shift_start():
     part = ComponentType("p", Deterministic(saturday_10), Deterministic(2.0))
     crew = Crew("office", 1, OFFICE, response=Deterministic(0.5))
     sc = operated(scenario_of(Series(L("a")), {"a": part}, horizon=300.0, calendar=MONDAY), crew)
-    [timeline] = des.simulate(sc, 0, range(1), 300.0)
-    assert MONDAY.local(timeline.end[0]) == dt.datetime(2027, 3, 8, 10, 30)
+    for engine in (des, fast):
+        [timeline] = engine.simulate(sc, 0, range(1), 300.0)
+        assert MONDAY.local(timeline.end[0]) == dt.datetime(2027, 3, 8, 10, 30)
 
 
 def test_criticality_serves_the_single_point_of_failure_first_and_fifo_does_not():
@@ -133,9 +135,26 @@ def test_a_crew_never_moves_the_failure_draws():
         assert np.all(down_crewed > down_plain)  # the same repair draws, plus a response
 
 
-def test_steady_start_with_crews_is_refused_and_fast_says_why():
+def test_fast_runs_crews_that_never_queue_and_says_why_it_does_not_run_the_others():
+    """A crew of at least as many technicians as parts: fast; fewer, or spare pools: SimPy."""
+    parts = {i: expo(100, 5) for i in "ab"}
+    sc = scenario_of(Series(L("a", "b")), parts)
+    assert unsupported_reason(operated(sc, Crew("ops", 2, OFFICE, response=Deterministic(0.5)))) is None
+    assert unsupported_reason(operated(sc, Crew("ops", 1), only={"a"})) is None  # one part, one technician
+    reason = unsupported_reason(operated(sc, Crew("ops", 1)))
+    assert "crew 'ops' has 1 technician for 2 parts ('a' and others)" in reason and "repair queues" in reason
+    reason = unsupported_reason(operated(sc, spares=SparePool("shelf", 3, Deterministic(10.0))))
+    assert "spare part from pool 'shelf'" in reason and "the SimPy engine runs spare pools" in reason
+    from simulation import run
+
+    office = operated(sc, Crew("ops", 2, OFFICE, response=Deterministic(0.5)))
+    assert run(office, replications=2, horizon=500.0, workers=1, progress=False).engine == "fast"
+    short = run(operated(sc, Crew("ops", 1)), replications=2, horizon=500.0, workers=1, progress=False)
+    assert short.engine == "des" and "1 technician for 2 parts" in short.engine_reason
+
+
+def test_steady_start_with_crews_is_refused():
     sc = operated(scenario_of(Series(L("a")), {"a": expo(100, 5)}), Crew("ops", 1))
-    assert "crew or a spare part" in unsupported_reason(sc)
     steady = dataclasses.replace(sc, run=RunSettings(horizon_hours=1000.0, replications=1, start="steady"))
     with pytest.raises(UnsupportedScenario, match="steady start with repair crews"):
         check_supported(steady)
@@ -264,3 +283,15 @@ def test_analytic_value_where_a_chain_applies_and_the_reason_where_not():
         operated(scenario_of(Series(L("a", "b")), {"a": expo(9, 1), "b": expo(9, 1)}), Crew("c", 1))
     )
     assert series.value is None and "repairs may queue" in series.reason
+
+
+def test_fast_operated_parts_in_blocks_of_instances_give_the_same_outages(monkeypatch):
+    """Office-hours crew with a response delay on a 2-of-4: generated a few pairs
+    (instance, replication) at a time, the fast engine still gives the SimPy outages."""
+    from simulation.engine import fast_ops
+
+    parts = {i: expo(40, 3) for i in "abcd"}
+    sc = scenario_of(KofN(2, L("a", "b", "c", "d")), parts, horizon=1500.0, calendar=MONDAY)
+    sc = operated(sc, Crew("office", 4, OFFICE, response=Exponential.from_mean(0.5)))
+    monkeypatch.setattr(fast_ops, "PAIRS", 3)
+    assert_same_timelines(des.simulate(sc, 2, range(5), 1500.0), fast.simulate(sc, 2, range(5), 1500.0))

@@ -4,14 +4,14 @@ import dataclasses
 import datetime as dt
 
 import numpy as np
-from helpers import L, det, expo, scenario_of
+from helpers import L, assert_same_timelines, det, expo, scenario_of
 
-from simulation.engine import des
+from simulation.engine import des, fast
 from simulation.engine.fast import unsupported_reason
 from simulation.model.calendar import Calendar
 from simulation.model.distributions import Deterministic, Exponential
 from simulation.model.operations import MaintenanceRule, MaintenanceTime
-from simulation.model.structure import KofN, Series
+from simulation.model.structure import KofN, Leaf, Series
 from simulation.model.timeline import ANNOUNCED_MAINTENANCE, MAINTENANCE, UNPLANNED
 
 UTC = Calendar(dt.date(2027, 3, 1))
@@ -27,15 +27,16 @@ def test_daily_announced_job_takes_the_part_down_with_its_kind_and_pauses_its_li
     time (two jobs, 0.5 h, before), repaired in 2 h; the job at 51:00 is skipped."""
     sc = scenario_of(Series(L("a")), {"a": det(50, 2)}, horizon=80.0)
     rule = MaintenanceRule("patch", ("a",), "day", DAILY_0300, Deterministic(0.25), announced=True)
-    [timeline] = des.simulate(maintained(sc, rule), 0, range(1), 80.0)
-    assert timeline.start.tolist() == [3.0, 27.0, 50.5, 75.0]
-    assert timeline.end.tolist() == [3.25, 27.25, 52.5, 75.25]
-    assert timeline.kind.tolist() == [
-        ANNOUNCED_MAINTENANCE,
-        ANNOUNCED_MAINTENANCE,
-        UNPLANNED,
-        ANNOUNCED_MAINTENANCE,
-    ]
+    for engine in (des, fast):
+        [timeline] = engine.simulate(maintained(sc, rule), 0, range(1), 80.0)
+        assert timeline.start.tolist() == [3.0, 27.0, 50.5, 75.0]
+        assert timeline.end.tolist() == [3.25, 27.25, 52.5, 75.25]
+        assert timeline.kind.tolist() == [
+            ANNOUNCED_MAINTENANCE,
+            ANNOUNCED_MAINTENANCE,
+            UNPLANNED,
+            ANNOUNCED_MAINTENANCE,
+        ]
 
 
 def test_a_failed_part_skips_its_job_and_unannounced_jobs_are_maintenance():
@@ -43,13 +44,39 @@ def test_a_failed_part_skips_its_job_and_unannounced_jobs_are_maintenance():
     part in repair and are skipped; a part that is up gets a job of kind maintenance."""
     sc = scenario_of(Series(L("a")), {"a": det(2, 5)}, horizon=30.0)
     rule = MaintenanceRule("patch", ("a",), "day", DAILY_0300, Deterministic(1.0))
-    [timeline] = des.simulate(maintained(sc, rule), 0, range(1), 30.0)
-    assert timeline.start.tolist() == [2.0, 9.0, 16.0, 23.0]
-    assert timeline.kind.tolist() == [UNPLANNED] * 4
     up = scenario_of(Series(L("a")), {"a": det(100, 5)}, horizon=30.0)
-    [timeline] = des.simulate(maintained(up, rule), 0, range(1), 30.0)
-    assert timeline.start.tolist() == [3.0, 27.0] and timeline.end.tolist() == [4.0, 28.0]
-    assert timeline.kind.tolist() == [MAINTENANCE, MAINTENANCE]
+    for engine in (des, fast):
+        [timeline] = engine.simulate(maintained(sc, rule), 0, range(1), 30.0)
+        assert timeline.start.tolist() == [2.0, 9.0, 16.0, 23.0]
+        assert timeline.kind.tolist() == [UNPLANNED] * 4
+        [timeline] = engine.simulate(maintained(up, rule), 0, range(1), 30.0)
+        assert timeline.start.tolist() == [3.0, 27.0] and timeline.end.tolist() == [4.0, 28.0]
+        assert timeline.kind.tolist() == [MAINTENANCE, MAINTENANCE]
+
+
+def test_a_service_of_one_part_gets_its_jobs_and_back_to_back_jobs_make_one_outage():
+    """The service is the part itself. Jobs at 03:00 of 24 h: each starts as the one
+    before ends, so the part is down from 03:00 to the horizon in one outage, of the
+    first job's kind (an up of no duration does not end an outage)."""
+    sc = scenario_of(Leaf("a"), {"a": det(1e6, 1)}, horizon=80.0)
+    for engine in (des, fast):
+        [timeline] = engine.simulate(
+            maintained(sc, _daily(Deterministic(1.0), announced=True)), 0, range(1), 80.0
+        )
+        assert timeline.start.tolist() == [3.0, 27.0, 51.0, 75.0] and timeline.end.tolist() == [
+            4.0,
+            28.0,
+            52.0,
+            76.0,
+        ]
+        assert timeline.kind.tolist() == [ANNOUNCED_MAINTENANCE] * 4
+        [timeline] = engine.simulate(maintained(sc, _daily(Deterministic(24.0))), 0, range(1), 80.0)
+        assert timeline.start.tolist() == [3.0] and timeline.end.tolist() == [80.0]
+        assert timeline.kind.tolist() == [MAINTENANCE]
+
+
+def _daily(duration, announced=False):
+    return MaintenanceRule("patch", ("a",), "day", DAILY_0300, duration, announced=announced)
 
 
 def test_jobs_target_component_types_and_redundancy_masks_them():
@@ -69,7 +96,7 @@ def test_jobs_target_component_types_and_redundancy_masks_them():
     assert len(des.simulate(maintained(sc, only_a), 0, range(1), 100.0)[0]) == 0
 
 
-def test_random_durations_come_from_the_part_stream_and_fast_falls_back():
+def test_random_durations_come_from_the_part_stream_and_fast_draws_the_same():
     sc = scenario_of(Series(L("a")), {"a": expo(1e9, 1)}, horizon=24 * 30.0)
     rule = MaintenanceRule("patch", ("a",), "day", DAILY_0300, Exponential.from_mean(0.5))
     one = des.simulate(maintained(sc, rule), 4, range(3), 24 * 30.0)
@@ -77,7 +104,10 @@ def test_random_durations_come_from_the_part_stream_and_fast_falls_back():
     for x, y in zip(one, two, strict=True):
         np.testing.assert_array_equal(x.end, y.end)
         assert len(x) == 30 and np.ptp(x.end - x.start) > 0
-    assert "maintenance" in unsupported_reason(maintained(sc, rule))
+    assert unsupported_reason(maintained(sc, rule)) is None
+    assert_same_timelines(one, fast.simulate(maintained(sc, rule), 4, range(3), 24 * 30.0))
+    rolling = dataclasses.replace(rule, rolling=True)
+    assert "rolling" in unsupported_reason(maintained(sc, rolling))
 
 
 def test_announced_maintenance_through_a_run_gives_the_worked_example_both_ways():
@@ -98,7 +128,8 @@ def test_announced_maintenance_through_a_run_gives_the_worked_example_both_ways(
             maintenance=(rule,),
             calendar=april,
         )
-        result = run(sc, replications=1, seed=0, horizon=720.0, workers=1, progress=False)
-        assert result.engine == "des"
-        figures.append(round(float(result.window_availability[0, 0]), 8))
-    assert figures == [0.99861111, 0.99859649]
+        for engine in ("auto", "des"):  # auto picks fast
+            result = run(sc, replications=1, seed=0, horizon=720.0, workers=1, progress=False, engine=engine)
+            assert result.engine == ("fast" if engine == "auto" else "des")
+            figures.append(round(float(result.window_availability[0, 0]), 8))
+    assert figures == [0.99861111, 0.99861111, 0.99859649, 0.99859649]

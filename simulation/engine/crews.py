@@ -28,8 +28,8 @@ compared with common random numbers and adding a crew never moves the failure dr
 from __future__ import annotations
 
 import heapq
-import math
 
+import numpy as np
 import simpy
 
 from simulation.model.operations import Crew, SparePool
@@ -109,11 +109,23 @@ class CrewPool:
 
     def done_at(self, now: float, response: float, work: float) -> float:
         """When a repair of `work` hours, given a technician at `now` and a response
-        delay of `response` hours, is done (model hours)."""
-        start = float(self.shifts.next_open(now)) + response
-        if math.isinf(start):
-            return math.inf
-        return float(self.shifts.work_end(start, work, self.crew.overtime))
+        delay of `response` hours, is done (model hours; `repair_done`)."""
+        return float(repair_done(self.shifts, self.crew.overtime, now, response, work))
+
+
+def repair_done(shifts: Shifts, overtime: bool, now, response, work) -> np.ndarray:
+    """When repairs are done (model hours) that get a technician at `now`: work may start
+    at ``shifts.next_open(now)``, then the `response` delay (wall-clock hours), then
+    `work` hours of crew work (`Shifts.work_end`, pausing at shift ends without
+    `overtime`). Arrays broadcast together; ``inf`` where the shifts never open."""
+    start = shifts.next_open(now) + response
+    ok = np.isfinite(start)
+    if ok.all():
+        return shifts.work_end(start, work, overtime)
+    work = np.broadcast_to(np.asarray(work, np.float64), start.shape)
+    done = np.full(start.shape, np.inf)
+    done[ok] = shifts.work_end(start[ok], work[ok], overtime)
+    return done
 
 
 class SpareShelf:

@@ -448,7 +448,7 @@ def compile_structure(scenario: Scenario, seed: int, sites: bool = False) -> Com
         return node
 
     top = build(scenario.service)
-    outputs = [Output("service", top)]
+    outputs = [Output("service", top)]  # before the jobs: a lone part has a parent
     if sites:
         for site, root in site_services(scenario.service):
             keys.update({k: v for k, v in block_stream_keys(scenario, root).items() if k not in keys})
