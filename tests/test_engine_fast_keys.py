@@ -107,14 +107,20 @@ def as_rows(events: Events):
 @st.composite
 def member_streams(draw, n_reps):
     """A member's alternating down/up changes per replication, at times from TIMES (a
-    down and an up of one member may share an instant)."""
+    down and then an up of one member may share an instant; an up and then a down may
+    not: a part's events never hold one, `fast._drop_instant_ups`)."""
     rep, t, up = [], [], []
     for r in range(n_reps):
         times = sorted(draw(st.lists(st.sampled_from(TIMES), max_size=6)))
-        for j, x in enumerate(times):
+        last_up = None
+        for x in times:
+            is_up = len(t) > 0 and rep[-1] == r and not up[-1]
+            if not is_up and x == last_up:
+                continue
             rep.append(r)
             t.append(x)
-            up.append(j % 2 == 1)
+            up.append(is_up)
+            last_up = x if is_up else last_up
     return rep, t, up
 
 

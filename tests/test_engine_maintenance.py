@@ -133,3 +133,20 @@ def test_announced_maintenance_through_a_run_gives_the_worked_example_both_ways(
             assert result.engine == ("fast" if engine == "auto" else "des")
             figures.append(round(float(result.window_availability[0, 0]), 8))
     assert figures == [0.99861111, 0.99861111, 0.99859649, 0.99859649]
+
+
+def test_a_member_whose_job_starts_as_the_last_ends_stays_down_for_its_block():
+    """`a` is in back-to-back 24 h jobs from 03:00 (an end and a start at each 03:00:
+    its net change at that instant is none). A standby of `a` and `b`, like the same
+    pair in parallel, is then down while `b` is: [50, 55), caused by `b`. Read with the
+    up before the down, the standby would think `a` up and show no outage."""
+    from simulation.model.structure import Standby
+
+    lives = {"a": det(1e6, 1), "b": det(50, 5)}
+    rule = _daily(Deterministic(24.0))
+    for block in (Standby(L("a", "b")), KofN(1, L("a", "b"))):
+        sc = maintained(scenario_of(block, lives, horizon=60.0), dataclasses.replace(rule, targets=("a",)))
+        for engine in (des, fast):
+            [timeline] = engine.simulate(sc, 0, range(1), 60.0)
+            assert timeline.start.tolist() == [50.0] and timeline.end.tolist() == [55.0], (block, engine)
+            assert timeline.kind.tolist() == [UNPLANNED]

@@ -392,8 +392,10 @@ def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
                     operated.setdefault(ops.job_key(iid), []).append(j)
             for group in operated.values():
                 iid = plan.ids[idx[group[0]]]
-                inst, rep, t, up, kind = operated_events(
-                    comp, bases[group], run.reps, run.horizon, ops.crew_of(iid), ops.jobs_of(iid)
+                inst, rep, t, up, kind = _drop_instant_ups(
+                    *operated_events(
+                        comp, bases[group], run.reps, run.horizon, ops.crew_of(iid), ops.jobs_of(iid)
+                    )
                 )
                 bounds = np.searchsorted(inst, np.arange(len(group) + 1))
                 for j, g in enumerate(group):
@@ -414,6 +416,21 @@ def _leaf_streams(scenario: Scenario, run: _Run) -> dict[str, Events]:
                 initial_cause = None if start is None else np.full(run.reps.size, i, np.int32)
                 out[plan.ids[i]] = Events(rep[a:b], t[a:b], up[a:b], cause[a:b], initial, initial_cause)
     return out
+
+
+def _drop_instant_ups(inst, rep, t, up, kind):
+    """A part's events without each up that its own down follows at the same instant (a
+    repair that ends as a maintenance job starts: the part was never up), as the tie rule
+    reads them (`rules.tie_order`). Rows stay grouped by instance, each part's in its own
+    order (by replication, then time)."""
+    order = np.lexsort((t, rep, inst))  # stable: the part's own order within an instant
+    i, r, tt, u = inst[order], rep[order], t[order], up[order]
+    pair = u[:-1] & ~u[1:] & (i[:-1] == i[1:]) & (r[:-1] == r[1:]) & (tt[:-1] == tt[1:])
+    keep = np.ones(order.size, bool)
+    keep[:-1] &= ~pair
+    keep[1:] &= ~pair
+    rows = order[keep]
+    return inst[rows], rep[rows], t[rows], up[rows], kind[rows]
 
 
 #: (Instance, replication) pairs drawn per block of instances.

@@ -66,7 +66,18 @@ MemberChange = tuple[int, bool, int, int]
 
 def tie_order(changes: list[MemberChange]) -> list[MemberChange]:
     """The changes of one instant in the order of the tie rule: downs first, then ups,
-    each in member order (a member that changes twice keeps its own order)."""
+    each in member order. `changes` come in each member's own order; a member that comes
+    up and goes down again within the instant (a repair that ends as a maintenance job
+    starts) was never up: that pair is dropped, so the member stays down."""
+    if len({c[0] for c in changes}) < len(changes):
+        kept: list[MemberChange] = []
+        for change in changes:
+            last = next((k for k in reversed(range(len(kept))) if kept[k][0] == change[0]), None)
+            if last is not None and kept[last][1] and not change[1]:
+                del kept[last]
+            else:
+                kept.append(change)
+        changes = kept
     return sorted(changes, key=lambda c: (c[1], c[0]))
 
 

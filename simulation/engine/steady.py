@@ -30,7 +30,7 @@ from simulation.engine.streams import uniforms
 from simulation.model.distributions import Deterministic, Empirical, Exponential, Weibull
 
 #: Stream purpose of the steady start (see `engine.streams` for the others).
-STEADY = 7
+STEADY = 10
 
 
 def equilibrium_ppf(dist, u: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ FAILURE, REPAIR, IDLE_FAILURE, SWITCHOVER, COVERAGE, MANUAL = 1, 2, 3, 4, 5, 6
 RESPONSE, LEAD_TIME = 7, 8
 #: Maintenance (engine.maintenance): the uniform behind the j-th job's duration of a part.
 MAINTENANCE = 9
+#: 10: a part's steady start (`engine.steady.STEADY`).
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _PURPOSE = np.uint64(0xD1B54A32D192ED03)
