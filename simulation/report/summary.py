@@ -53,6 +53,16 @@ def _num(x: float) -> str:
     return f"{x:#.3g}".rstrip(".")
 
 
+def _count_ci(mean: float, ci, unit: str) -> str:
+    """``115.4 jobs/year (95 % CI 115.3 .. 115.4)``: a mean with its interval, in the
+    fewest significant digits (3 or more) that keep the interval's ends apart."""
+    for digits in range(3, 9):
+        low, high = f"{ci.low:.{digits}g}", f"{ci.high:.{digits}g}"
+        if low != high or ci.low == ci.high:
+            break
+    return f"{mean:.{digits}g} {unit} (mean; 95 % CI {low} .. {high})"
+
+
 def _ci(ci, fmt=None) -> str:
     """``95 % CI lo .. hi``; an open upper end reads "unbounded"."""
     fmt = fmt or _num
@@ -137,22 +147,19 @@ def summary_text(result) -> str:
         lines.append(f"  steady state      analytic n/a: {result.analytic_reason}")
     stockouts = result.stockouts_per_year()
     if stockouts is not None:
-        lines.append(
-            f"  spares            {stockouts[0]:.3g} stock-outs/year mean "
-            f"(95 % CI {stockouts[1].low:.3g} to {stockouts[1].high:.3g})"
-        )
+        lines.append(f"  spares            {_count_ci(*stockouts, 'stock-outs/year')}")
     deferrals = result.deferrals_per_year()
     if deferrals is not None:
         lines.append(
-            f"  maintenance       {deferrals[0]:.3g} rolling jobs deferred/year mean "
-            f"(95 % CI {deferrals[1].low:.3g} to {deferrals[1].high:.3g}): "
-            "the group could not spare the member when due"
+            f"  maintenance       {_count_ci(*deferrals, 'rolling jobs deferred/year')}: jobs that "
+            "waited, for another member's job or for their group to be able to spare the member"
         )
     shortfall = result.capacity_shortfall()
     if shortfall is not None:
         lines.append(
-            f"  demand            {shortfall['hours_per_year']:.3g} h/year down by capacity shortfall "
-            f"(95 % CI {shortfall['ci95'].low:.3g} to {shortfall['ci95'].high:.3g}), "
+            "  demand            "
+            + _count_ci(shortfall["hours_per_year"], shortfall["ci95"], "h/year down by capacity shortfall")
+            + ", "
             f"{100 * shortfall['counted_share']:.3g} % of counted downtime"
         )
     if result.precision is not None:
@@ -179,10 +186,10 @@ def summary_text(result) -> str:
         )
     networks = result.network_downtime
     for r in () if networks is None else networks.itertuples():
+        latency = f", {r.latency_h_per_year:.3g} h beyond max_latency" if r.latency_h_per_year > 0 else ""
         lines.append(
             f"  network           {r.network}: {r.disconnected_h_per_year + r.latency_h_per_year:.3g} h/year "
-            f"down ({r.disconnected_h_per_year:.3g} h disconnected, {r.latency_h_per_year:.3g} h beyond "
-            "max_latency; the block's own hours)"
+            f"down, mean ({r.disconnected_h_per_year:.3g} h disconnected{latency}; the block's own hours)"
         )
     lines += _sites_lines(result)
     if result.cost is not None:
@@ -227,7 +234,10 @@ def _sites_lines(result) -> list[str]:
                 f"(95 % CI {_p(r.breach_ci_low)} .. {_p(r.breach_ci_high)})"
             )
         parts.append(text)
-    return [f"  sites             {len(sites)} customer sites, most at risk: " + "; ".join(parts)]
+    line = f"  sites             {len(sites)} customer sites, most at risk: " + "; ".join(parts)
+    if with_sla and sites.breach_ci_low.max() <= sites.breach_ci_high.min():
+        line += " (every site's 95 % CI overlaps every other's: the order is not significant)"
+    return [line]
 
 
 def _portfolio(result):
@@ -333,7 +343,9 @@ def _sla_lines(result) -> list[str]:
         f"  expected credit   {pct(result.expected_credit_percent)} of the fee per {label} "
         f"({_ci(result.expected_credit_percent_ci(), pct)})"
     )
-    if sla.fee is not None:
+    if not sla.credits:
+        credit = "  expected credit   none: the SLA has no credit tiers"
+    elif sla.fee is not None:
         cur = sla.fee.currency
         money = lambda x: f"{x:,.2f}"  # noqa: E731
         credit += (
@@ -451,14 +463,17 @@ def _support_lines(result) -> list[str]:
             f"P(breach) {f.breach_probability:.4f} (95 % CI {lo:.4f} .. {hi:.4f})"
         )
     for ch in f.channels:
-        text = f"{ch.tickets_per_window:.1f} tickets/{window}"
+        text = f"{ch.tickets_per_window:.1f} tickets/{window} (mean)"
         if ch.within_objective is not None:
             lo, hi = ch.within_objective_ci95
             text += (
                 f", {_pct(ch.within_objective, 1)} within {_minutes(ch.objective_min)}"
                 f" (95 % CI {_pct(lo, 1)} .. {_pct(hi, 1)})"
             )
-        text += f", response mean {_minutes(ch.mean_response_min)}, p95 {_minutes(ch.p95_response_min)}"
+        text += (
+            f", first response mean {_minutes(ch.mean_response_min)}, "
+            f"p95 {_minutes(ch.p95_response_min)} (over all tickets)"
+        )
         lines.append(f"  {ch.name[:16]:<17} {text}")
         if ch.analytic_mean_response_min is not None:
             exact = f"mean {_minutes(ch.analytic_mean_response_min)}"
