@@ -109,3 +109,38 @@ def test_random_runs_never_take_a_group_down_for_maintenance(n, spare, mtbf, hou
     for tl in timelines:
         assert set(tl.kind.tolist()) <= {UNPLANNED}
     assert most and max(most) == 1
+
+
+def test_rolling_jobs_of_a_part_with_no_group_run_as_plain_ones_in_both_engines():
+    """A lone part has nothing to keep up: loading warns, the jobs run as plain ones,
+    and the fast engine runs them (the same outages as the SimPy engine)."""
+    import warnings
+
+    import numpy as np
+
+    import simulation as sim
+    from simulation.engine import des, fast
+    from simulation.scenario import ScenarioWarning
+
+    text = """\
+format: slasim/1
+name: single box
+calendar: {start: 2027-01-01, timezone: UTC}
+components:
+  box: {failure: {mtbf: 8760h}, repair: {mttr: 4h}}
+service: {series: [box]}
+maintenance:
+  - {name: patch, every: week, at: "sun 02:00", duration: 1h, targets: [box], rolling: true}
+"""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s = sim.loads(text, source="box.yaml")
+    assert any(
+        issubclass(w.category, ScenarioWarning) and "run as plain ones" in str(w.message) for w in caught
+    )
+    assert fast.unsupported_reason(s) is None
+    a, b = des.simulate(s, 1, range(10), 8760.0), fast.simulate(s, 1, range(10), 8760.0)
+    for x, y in zip(a, b, strict=True):
+        assert np.array_equal(x.start, y.start) and np.array_equal(x.end, y.end)
+        assert np.array_equal(x.kind, y.kind) and np.array_equal(x.cause, y.cause)
+    assert sum(len(x) for x in a) > 10 * 52

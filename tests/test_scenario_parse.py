@@ -13,7 +13,7 @@ from simulation.model import distributions as d
 from simulation.model.operations import MaintenanceTime
 from simulation.model.sla import Chronic, CreditTier, Fee, IntervalRule, Rolling
 from simulation.model.structure import KofN, Leaf, Network, Series, Standby, leaves
-from simulation.scenario import ScenarioWarning, load, loads
+from simulation.scenario import ScenarioError, ScenarioWarning, load, loads
 from simulation.scenario.yamlsource import parse_yaml
 
 DATA = Path(__file__).parent / "data"
@@ -303,6 +303,23 @@ service:
     assert s.service.demand == "office-day" and s.service.k == 8
     assert s.demand["office-day"].points == ((0, 3.0), (480, 7.5), (1080, 5.0), (1320, 3.0))
     assert s.demand["week"].points == ((480, 2.0), (5 * 1440, 1.0))
+
+
+def test_a_demand_profile_on_a_cold_k_of_n_is_refused_where_it_is_written():
+    with pytest.raises(ScenarioError) as err:
+        scenario(
+            COMPONENTS
+            + """\
+demand:
+  office-day: {profile: daily, points: {"00:00": 3, 08:00: 7.5}}
+service:
+  k_of_n: {demand: office-day}
+  of: {server: 10}
+  mode: cold
+"""
+        )
+    assert err.value.path == "service.mode" and err.value.line is not None
+    assert "runs hot" in str(err.value)
 
 
 def test_network_block_and_per_km_failure():

@@ -78,7 +78,7 @@ from simulation.model.components import ComponentType
 from simulation.model.demand import has_demand
 from simulation.model.network import network_blocks, site_services
 from simulation.model.scenario import Scenario
-from simulation.model.structure import Leaf, Network
+from simulation.model.structure import Leaf, Network, redundant_instances
 from simulation.model.timeline import TimelineBatch
 
 
@@ -88,7 +88,7 @@ def unsupported_reason(scenario: Scenario) -> str | None:
         check_supported(scenario)
     except UnsupportedScenario as err:
         return str(err)
-    if any(rule.rolling for rule in scenario.maintenance):
+    if _grouped_rolling(scenario):
         return (
             "rolling maintenance waits on the state of the part's group (the SimPy engine runs rolling jobs)"
         )
@@ -111,6 +111,20 @@ def unsupported_reason(scenario: Scenario) -> str | None:
             "crews of at least as many technicians as parts)"
         )
     return None
+
+
+def _grouped_rolling(scenario: Scenario) -> bool:
+    """True when a rolling maintenance rule targets a part with a group to keep up (a
+    part with none has its rolling jobs run as plain ones, `engine.maintenance`)."""
+    rolling = [rule for rule in scenario.maintenance if rule.rolling]
+    if not rolling:
+        return False
+    grouped = redundant_instances(scenario.service)
+    return any(
+        iid in rule.targets or scenario.instances[iid].component in rule.targets
+        for rule in rolling
+        for iid in grouped
+    )
 
 
 @dataclass

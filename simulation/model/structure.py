@@ -188,6 +188,16 @@ def iter_blocks(block: Block) -> Iterator[Block]:
         yield from iter_blocks(member)
 
 
+def redundant_instances(block: Block) -> set[str]:
+    """The instances below a redundant block (a `KofN` or a `Standby`) of `block`: the
+    parts that have a group for rolling maintenance."""
+    found: set[str] = set()
+    for b in iter_blocks(block):
+        if isinstance(b, (KofN, Standby)):
+            found.update(leaves(b))
+    return found
+
+
 def leaves(block: Block) -> list[str]:
     """Instance ids below `block`, each once, in first-seen order."""
     seen: dict[str, None] = {}

@@ -18,6 +18,7 @@ from simulation.model.components import ComponentType
 from simulation.model.distributions import Exponential
 from simulation.model.network import sites_of
 from simulation.model.scenario import RunSettings, Scenario, check_run_size
+from simulation.model.structure import redundant_instances
 from simulation.scenario import units
 from simulation.scenario.checks import (
     At,
@@ -183,6 +184,7 @@ class _Reader:
             sla = parse_sla(data["sla"], root.key(data, "sla"), hours)
         targets = [*components, *shared_raw, *builder.instances]
         maintenance = self._section(data, "maintenance", parse_maintenance, (), list(dict.fromkeys(targets)))
+        self._rolling_without_groups(data, maintenance, builder.instances, service)
         support = None
         if data.get("support") is not None:
             support = parse_support(data["support"], root.key(data, "support"), hours)
@@ -205,6 +207,25 @@ class _Reader:
             data=data,
             folder=str(root.folder),
         )
+
+    def _rolling_without_groups(self, data, maintenance, instances, service) -> None:
+        """Warn about a rolling rule none of whose parts has a redundant group: its jobs
+        run as plain ones (`engine.maintenance`)."""
+        grouped = redundant_instances(service)
+        for i, rule in enumerate(maintenance):
+            if not rule.rolling:
+                continue
+            parts = [
+                iid
+                for iid, inst in instances.items()
+                if iid in rule.targets or inst.component in rule.targets
+            ]
+            if not grouped.intersection(parts):
+                seq = data["maintenance"]
+                self.root.key(data, "maintenance").item(seq, i).key(seq[i], "rolling").warn(
+                    f"rolling maintenance '{rule.name}' targets no part below a k_of_n, parallel or "
+                    "standby block: nothing to keep up, so its jobs run as plain ones"
+                )
 
     # -- top level -----------------------------------------------------------
     def _format(self, data) -> None:

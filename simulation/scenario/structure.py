@@ -253,6 +253,12 @@ class BlockParser:
                 f"{what}, more than the {len(members)} member{'s' if len(members) != 1 else ''} in 'of'"
             )
         mode = self._mode(spec, at)
+        if demand is not None and mode != "hot":
+            raise at.key(spec, "mode").error(
+                f"a k_of_n that follows demand profile '{demand}' runs hot (every up member "
+                f"carries load); mode {mode} with a demand profile is not simulated",
+                "drop `mode`, or give a fixed k",
+            )
         failover, places = self._failover(spec, at)
         return Composite(
             "k_of_n",
