@@ -238,18 +238,24 @@ def _run(args) -> int:
             max_replications=args.max_replications,
             executor=executor,
         )
-    print(result.summary())
-    if args.importance:
-        print(result.importance(workers=args.workers, progress=False if args.quiet else None).summary())
+    # the files first: a reader that stops early (``| head``) does not lose them
+    lines = [result.summary()]
     if args.json:
         with _writing(args.json):
             _ensure_parent(args.json)
             result.to_json(args.json)
-        print(f"  report            {args.json}")
     if args.plots:
         with _writing(args.plots):
             paths = result.save_plots(args.plots)
-        print(f"  plots             {', '.join(str(p) for p in paths)}")
+    if args.importance:
+        lines.append(
+            result.importance(workers=args.workers, progress=False if args.quiet else None).summary()
+        )
+    if args.json:
+        lines.append(f"  report            {args.json}")
+    if args.plots:
+        lines.append(f"  plots             {', '.join(str(p) for p in paths)}")
+    print("\n".join(lines))
     return 0
 
 

@@ -83,34 +83,34 @@ from simulation.model.timeline import TimelineBatch
 
 
 def unsupported_reason(scenario: Scenario) -> str | None:
-    """Why the fast engine cannot run `scenario`, or None when it can."""
+    """Why the fast engine cannot run `scenario` (every reason, joined by "; "), or None
+    when it can."""
     try:
         check_supported(scenario)
     except UnsupportedScenario as err:
         return str(err)
+    reasons = []
     if _grouped_rolling(scenario):
-        return (
+        reasons.append(
             "rolling maintenance waits on the state of the part's group (the SimPy engine runs rolling jobs)"
         )
     if has_demand(scenario):
-        return "a demand profile changes a block's k over the day (the SimPy engine runs it)"
+        reasons.append("a demand profile changes a block's k over the day (the SimPy engine runs it)")
     spared = [iid for iid in operated_instances(scenario) if scenario.component_of(iid).spares is not None]
     if spared:
         pool = scenario.component_of(spared[0]).spares
-        return (
+        reasons.append(
             f"repairs of {spared[0]!r}{' and others' if len(spared) > 1 else ''} wait for a spare part "
             f"from pool {pool!r}, shared stock that may run out (the SimPy engine runs spare pools)"
         )
-    binding = binding_crews(scenario)
-    if binding:
-        crew, parts = binding[0]
-        return (
+    for crew, parts in binding_crews(scenario):
+        reasons.append(
             f"crew {crew.name!r} has {crew.size} technician{'s' if crew.size > 1 else ''} for "
             f"{len(parts)} parts ({parts[0]!r}{' and others' if len(parts) > 1 else ''}), so repairs "
             "may wait for a technician (the SimPy engine runs repair queues; the fast engine runs "
             "crews of at least as many technicians as parts)"
         )
-    return None
+    return "; ".join(reasons) or None
 
 
 def _grouped_rolling(scenario: Scenario) -> bool:

@@ -549,7 +549,9 @@ def plot_network(result, ax=None):
         key = frozenset(element) if isinstance(element, tuple) else element
         if sites is None or isinstance(element, tuple):
             element_share[key] = sum(share.get(i, 0.0) for i in dict.fromkeys(leaves(member)))
-    top = max([*element_share.values(), 1e-12])
+    drawn = [frozenset(e) for e in g.edges] + ([] if sites is not None else list(g.nodes))
+    # the scale spans what is drawn (a site's access line, not drawn, would flatten it)
+    top = max([*(element_share.get(k, 0.0) for k in drawn), 1e-12])
     cmap, norm = colormaps["viridis_r"], Normalize(0.0, top)
     for target in spec.targets:
         path = nx.shortest_path(g, spec.sources[0], target, weight="latency_hours")
@@ -598,7 +600,7 @@ def _downtime_share(result) -> dict[str, float]:
 
 def _site_nodes(ax, result, sites, pos, g, targets) -> None:
     """Customer sites coloured by P(breach per window) (else unavailability), with a
-    colour bar over the sites' range; the targets as black squares, the other nodes
+    colour bar from 0 to the largest; the targets as black squares, the other nodes
     small and grey."""
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
@@ -616,12 +618,10 @@ def _site_nodes(ax, result, sites, pos, g, targets) -> None:
         ax.scatter(
             *zip(*(pos[n] for n in others)), c="lightgrey", s=18, zorder=3, edgecolors="grey", linewidths=0.5
         )
-    # the colour scale spans the sites' own range (its bar gives the values), so that
-    # sites that differ little still tell apart
-    low, high = float(values.min()), float(values.max())
-    if high - low < 1e-12:
-        low, high = max(0.0, low - 1e-12), high + 1e-12
-    cmap, norm = colormaps["Reds"], Normalize(low, high)
+    # the colour scale starts at 0, so that sites that differ by little (often by less
+    # than their intervals: the summary's sites line says so) look alike
+    high = max(float(values.max()), 1e-12)
+    cmap, norm = colormaps["Reds"], Normalize(0.0, high)
     xs, ys = zip(*(pos[n] for n in sites.site))
     ax.scatter(xs, ys, c=cmap(norm(values)), s=70, zorder=4, edgecolors="black", linewidths=0.6)
     ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=label)
