@@ -107,7 +107,9 @@ def test_random_durations_come_from_the_part_stream_and_fast_draws_the_same():
     assert unsupported_reason(maintained(sc, rule)) is None
     assert_same_timelines(one, fast.simulate(maintained(sc, rule), 4, range(3), 24 * 30.0))
     rolling = dataclasses.replace(rule, rolling=True)
-    assert "rolling" in unsupported_reason(maintained(sc, rolling))
+    assert unsupported_reason(maintained(sc, rolling)) is None  # no group: plain jobs
+    pair = scenario_of(KofN(1, L("a", "b")), {"a": expo(1e9, 1), "b": expo(1e9, 1)}, horizon=24 * 30.0)
+    assert "rolling" in unsupported_reason(maintained(pair, rolling))
 
 
 def test_announced_maintenance_through_a_run_gives_the_worked_example_both_ways():
