@@ -77,7 +77,7 @@ def split(scenario, replications: int = 1000, repeat: int = 3) -> dict[str, floa
             _timed(fast, PHASES["draws"], acc, "draws"),
             _timed(fast, PHASES["sort"], acc, "sort"),
             _timed(fast, PHASES["timelines"], acc, "timelines"),
-            _timed(batch, ("simulate",), acc, "engine"),
+            _timed(batch, ("simulate_outputs",), acc, "engine"),
         ):
             start = time.process_time()
             sim.run(scenario, replications=replications, seed=1, engine="fast", workers=1, progress=False)

@@ -84,7 +84,12 @@ from simulation.model.timeline import TimelineBatch
 
 def unsupported_reason(scenario: Scenario) -> str | None:
     """Why the fast engine cannot run `scenario` (every reason, joined by "; "), or None
-    when it can."""
+    when it can (worked out once per scenario, with its plan)."""
+    return _plan(scenario).reason
+
+
+def _unsupported_reason(scenario: Scenario) -> str | None:
+    """`unsupported_reason`, worked out."""
     try:
         check_supported(scenario)
     except UnsupportedScenario as err:
@@ -227,7 +232,7 @@ class _Plan:
     blocks' k, the blocks' stream keys, and the instances grouped by type."""
 
     def __init__(self, scenario: Scenario):
-        self.reason = unsupported_reason(scenario)
+        self.reason = _unsupported_reason(scenario)
         #: The service, then the service seen from each customer site (their copies of
         #: the blocks above a per-site network, made once: blocks are memoised by identity).
         self.roots = [scenario.service, *(root for _, root in site_services(scenario.service))]
