@@ -81,16 +81,7 @@ REPORT_SCHEMA = {
                 {
                     "type": "object",
                     "required": ["deferrals_per_year"],
-                    "properties": {
-                        "deferrals_per_year": {
-                            "type": "object",
-                            "required": ["mean", "ci95"],
-                            "properties": {
-                                "mean": {"type": "number", "minimum": 0},
-                                "ci95": {"type": "array"},
-                            },
-                        }
-                    },
+                    "properties": {"deferrals_per_year": {"$ref": "#/$defs/mean_ci"}},
                 },
             ],
         },
@@ -104,14 +95,7 @@ REPORT_SCHEMA = {
                     "type": "object",
                     "required": ["hours_per_year", "counted_share"],
                     "properties": {
-                        "hours_per_year": {
-                            "type": "object",
-                            "required": ["mean", "ci95"],
-                            "properties": {
-                                "mean": {"type": "number", "minimum": 0},
-                                "ci95": {"type": "array"},
-                            },
-                        },
+                        "hours_per_year": {"$ref": "#/$defs/mean_ci"},
                         "counted_share": {"$ref": "#/$defs/fraction"},
                     },
                 },
@@ -442,6 +426,11 @@ REPORT_SCHEMA = {
     },
     "$defs": {
         "fraction": {"type": "number", "minimum": 0, "maximum": 1},
+        "mean_ci": {
+            "type": "object",
+            "required": ["mean", "ci95"],
+            "properties": {"mean": {"type": "number", "minimum": 0}, "ci95": {"type": "array"}},
+        },
         "interval": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
         "tail": {
             "type": "object",

@@ -218,23 +218,23 @@ class Result:
         """Mean spare-pool stock-outs (repairs that found their pool empty) per year of
         simulated time, with its interval over replications
         (`simulation.measure.stats.count_mean_ci`); None without spare pools."""
-        if "stockouts" not in self.per_replication:
-            return None
-        from simulation.measure.stats import count_mean_ci
-
-        counts = self.per_replication.stockouts.to_numpy()
-        return float(counts.mean() * self._per_year), count_mean_ci(counts, self._per_year, confidence)
+        return self._count_per_year("stockouts", confidence)
 
     def deferrals_per_year(self, confidence: float = 0.95) -> tuple[float, ConfidenceInterval] | None:
         """Mean rolling maintenance jobs deferred (not started when due because their
         group could not spare the member, `simulation.engine.maintenance`) per year of
         simulated time, with its interval over replications
         (`simulation.measure.stats.count_mean_ci`); None without rolling maintenance."""
-        if "deferrals" not in self.per_replication:
+        return self._count_per_year("deferrals", confidence)
+
+    def _count_per_year(self, column: str, confidence: float) -> tuple[float, ConfidenceInterval] | None:
+        """Mean of a per-replication count column per year, with `count_mean_ci`; None
+        when the run has no such column."""
+        if column not in self.per_replication:
             return None
         from simulation.measure.stats import count_mean_ci
 
-        counts = self.per_replication.deferrals.to_numpy()
+        counts = self.per_replication[column].to_numpy()
         return float(counts.mean() * self._per_year), count_mean_ci(counts, self._per_year, confidence)
 
     def capacity_shortfall(self, confidence: float = 0.95) -> dict | None:
