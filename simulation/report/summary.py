@@ -115,15 +115,9 @@ def _changes_lines(changes) -> list[str]:
     """The key-path changes a run was made with (``--set``, `with_`, a variant), if any."""
     if not changes:
         return []
-    return ["  changed           " + ", ".join(f"{path}={_value_text(v)}" for path, v in changes)]
+    from simulation.study.sweep import value_text  # as written in a scenario file
 
-
-def _value_text(value) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_value_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_value_text(v) for v in value) + "]"
-    return str(value)
+    return ["  changed           " + ", ".join(f"{path}={value_text(v)}" for path, v in changes)]
 
 
 def summary_text(result) -> str:
