@@ -250,6 +250,9 @@ REPORT_SCHEMA = {
                                         "oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]
                                     },
                                     "mean_response_min": {"type": ["number", "null"], "minimum": 0},
+                                    "mean_response_min_ci95": {
+                                        "oneOf": [{"$ref": "#/$defs/interval"}, {"type": "null"}]
+                                    },
                                     "p95_response_min": {"type": ["number", "null"], "minimum": 0},
                                     "analytic": {
                                         "oneOf": [
@@ -730,6 +733,7 @@ def _support_dict(result) -> dict | None:
             "within_objective": _finite(ch.within_objective),
             "within_objective_ci95": _interval(ch.within_objective_ci95),
             "mean_response_min": _finite(ch.mean_response_min, 4),
+            "mean_response_min_ci95": _interval(ch.mean_response_ci95, 4),
             "p95_response_min": _finite(ch.p95_response_min, 4),
             "analytic": analytic,
         }

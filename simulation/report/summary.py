@@ -464,10 +464,11 @@ def _support_lines(result) -> list[str]:
                 f", {_pct(ch.within_objective, 1)} within {_minutes(ch.objective_min)}"
                 f" (95 % CI {_pct(lo, 1)} .. {_pct(hi, 1)})"
             )
-        text += (
-            f", first response mean {_minutes(ch.mean_response_min)}, "
-            f"p95 {_minutes(ch.p95_response_min)} (over all tickets)"
-        )
+        mean = f", first response mean {_minutes(ch.mean_response_min)}"
+        if ch.mean_response_ci95 is not None and all(math.isfinite(x) for x in ch.mean_response_ci95):
+            lo, hi = ch.mean_response_ci95
+            mean += f" (95 % CI {_minutes(lo)} .. {_minutes(hi)})"
+        text += mean + f", p95 {_minutes(ch.p95_response_min)} (over all tickets)"
         lines.append(f"  {ch.name[:16]:<17} {text}")
         if ch.analytic_mean_response_min is not None:
             exact = f"mean {_minutes(ch.analytic_mean_response_min)}"
