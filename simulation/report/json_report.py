@@ -341,6 +341,11 @@ REPORT_SCHEMA = {
                             "breach_probability": {"oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}]},
                             "breach_probability_ci95": {"$ref": "#/$defs/optional_interval"},
                             "expected_credit_percent": {"type": ["number", "null"], "minimum": 0},
+                            "analytic": {
+                                "description": "the site's steady-state availability (null where "
+                                "there is no analytic value)",
+                                "oneOf": [{"$ref": "#/$defs/fraction"}, {"type": "null"}],
+                            },
                         },
                     },
                 },
@@ -572,6 +577,7 @@ def _sites_list(result) -> list | None:
             if row.breach_ci_low != row.breach_ci_low
             else [_r(row.breach_ci_low), _r(row.breach_ci_high)],
             "expected_credit_percent": value(row.expected_credit_percent, 4),
+            "analytic": value(row.analytic, 8),
         }
         for row in sites.itertuples()
     ]
