@@ -95,8 +95,11 @@ class Link:
 
     @property
     def key(self) -> str:
-        """``A-B``: the link's name in instance ids."""
-        return f"{self.a}-{self.b}"
+        """``A-B``: the link's name in instance ids, its end nodes in sorted order, so that
+        a link has one name (and one set of random draws) however its ends are written:
+        ``[bru, ams]`` in one file and ``[ams, bru]`` in another are ``ams-bru``."""
+        a, b = sorted((self.a, self.b))
+        return f"{a}-{b}"
 
     @property
     def total_latency_hours(self) -> float:
