@@ -221,7 +221,10 @@ def _sites_lines(result) -> list[str]:
     worst = sites.sort_values(key, ascending=not with_sla, kind="stable").head(SITES_SHOWN)
     parts = []
     for r in worst.itertuples():
-        text = f"{r.site} availability {_pct(r.availability)}"
+        text = (
+            f"{r.site} availability {_pct(r.availability)} "
+            f"(95 % CI {_pct(r.availability_ci_low)} .. {_pct(r.availability_ci_high)})"
+        )
         if with_sla:
             text += (
                 f", P(breach) {_p(r.breach_probability)} per {result.sla.window_label} "
