@@ -125,11 +125,7 @@ def _grouped_rolling(scenario: Scenario) -> bool:
     if not rolling:
         return False
     grouped = redundant_instances(scenario.service)
-    return any(
-        iid in rule.targets or scenario.instances[iid].component in rule.targets
-        for rule in rolling
-        for iid in grouped
-    )
+    return any(rule.applies_to(iid, scenario.instances[iid].component) for rule in rolling for iid in grouped)
 
 
 @dataclass
@@ -207,7 +203,7 @@ def simulate_outputs(scenario: Scenario, seed: int, reps: range, horizon_hours: 
     for root, top in zip(roots, tops):
         if id(root) not in out:
             out[id(root)] = _timelines(
-                top, len(reps), horizon_hours, hours if root is roots[0] else None, len(scenario.instances)
+                top, len(reps), horizon_hours, len(scenario.instances), hours if root is roots[0] else None
             )
     return [out[id(root)] for root in roots]
 
@@ -1033,7 +1029,7 @@ def _switching_node(block, members: list[Events], run: _Run, base: int, network_
 
 # --------------------------------------------------------------------------- output
 def _timelines(
-    top: Events, replications: int, horizon: float, network_hours=None, n_instances: int = 1
+    top: Events, replications: int, horizon: float, n_instances: int, network_hours=None
 ) -> TimelineBatch:
     """System outages per replication from the top node's state changes (kind and cause
     decoded from `cause_code`, with the run's `n_instances`); `network_hours` (shape

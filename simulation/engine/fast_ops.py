@@ -62,13 +62,6 @@ def binding_crews(scenario: Scenario) -> list[tuple[Crew, list[str]]]:
     ]
 
 
-def rules_targeting(scenario: Scenario, iid: str) -> tuple[MaintenanceRule, ...]:
-    """The maintenance rules whose targets name instance `iid` or its component type
-    (as the SimPy engine attaches them, `engine.nodes`)."""
-    component = scenario.instances[iid].component
-    return tuple(r for r in scenario.maintenance if iid in r.targets or component in r.targets)
-
-
 @dataclass(frozen=True)
 class Jobs:
     """The maintenance jobs of a part that start before the horizon, sorted by start
@@ -136,14 +129,14 @@ class Operations:
 
     def job_key(self, iid: str) -> tuple:
         """A key equal for instances with the same maintenance rules (() without jobs)."""
-        return tuple(id(r) for r in rules_targeting(self.scenario, iid)) if self.scenario.maintenance else ()
+        return tuple(id(r) for r in self.scenario.maintenance_of(iid)) if self.scenario.maintenance else ()
 
     def jobs_of(self, iid: str) -> Jobs | None:
         key = self.job_key(iid)
         if not key:
             return None
         if key not in self._jobs:
-            self._jobs[key] = Jobs.of(rules_targeting(self.scenario, iid), self.scenario, self.horizon)
+            self._jobs[key] = Jobs.of(self.scenario.maintenance_of(iid), self.scenario, self.horizon)
         return self._jobs[key]
 
 

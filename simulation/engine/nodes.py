@@ -501,10 +501,7 @@ def _attach_maintenance(scenario: Scenario, leaves: list[Leaf]) -> None:
     its rules and its own stream of job durations (purpose MAINTENANCE: job j of the part
     uses draw j); `maintenance_jobs` lays out the jobs for a horizon."""
     for leaf in leaves:
-        component = scenario.instances[leaf.label].component
-        leaf.job_rules = [
-            r for r in scenario.maintenance if leaf.label in r.targets or component in r.targets
-        ]
+        leaf.job_rules = list(scenario.maintenance_of(leaf.label))
         if not leaf.job_rules or not leaf.parents:
             continue
         if leaf.controlled:

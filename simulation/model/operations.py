@@ -218,6 +218,11 @@ class MaintenanceRule:
     rolling: bool = False
     announced: bool = False
 
+    def applies_to(self, iid: str, component: str) -> bool:
+        """True when the rule targets instance `iid` (of component type `component`), by
+        its id or its type."""
+        return iid in self.targets or component in self.targets
+
     def __post_init__(self):
         object.__setattr__(self, "targets", tuple(self.targets))
         _check(bool(self.targets), f"maintenance {self.name!r}: needs at least one target")

@@ -181,6 +181,12 @@ class Scenario:
 
         return apply_changes(self, {**(changes or {}), **paths}, origin="Scenario.with_")
 
+    def maintenance_of(self, instance_id: str) -> tuple:
+        """The maintenance rules that target an instance, by its id or its component
+        type, in the order of the scenario (`MaintenanceRule.applies_to`)."""
+        component = self.instances[instance_id].component
+        return tuple(r for r in self.maintenance if r.applies_to(instance_id, component))
+
     def component_of(self, instance_id: str) -> ComponentType:
         """The component type of an instance, with the instance's own `failure` where it
         has one (a length-scaled part of a network link)."""

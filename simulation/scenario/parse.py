@@ -215,11 +215,7 @@ class _Reader:
         for i, rule in enumerate(maintenance):
             if not rule.rolling:
                 continue
-            parts = [
-                iid
-                for iid, inst in instances.items()
-                if iid in rule.targets or inst.component in rule.targets
-            ]
+            parts = [iid for iid, inst in instances.items() if rule.applies_to(iid, inst.component)]
             if not grouped.intersection(parts):
                 seq = data["maintenance"]
                 self.root.key(data, "maintenance").item(seq, i).key(seq[i], "rolling").warn(

@@ -93,19 +93,29 @@ class BatchOutput:
     sites: tuple = ()
 
 
-def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> TimelineBatch:
-    """The timelines of replications `reps` from `engine` (``"des"`` or ``"fast"``), as
-    one batch (row i = replication ``reps[i]``)."""
+def _engine(engine: str):
+    """The engine module named `engine` (``"des"`` or ``"fast"``)."""
     if engine == "fast":
-        from simulation.engine.fast import simulate
-    elif engine == "des":
-        from simulation.engine.des import simulate
-    else:
-        raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
-    timelines = simulate(scenario, seed, reps, horizon_hours)
+        from simulation.engine import fast
+
+        return fast
+    if engine == "des":
+        from simulation.engine import des
+
+        return des
+    raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
+
+
+def _as_batch(timelines, horizon_hours: float) -> TimelineBatch:
     if isinstance(timelines, TimelineBatch):
         return timelines
     return TimelineBatch.from_timelines(timelines, horizon_hours)
+
+
+def simulate(scenario: Scenario, seed: int, reps: range, horizon_hours: float, engine: str) -> TimelineBatch:
+    """The timelines of replications `reps` from `engine` (``"des"`` or ``"fast"``), as
+    one batch (row i = replication ``reps[i]``)."""
+    return _as_batch(_engine(engine).simulate(scenario, seed, reps, horizon_hours), horizon_hours)
 
 
 def simulate_outputs(
@@ -113,16 +123,8 @@ def simulate_outputs(
 ) -> list[TimelineBatch]:
     """The timelines of the service and of each customer site (`simulate_outputs` of the
     engines: ``[service, site 1, ...]``), from one run of `engine`, each as one batch."""
-    if engine == "fast":
-        from simulation.engine.fast import simulate_outputs
-    elif engine == "des":
-        from simulation.engine.des import simulate_outputs
-    else:
-        raise ValueError(f"unknown engine {engine!r}; expected 'des' or 'fast'")
-    return [
-        t if isinstance(t, TimelineBatch) else TimelineBatch.from_timelines(t, horizon_hours)
-        for t in simulate_outputs(scenario, seed, reps, horizon_hours)
-    ]
+    outputs = _engine(engine).simulate_outputs(scenario, seed, reps, horizon_hours)
+    return [_as_batch(t, horizon_hours) for t in outputs]
 
 
 def run_batches(
