@@ -78,7 +78,7 @@ from simulation.model.components import ComponentType
 from simulation.model.demand import has_demand
 from simulation.model.network import network_blocks, site_services
 from simulation.model.scenario import Scenario
-from simulation.model.structure import Leaf, Network, redundant_instances
+from simulation.model.structure import Leaf, Network, rolling_with_group
 from simulation.model.timeline import TimelineBatch
 
 
@@ -95,7 +95,7 @@ def _unsupported_reason(scenario: Scenario) -> str | None:
     except UnsupportedScenario as err:
         return str(err)
     reasons = []
-    if _grouped_rolling(scenario):
+    if any(rolling_with_group(scenario.maintenance, scenario.instances, scenario.service)):
         reasons.append(
             "rolling maintenance waits on the state of the part's group (the SimPy engine runs rolling jobs)"
         )
@@ -116,16 +116,6 @@ def _unsupported_reason(scenario: Scenario) -> str | None:
             "crews of at least as many technicians as parts)"
         )
     return "; ".join(reasons) or None
-
-
-def _grouped_rolling(scenario: Scenario) -> bool:
-    """True when a rolling maintenance rule targets a part with a group to keep up (a
-    part with none has its rolling jobs run as plain ones, `engine.maintenance`)."""
-    rolling = [rule for rule in scenario.maintenance if rule.rolling]
-    if not rolling:
-        return False
-    grouped = redundant_instances(scenario.service)
-    return any(rule.applies_to(iid, scenario.instances[iid].component) for rule in rolling for iid in grouped)
 
 
 @dataclass

@@ -188,14 +188,19 @@ def iter_blocks(block: Block) -> Iterator[Block]:
         yield from iter_blocks(member)
 
 
-def redundant_instances(block: Block) -> set[str]:
-    """The instances below a redundant block (a `KofN` or a `Standby`) of `block`: the
-    parts that have a group for rolling maintenance."""
-    found: set[str] = set()
-    for b in iter_blocks(block):
+def rolling_with_group(rules, instances, service: Block) -> list[bool]:
+    """For each maintenance rule of `rules`: True when it is rolling and targets a part
+    below a redundant block (a `KofN` or a `Standby`) of `service`, so that its jobs wait
+    on a group (`simulation.engine.maintenance`; a rolling rule with none runs its jobs
+    as plain ones). `instances` maps instance id -> `Instance`."""
+    grouped: set[str] = set()
+    for b in iter_blocks(service):
         if isinstance(b, (KofN, Standby)):
-            found.update(leaves(b))
-    return found
+            grouped.update(leaves(b))
+    return [
+        rule.rolling and any(rule.applies_to(iid, instances[iid].component) for iid in grouped)
+        for rule in rules
+    ]
 
 
 def leaves(block: Block) -> list[str]:

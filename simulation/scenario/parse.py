@@ -18,7 +18,7 @@ from simulation.model.components import ComponentType
 from simulation.model.distributions import Exponential
 from simulation.model.network import sites_of
 from simulation.model.scenario import RunSettings, Scenario, check_run_size
-from simulation.model.structure import redundant_instances
+from simulation.model.structure import rolling_with_group
 from simulation.scenario import units
 from simulation.scenario.checks import (
     At,
@@ -211,12 +211,10 @@ class _Reader:
     def _rolling_without_groups(self, data, maintenance, instances, service) -> None:
         """Warn about a rolling rule none of whose parts has a redundant group: its jobs
         run as plain ones (`engine.maintenance`)."""
-        grouped = redundant_instances(service)
-        for i, rule in enumerate(maintenance):
-            if not rule.rolling:
-                continue
-            parts = [iid for iid, inst in instances.items() if rule.applies_to(iid, inst.component)]
-            if not grouped.intersection(parts):
+        for i, (rule, grouped) in enumerate(
+            zip(maintenance, rolling_with_group(maintenance, instances, service))
+        ):
+            if rule.rolling and not grouped:
                 seq = data["maintenance"]
                 self.root.key(data, "maintenance").item(seq, i).key(seq[i], "rolling").warn(
                     f"rolling maintenance '{rule.name}' targets no part below a k_of_n, parallel or "
